@@ -1,0 +1,123 @@
+# mod_bantin -- see README.md.
+#
+#   make            build build/mod_bantin.so and build/bantin-check
+#   make run        httpd in the foreground on http://127.0.0.1:$(PORT)/portal/
+#   make test       every test layer (unit, integration, browser, HTML)
+#   make install    install the module with apxs
+#
+# On a fresh Debian 12 machine the targets install the packages they need
+# (as root, with apt-get) and say so.
+
+PORT        ?= 8080
+CONTENT_DIR ?= $(CURDIR)/content
+TEMPLATE_DIR ?= $(CURDIR)/templates
+MPM         ?= event
+
+APXS   ?= apxs
+CC     ?= gcc
+BUILD  := build
+
+DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils pkg-config gcc make
+DEBS_TEST  := check python3-pytest python3-requests chromium nodejs npm \
+              default-jre-headless curl
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
+              $(shell apu-1-config --includes 2>/dev/null)
+XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
+XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
+APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null)
+OPT     ?= -O2 -g
+CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
+
+CORE := bantin_log bantin_buf bantin_date bantin_article bantin_store \
+        bantin_template bantin_render bantin_request
+CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
+HEADERS  := $(wildcard mod_bantin/*.h)
+
+.PHONY: all deps test-deps run test unit integration browser install clean format
+
+all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
+
+# Installs what building needs, only when something is missing.
+deps:
+	@missing=""; for p in $(DEBS_BUILD); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+test-deps: deps
+	@missing=""; for p in $(DEBS_TEST); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	@if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then \
+	  echo "make: installing npm packages of tests/browser (playwright-core, vnu-jar)"; \
+	  cd tests/browser && npm ci --no-audit --no-fund && touch node_modules; fi
+
+$(BUILD):
+	mkdir -p $@
+
+# The RELAX NG schema is compiled into the library as a byte array, so the
+# module and the checker validate with exactly the shipped file.
+$(BUILD)/bantin_schema_rng.c: schema/article.rng | $(BUILD)
+	{ echo '/* generated from $< by the Makefile */'; \
+	  echo 'const char bantin_schema_rng[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00};'; \
+	  echo "const unsigned int bantin_schema_rng_len = $$(wc -c < $<);"; } > $@
+
+$(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS_CORE) -c -o $@ $<
+
+$(BUILD)/bantin_schema_rng.o: $(BUILD)/bantin_schema_rng.c
+	$(CC) $(CFLAGS_CORE) -c -o $@ $<
+
+$(BUILD)/libbantin.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# apxs compiles the glue and links it with the core library.
+$(BUILD)/mod_bantin.so: mod_bantin/mod_bantin.c $(BUILD)/libbantin.a $(HEADERS)
+	$(APXS) -c -o $(BUILD)/mod_bantin.la \
+	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
+	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin mod_bantin/mod_bantin.c $(BUILD)/libbantin.a $(XML_LIBS)
+	cp $(BUILD)/.libs/mod_bantin.so $@
+
+$(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a
+	$(CC) $(CFLAGS_CORE) -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
+
+run: all
+	@tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)"
+
+install: all
+	$(APXS) -i -n bantin $(BUILD)/mod_bantin.so
+
+# ---- tests --------------------------------------------------------------
+
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+
+$(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h
+	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
+	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
+
+unit: test-deps $(BUILD)/unit-tests
+	BANTIN_SRCDIR=$(CURDIR) $(BUILD)/unit-tests
+
+integration: test-deps all
+	/usr/bin/python3 -m pytest -q tests/integration
+
+browser: test-deps all
+	cd tests/browser && node --test
+
+test: unit integration browser
+
+format:
+	clang-format -i mod_bantin/*.c mod_bantin/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,77 @@
+/* bantin_article.h -- the article model, and loading one from XML.
+ *
+ * Loading does all the work a page needs that does not depend on the
+ * request: it parses, validates against the compiled-in RELAX NG schema,
+ * checks what a schema cannot (real calendar dates, safe URLs), and turns
+ * inline markup into sanitised HTML once.  Rendering then only copies.
+ */
+#ifndef BANTIN_ARTICLE_H
+#define BANTIN_ARTICLE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "bantin_date.h"
+
+/* Articles larger than this are refused before parsing. */
+#define BANTIN_ARTICLE_MAX_BYTES (4 * 1024 * 1024)
+
+typedef enum {
+    BANTIN_BLOCK_PARAGRAPH,
+    BANTIN_BLOCK_FIGURE
+} bantin_block_kind_e;
+
+typedef struct bantin_block {
+    bantin_block_kind_e kind;
+    const char *html;    /* sanitised inner HTML of the <p> or caption */
+    const char *text;    /* figure: the caption as plain text (for alt) */
+    const char *src;     /* figure: NULL, a media path or an http(s) URL */
+    int src_is_media;    /* src is a path below the content dir */
+} bantin_block;
+
+typedef struct bantin_article {
+    const char *slug;     /* "2024/giup-do-xa-kho-khan" */
+    const char *path;     /* the file it came from, for messages */
+    const char *title;
+    const char *category; /* NULL when absent */
+    const char *summary;
+    const char *author;   /* NULL when absent */
+    bantin_date date;
+    apr_array_header_t *blocks; /* of bantin_block, in body order */
+} bantin_article;
+
+/* What went wrong with a file, in the form compilers use. */
+typedef struct bantin_problem {
+    const char *file;
+    int line;            /* 0 when unknown */
+    int col;             /* 0 when unknown */
+    const char *message;
+} bantin_problem;
+
+typedef struct bantin_schema bantin_schema;
+
+/* Initialises libxml2 (once, from the parent) and compiles the schema.
+ * Returns NULL and sets *err on failure. */
+bantin_schema *bantin_schema_load(apr_pool_t *p, const char **err);
+
+/* Parses and validates one article held in memory.  On success returns
+ * APR_SUCCESS and *out, allocated from p.  On failure returns APR_EINVAL
+ * and fills *problem (allocated from p); nothing else is logged, so the
+ * caller decides how often to report.  tz_min places plain dates. */
+apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
+                                  const char *file, const char *data,
+                                  apr_size_t len, int tz_min,
+                                  bantin_article **out,
+                                  bantin_problem *problem);
+
+/* Reads a file (refusing more than BANTIN_ARTICLE_MAX_BYTES) and parses
+ * it as above. */
+apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
+                                 const char *file, int tz_min,
+                                 bantin_article **out,
+                                 bantin_problem *problem);
+
+/* "file:line:col: message" (line/col left out when unknown). */
+const char *bantin_problem_str(apr_pool_t *p, const bantin_problem *pr);
+
+#endif

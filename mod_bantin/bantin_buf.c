@@ -1,0 +1,196 @@
+/* bantin_buf.c -- see bantin_buf.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "bantin_buf.h"
+
+void bantin_buf_init(bantin_buf *b, apr_pool_t *pool, apr_size_t hint)
+{
+    b->pool = pool;
+    b->cap = hint < 64 ? 64 : hint;
+    b->data = apr_palloc(pool, b->cap);
+    b->len = 0;
+}
+
+/* Grows geometrically; the old block stays in the pool until the pool
+ * dies, which is fine for request-lived buffers (total waste < 2x). */
+static void buf_reserve(bantin_buf *b, apr_size_t extra)
+{
+    apr_size_t need = b->len + extra + 1;
+    if (need > b->cap) {
+        apr_size_t cap = b->cap * 2;
+        char *data;
+        while (cap < need) {
+            cap *= 2;
+        }
+        data = apr_palloc(b->pool, cap);
+        memcpy(data, b->data, b->len);
+        b->data = data;
+        b->cap = cap;
+    }
+}
+
+void bantin_buf_add(bantin_buf *b, const char *s, apr_size_t n)
+{
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+
+void bantin_buf_adds(bantin_buf *b, const char *s)
+{
+    bantin_buf_add(b, s, strlen(s));
+}
+
+void bantin_buf_addf(bantin_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    const char *s;
+
+    va_start(ap, fmt);
+    s = apr_pvsprintf(b->pool, fmt, ap);
+    va_end(ap);
+    bantin_buf_adds(b, s);
+}
+
+const char *bantin_buf_cstr(bantin_buf *b)
+{
+    buf_reserve(b, 0);
+    b->data[b->len] = '\0';
+    return b->data;
+}
+
+void bantin_buf_add_html(bantin_buf *b, const char *s, apr_size_t n)
+{
+    apr_size_t i, start = 0;
+
+    buf_reserve(b, n);
+    for (i = 0; i < n; i++) {
+        const char *ent;
+        switch (s[i]) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        default: continue;
+        }
+        bantin_buf_add(b, s + start, i - start);
+        bantin_buf_adds(b, ent);
+        start = i + 1;
+    }
+    bantin_buf_add(b, s + start, n - start);
+}
+
+const char *bantin_html_escape(apr_pool_t *p, const char *s)
+{
+    bantin_buf b;
+    apr_size_t n = strlen(s);
+
+    bantin_buf_init(&b, p, n + 16);
+    bantin_buf_add_html(&b, s, n);
+    return bantin_buf_cstr(&b);
+}
+
+void bantin_buf_add_urlpath(bantin_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
+            || c == '/') {
+            bantin_buf_add(b, s, 1);
+        }
+        else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            bantin_buf_add(b, enc, 3);
+        }
+    }
+}
+
+int bantin_href_is_safe(const char *href)
+{
+    const char *p;
+
+    for (p = href; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            return 0;
+        }
+    }
+    /* The scheme, if any, ends at the first ':' that comes before any of
+     * '/', '?', '#' (RFC 3986, section 4.2). */
+    for (p = href; *p && *p != '/' && *p != '?' && *p != '#'; p++) {
+        if (*p == ':') {
+            apr_size_t n = (apr_size_t)(p - href);
+            return (n == 4 && !strncasecmp(href, "http", 4))
+                   || (n == 5 && !strncasecmp(href, "https", 5))
+                   || (n == 6 && !strncasecmp(href, "mailto", 6));
+        }
+    }
+    /* A relative reference; "//host" is scheme-relative and leaves the
+     * site, which is still a plain http(s) link, so it is allowed too.
+     * A backslash is read as '/' by browsers: refuse it. */
+    return strchr(href, '\\') == NULL;
+}
+
+int bantin_relpath_is_safe(const char *path)
+{
+    const char *p = path;
+
+    if (!*p) {
+        return 0;
+    }
+    while (*p) {
+        const char *seg = p;
+        if (*p == '.') {
+            return 0; /* "..", "." and hidden files alike */
+        }
+        while (*p && *p != '/') {
+            unsigned char c = (unsigned char)*p;
+            if (!(apr_isalnum(c) || c == '.' || c == '_' || c == '-')) {
+                return 0;
+            }
+            p++;
+        }
+        if (p == seg) {
+            return 0; /* empty segment: leading '/' or "//" */
+        }
+        if (*p == '/') {
+            p++;
+            if (!*p) {
+                return 0; /* trailing '/' */
+            }
+        }
+    }
+    return 1;
+}
+
+int bantin_slug_is_valid(const char *slug, apr_size_t len)
+{
+    apr_size_t i, seglen = 0;
+
+    if (len == 0) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        char c = slug[i];
+        if (c == '/') {
+            if (seglen == 0) {
+                return 0;
+            }
+            seglen = 0;
+        }
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                 || c == '-') {
+            seglen++;
+        }
+        else {
+            return 0;
+        }
+    }
+    return seglen > 0;
+}

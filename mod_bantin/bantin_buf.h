@@ -1,0 +1,50 @@
+/* bantin_buf.h -- a growable byte buffer on an APR pool, and the escapes
+ * every byte of article or request data goes through on its way to HTML.
+ *
+ * Pages are built into one contiguous buffer so the handler can hand httpd
+ * a single bucket instead of many small writes.
+ */
+#ifndef BANTIN_BUF_H
+#define BANTIN_BUF_H
+
+#include <apr_pools.h>
+
+typedef struct bantin_buf {
+    apr_pool_t *pool;
+    char *data;
+    apr_size_t len;
+    apr_size_t cap;
+} bantin_buf;
+
+void bantin_buf_init(bantin_buf *b, apr_pool_t *pool, apr_size_t hint);
+void bantin_buf_add(bantin_buf *b, const char *s, apr_size_t n);
+void bantin_buf_adds(bantin_buf *b, const char *s);
+void bantin_buf_addf(bantin_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* NUL-terminates and returns the data (the buffer stays usable). */
+const char *bantin_buf_cstr(bantin_buf *b);
+
+/* Text and attribute context: & < > " ' are replaced by entities.  One
+ * escape serves both contexts because every attribute is double-quoted
+ * in our templates and the single quote is escaped too. */
+void bantin_buf_add_html(bantin_buf *b, const char *s, apr_size_t n);
+const char *bantin_html_escape(apr_pool_t *p, const char *s);
+
+/* Percent-encodes everything outside the unreserved set and '/', for
+ * putting a slug or a media path into a URL. */
+void bantin_buf_add_urlpath(bantin_buf *b, const char *s);
+
+/* Is this href safe to emit?  Only http:, https:, mailto: and relative
+ * references (no scheme) pass.  Browsers ignore ASCII tab/newline inside a
+ * scheme ("java\tscript:"), so those and other control characters make a
+ * URL unsafe outright. */
+int bantin_href_is_safe(const char *href);
+
+/* Is this a safe relative path below a directory: segments made of
+ * [A-Za-z0-9._-], none empty, none starting with '.', not absolute? */
+int bantin_relpath_is_safe(const char *path);
+
+/* Is this a valid slug: segments of [a-z0-9-]+ joined by single '/'? */
+int bantin_slug_is_valid(const char *slug, apr_size_t len);
+
+#endif

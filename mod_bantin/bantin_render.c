@@ -1,0 +1,295 @@
+/* bantin_render.c -- see bantin_render.h. */
+#include <string.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+
+#include "bantin_buf.h"
+#include "bantin_render.h"
+#include "bantin_template.h"
+
+/* The vocabulary templates may use; see README "Templates". */
+#define VOCAB(X)                                                             \
+    X(base) X(portal_name) X(page_title) X(content)                          \
+    X(fs_step) X(fs_count) X(fs_at_min) X(fs_at_max) X(fs_cookie)            \
+    X(font_steps) X(step) X(rem)                                             \
+    X(slug) X(url) X(back) X(title) X(date) X(date_iso) X(category)          \
+    X(summary) X(author) X(body) X(is_figure) X(is_paragraph) X(html)        \
+    X(caption) X(caption_text) X(src) X(has_src)                             \
+    X(items) X(page) X(pages) X(has_prev) X(prev_url) X(has_next)            \
+    X(next_url) X(status) X(message)
+
+#define AS_ENUM(n) V_##n,
+#define AS_NAME(n) #n,
+enum { VOCAB(AS_ENUM) V__COUNT };
+static const char *const vocab[] = {VOCAB(AS_NAME)};
+
+/* The theme's files; each is required, so a missing one fails startup. */
+#define TEMPLATES(X) X(layout, "layout.html") X(toolbar, "toolbar.html")   \
+    X(view, "view.html") X(list, "list.html") X(error, "error.html")         \
+    X(css, "bantin.css")
+#define AS_FIELD(f, file) bantin_template *f;
+
+struct bantin_theme {
+    TEMPLATES(AS_FIELD)
+    const char *js;
+    apr_size_t js_len;
+};
+
+static const char *read_file(apr_pool_t *p, const char *path, char **data,
+                             apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    char buf[120];
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
+                       APR_OS_DEFAULT, p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+        if (rv == APR_SUCCESS) {
+            *data = apr_palloc(p, (apr_size_t)fi.size + 1);
+            rv = apr_file_read_full(f, *data, (apr_size_t)fi.size, len);
+            (*data)[*len] = '\0';
+        }
+        apr_file_close(f);
+    }
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "%s: cannot read: %s", path,
+                            apr_strerror(rv, buf, sizeof(buf)));
+    }
+    return NULL;
+}
+
+const char *bantin_theme_load(apr_pool_t *p, const char *dir,
+                              bantin_theme **out)
+{
+    bantin_theme *t = apr_pcalloc(p, sizeof(*t));
+    const char *err = NULL;
+    char *src;
+    apr_size_t len;
+
+#define LOAD(f, file)                                                        \
+    {                                                                        \
+        const char *path = apr_pstrcat(p, dir, "/" file, NULL);              \
+        if ((err = read_file(p, path, &src, &len)) != NULL) {                \
+            return err;                                                      \
+        }                                                                    \
+        t->f = bantin_template_compile(p, path, src, len, vocab, V__COUNT,   \
+                                       &err);                                \
+        if (!t->f) {                                                         \
+            return err;                                                      \
+        }                                                                    \
+    }
+    TEMPLATES(LOAD)
+#undef LOAD
+    if ((err = read_file(p, apr_pstrcat(p, dir, "/bantin.js", NULL), &src,
+                         &t->js_len)) != NULL) {
+        return err;
+    }
+    t->js = src;
+    *out = t;
+    return NULL;
+}
+
+static const char *url_of(apr_pool_t *p, const bantin_view *v,
+                          const char *path, const char *rel)
+{
+    bantin_buf b;
+    bantin_buf_init(&b, p, 128);
+    bantin_buf_adds(&b, v->base);
+    bantin_buf_adds(&b, path);
+    bantin_buf_add_urlpath(&b, rel);
+    return bantin_buf_cstr(&b);
+}
+
+static const char *list_url(apr_pool_t *p, const bantin_view *v, long page)
+{
+    return page <= 1 ? apr_pstrcat(p, v->base, "/", NULL)
+                     : apr_psprintf(p, "%s/?page=%ld", v->base, page);
+}
+
+/* Values every page has. */
+static void page_scope(apr_pool_t *p, bantin_tscope *s, const bantin_view *v)
+{
+    bantin_tscope_init(s, p, V__COUNT, NULL);
+    bantin_tset_text(s, V_base, v->base);
+    bantin_tset_text(s, V_portal_name, v->portal_name);
+    bantin_tset_text(s, V_fs_step, apr_itoa(p, v->fs_step));
+    bantin_tset_text(s, V_fs_count, apr_itoa(p, v->fs_count));
+    bantin_tset_bool(s, V_fs_at_min, v->fs_step <= 1);
+    bantin_tset_bool(s, V_fs_at_max, v->fs_step >= v->fs_count);
+    bantin_tset_text(s, V_fs_cookie, v->fs_cookie);
+}
+
+static void article_values(apr_pool_t *p, bantin_tscope *s,
+                           const bantin_view *v, const bantin_article *a)
+{
+    char dmy[11], iso[11];
+
+    bantin_date_format_dmy(&a->date, v->tz_min, dmy);
+    bantin_date_format_iso(&a->date, v->tz_min, iso);
+    bantin_tset_text(s, V_slug, a->slug);
+    bantin_tset_text(s, V_url, url_of(p, v, "/article/", a->slug));
+    bantin_tset_text(s, V_title, a->title);
+    bantin_tset_text(s, V_date, apr_pstrdup(p, dmy));
+    bantin_tset_text(s, V_date_iso, apr_pstrdup(p, iso));
+    bantin_tset_text(s, V_summary, a->summary);
+    if (a->category) {
+        bantin_tset_text(s, V_category, a->category);
+    }
+    if (a->author) {
+        bantin_tset_text(s, V_author, a->author);
+    }
+}
+
+/* Renders layout.html around content already in `content`. */
+static void finish_page(apr_pool_t *p, const bantin_theme *t,
+                        bantin_tscope *s, bantin_buf *content,
+                        bantin_page *out)
+{
+    bantin_buf b;
+
+    bantin_tset_html(s, V_content, content->data, content->len);
+    bantin_buf_init(&b, p, content->len + 4096);
+    bantin_template_render(t->layout, s, &b);
+    out->data = b.data;
+    out->len = b.len;
+}
+
+void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
+                           const bantin_view *v, const bantin_article *a,
+                           bantin_page *out)
+{
+    bantin_tscope s, *blocks;
+    bantin_buf content;
+    int i, n = a->blocks->nelts;
+
+    page_scope(p, &s, v);
+    article_values(p, &s, v, a);
+    bantin_tset_text(&s, V_page_title,
+                     apr_pstrcat(p, a->title, " - ", v->portal_name, NULL));
+    bantin_tset_text(&s, V_back, apr_pstrcat(p, "article/", a->slug, NULL));
+
+    blocks = apr_palloc(p, sizeof(*blocks) * (apr_size_t)(n ? n : 1));
+    for (i = 0; i < n; i++) {
+        const bantin_block *blk = &APR_ARRAY_IDX(a->blocks, i, bantin_block);
+        bantin_tscope *b = &blocks[i];
+        bantin_tscope_init(b, p, V__COUNT, &s);
+        bantin_tset_bool(b, V_is_figure, blk->kind == BANTIN_BLOCK_FIGURE);
+        bantin_tset_bool(b, V_is_paragraph,
+                         blk->kind == BANTIN_BLOCK_PARAGRAPH);
+        bantin_tset_html(b, V_html, blk->html, strlen(blk->html));
+        if (blk->kind == BANTIN_BLOCK_FIGURE) {
+            bantin_tset_html(b, V_caption, blk->html, strlen(blk->html));
+            bantin_tset_text(b, V_caption_text, blk->text);
+            bantin_tset_bool(b, V_has_src, blk->src != NULL);
+            if (blk->src) {
+                bantin_tset_text(b, V_src, blk->src_is_media
+                                 ? url_of(p, v, "/media/", blk->src)
+                                 : blk->src);
+            }
+        }
+    }
+    bantin_tset_list(&s, V_body, blocks, n);
+
+    bantin_buf_init(&content, p, 16384);
+    bantin_template_render(t->toolbar, &s, &content);
+    bantin_template_render(t->view, &s, &content);
+    finish_page(p, t, &s, &content, out);
+}
+
+int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
+                       const bantin_view *v, const bantin_snapshot *snap,
+                       long page, int page_size, bantin_page *out)
+{
+    bantin_tscope s, *items;
+    bantin_buf content;
+    long pages = (long)((snap->count + (apr_size_t)page_size - 1)
+                        / (apr_size_t)page_size);
+    apr_size_t first, i, n;
+
+    if (pages == 0) {
+        pages = 1;
+    }
+    if (page < 1 || page > pages) {
+        return 0;
+    }
+    first = (apr_size_t)(page - 1) * (apr_size_t)page_size;
+    n = snap->count - first < (apr_size_t)page_size ? snap->count - first
+                                                    : (apr_size_t)page_size;
+    page_scope(p, &s, v);
+    bantin_tset_text(&s, V_page_title, page == 1 ? v->portal_name
+                     : apr_psprintf(p, "%s - Trang %ld", v->portal_name,
+                                    page));
+    items = apr_palloc(p, sizeof(*items) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        bantin_tscope_init(&items[i], p, V__COUNT, &s);
+        article_values(p, &items[i], v, snap->sorted[first + i]);
+    }
+    bantin_tset_list(&s, V_items, items, (int)n);
+    bantin_tset_text(&s, V_page, apr_ltoa(p, page));
+    bantin_tset_text(&s, V_pages, apr_ltoa(p, pages));
+    bantin_tset_bool(&s, V_has_prev, page > 1);
+    bantin_tset_bool(&s, V_has_next, page < pages);
+    bantin_tset_text(&s, V_prev_url, list_url(p, v, page - 1));
+    bantin_tset_text(&s, V_next_url, list_url(p, v, page + 1));
+
+    bantin_buf_init(&content, p, 8192);
+    bantin_template_render(t->list, &s, &content);
+    finish_page(p, t, &s, &content, out);
+    return 1;
+}
+
+void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
+                         const bantin_view *v, int status, bantin_page *out)
+{
+    bantin_tscope s;
+    bantin_buf content;
+    const char *msg = status == 404 ? "Không tìm thấy trang"
+                      : status == 405 ? "Phương thức không được hỗ trợ"
+                                      : "Yêu cầu không hợp lệ";
+
+    page_scope(p, &s, v);
+    bantin_tset_text(&s, V_page_title,
+                     apr_pstrcat(p, msg, " - ", v->portal_name, NULL));
+    bantin_tset_text(&s, V_message, msg);
+    bantin_tset_text(&s, V_status, apr_itoa(p, status));
+    bantin_buf_init(&content, p, 2048);
+    bantin_template_render(t->error, &s, &content);
+    finish_page(p, t, &s, &content, out);
+}
+
+int bantin_render_static(apr_pool_t *p, const bantin_theme *t,
+                         const bantin_view *v, const char *name,
+                         bantin_page *out, const char **content_type)
+{
+    if (!strcmp(name, "bantin.js")) {
+        out->data = t->js;
+        out->len = t->js_len;
+        *content_type = "text/javascript; charset=utf-8";
+        return 1;
+    }
+    if (!strcmp(name, "bantin.css")) {
+        bantin_tscope s, *steps;
+        bantin_buf b;
+        int i;
+
+        page_scope(p, &s, v);
+        steps = apr_palloc(p, sizeof(*steps) * (apr_size_t)v->fs_count);
+        for (i = 0; i < v->fs_count; i++) {
+            bantin_tscope_init(&steps[i], p, V__COUNT, &s);
+            bantin_tset_text(&steps[i], V_step, apr_itoa(p, i + 1));
+            bantin_tset_text(&steps[i], V_rem, v->fs_rem[i]);
+        }
+        bantin_tset_list(&s, V_font_steps, steps, v->fs_count);
+        bantin_buf_init(&b, p, 8192);
+        bantin_template_render(t->css, &s, &b);
+        out->data = b.data;
+        out->len = b.len;
+        *content_type = "text/css; charset=utf-8";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* bantin_render.h -- pages from templates and articles.
+ *
+ * A theme is the compiled template set of one template dir, loaded once at
+ * configuration time and read-only afterwards.  The render functions fill
+ * a scope from the article or list and walk the templates into one buffer.
+ */
+#ifndef BANTIN_RENDER_H
+#define BANTIN_RENDER_H
+
+#include <apr_pools.h>
+
+#include "bantin_article.h"
+#include "bantin_store.h"
+
+#define BANTIN_FONT_MAX_STEPS 12
+
+typedef struct bantin_theme bantin_theme;
+
+/* What a page depends on besides its content: the portal's settings and
+ * the reader's font step. */
+typedef struct bantin_view {
+    const char *base;         /* the portal prefix, "" or "/portal" */
+    const char *portal_name;
+    int tz_min;
+    int fs_step;              /* 1..fs_count */
+    int fs_count;
+    const char *const *fs_rem; /* fs_count sizes in rem, e.g. "1.125" */
+    const char *fs_cookie;
+} bantin_view;
+
+/* Loads and compiles every template of dir.  Returns NULL on success, or
+ * a message naming the file (and line:col) and what is wrong. */
+const char *bantin_theme_load(apr_pool_t *p, const char *dir,
+                              bantin_theme **out);
+
+typedef struct bantin_page {
+    const char *data;
+    apr_size_t len;
+} bantin_page;
+
+void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
+                           const bantin_view *v, const bantin_article *a,
+                           bantin_page *out);
+
+/* Page `page` (1-based) of the list; returns 0 when there is no such
+ * page (page 1 of an empty list exists). */
+int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
+                       const bantin_view *v, const bantin_snapshot *snap,
+                       long page, int page_size, bantin_page *out);
+
+void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
+                         const bantin_view *v, int status, bantin_page *out);
+
+/* Static files of the theme: "bantin.css" (rendered with the font steps)
+ * and "bantin.js".  Returns 0 for any other name. */
+int bantin_render_static(apr_pool_t *p, const bantin_theme *t,
+                         const bantin_view *v, const char *name,
+                         bantin_page *out, const char **content_type);
+
+#endif

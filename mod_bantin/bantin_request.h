@@ -1,0 +1,60 @@
+/* bantin_request.h -- what a request asks for, parsed without httpd.
+ *
+ * Routing, query parameters, cookies and the font-size step live here, as
+ * plain functions over strings, so the unit tests and fuzzers reach them
+ * directly and another server could reuse them.
+ */
+#ifndef BANTIN_REQUEST_H
+#define BANTIN_REQUEST_H
+
+#include <apr_pools.h>
+
+typedef enum {
+    BANTIN_ROUTE_NOT_FOUND = 0,
+    BANTIN_ROUTE_ADD_SLASH,  /* "/portal" -> redirect to "/portal/" */
+    BANTIN_ROUTE_HOME,
+    BANTIN_ROUTE_ARTICLE,
+    BANTIN_ROUTE_MEDIA,
+    BANTIN_ROUTE_STATIC,
+    BANTIN_ROUTE_FONTSIZE
+} bantin_route_e;
+
+typedef struct bantin_route {
+    bantin_route_e kind;
+    const char *arg;  /* ARTICLE: slug; MEDIA: relative path; STATIC: name */
+} bantin_route;
+
+/* Routes the decoded path below the portal prefix ("" or "/..."). */
+void bantin_route_parse(apr_pool_t *p, const char *rest, bantin_route *out);
+
+/* Percent-decodes s into the pool.  Returns NULL on a bad escape or an
+ * encoded NUL.  In a query, '+' means a space (plus_is_space). */
+char *bantin_unescape(apr_pool_t *p, const char *s, apr_size_t n,
+                      int plus_is_space);
+
+/* The decoded value of the first "name=value" in an
+ * application/x-www-form-urlencoded string, or NULL. */
+const char *bantin_form_get(apr_pool_t *p, const char *query,
+                            const char *name);
+
+/* Parses a page number: 1..1000000 in plain decimal.  Returns 0 when the
+ * text is anything else. */
+long bantin_page_parse(const char *s);
+
+/* ---- font size ---- */
+
+/* The step a Cookie header asks for: the value of the one cookie called
+ * name, when it is plain decimal within 1..count.  Anything else (absent,
+ * repeated, quoted, signed, out of range, too long) yields def. */
+int bantin_fontsize_from_cookie(const char *header, const char *name,
+                                int count, int def);
+
+/* The step after a change: "up", "down" or an explicit step number,
+ * clamped to 1..count.  Unknown requests leave cur as it is. */
+int bantin_fontsize_apply(const char *req, int cur, int count);
+
+/* Is back a route a reader may be sent back to after a change of font
+ * size: empty (home) or made of [a-z0-9-] segments joined by single '/'? */
+int bantin_back_is_safe(const char *back);
+
+#endif

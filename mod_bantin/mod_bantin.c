@@ -1,0 +1,694 @@
+/* mod_bantin.c -- the httpd glue of mod_bantin.
+ *
+ * Everything a page is made of lives in the core library (bantin_*.c),
+ * which includes no httpd header.  This file only: declares the
+ * directives and merges them, loads the stores and themes at startup, maps
+ * a request onto the core and writes its answer.
+ *
+ * Lifecycle.  Directives are checked while the config is read, so a wrong
+ * directory or a template that does not compile fails `apachectl -t` with
+ * one line.  Content is loaded in post_config, in the parent, before the
+ * children fork: they all share it copy-on-write and never write to it, so
+ * request threads read it without locks.
+ */
+#include <string.h>
+
+#include "apr_lib.h"
+#include "apr_strings.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+
+#include "bantin_article.h"
+#include "bantin_buf.h"
+#include "bantin_log.h"
+#include "bantin_render.h"
+#include "bantin_request.h"
+#include "bantin_store.h"
+
+module AP_MODULE_DECLARE_DATA bantin_module;
+
+#define UNSET (-1)
+#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
+#define MERGE_INT(f) c->f = add->f != UNSET ? add->f : base->f
+
+#define DEFAULT_PAGE_SIZE 10
+#define DEFAULT_COOKIE "bantin_fs"
+#define DEFAULT_PORTAL_NAME "Bản tin"
+#define MAX_FORM_BYTES 2048
+#define COOKIE_MAX_AGE 31536000 /* a year */
+
+static const char *const default_sizes[] = {"0.875", "1", "1.125", "1.375",
+                                            "1.75"};
+
+/* One content dir or template dir, shared by every section naming it. */
+typedef struct {
+    const char *dir;
+    int is_theme;          /* a template dir, or a content dir */
+    bantin_store *store;   /* content: loaded in post_config */
+    bantin_theme *theme;   /* templates: compiled when the directive is read */
+} bantin_source;
+
+typedef struct {
+    const char *section;     /* the <Location> path this config was made for */
+    const char *prefix;      /* BantinPrefix, overrides section */
+    bantin_source *content;
+    bantin_source *templates;
+    int page_size;
+    int fs_count;
+    const char *const *fs_rem;
+    int fs_default;
+    const char *fs_cookie;
+    const char *portal_name;
+    int tz_min;
+} bantin_conf;
+
+/* Every content and template dir named in the config being read.  Built
+ * while httpd reads its config (one thread), read-only once children run;
+ * it lives in pconf and is reset when pconf is cleared on restart. */
+static apr_array_header_t *sources;
+
+static apr_status_t sources_reset(void *unused)
+{
+    (void)unused;
+    sources = NULL;
+    return APR_SUCCESS;
+}
+
+static bantin_source *source_for(apr_pool_t *pconf, const char *dir,
+                                 int is_theme)
+{
+    int i;
+    bantin_source *src;
+
+    if (!sources) {
+        sources = apr_array_make(pconf, 4, sizeof(bantin_source *));
+        apr_pool_cleanup_register(pconf, NULL, sources_reset,
+                                  apr_pool_cleanup_null);
+    }
+    for (i = 0; i < sources->nelts; i++) {
+        src = APR_ARRAY_IDX(sources, i, bantin_source *);
+        if (src->is_theme == is_theme && !strcmp(src->dir, dir)) {
+            return src;
+        }
+    }
+    src = apr_pcalloc(pconf, sizeof(*src));
+    src->dir = dir;
+    src->is_theme = is_theme;
+    APR_ARRAY_PUSH(sources, bantin_source *) = src;
+    return src;
+}
+
+/* ---------------------------------------------------------------------- */
+/* configuration                                                           */
+
+static void *create_conf(apr_pool_t *p, char *dir)
+{
+    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
+    c->section = dir;
+    c->page_size = UNSET;
+    c->fs_count = UNSET;
+    c->fs_default = UNSET;
+    c->tz_min = UNSET;
+    return c;
+}
+
+static void *merge_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    bantin_conf *base = basev, *add = addv;
+    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    MERGE_PTR(section);
+    MERGE_PTR(prefix);
+    MERGE_PTR(content);
+    MERGE_PTR(templates);
+    MERGE_INT(page_size);
+    MERGE_INT(fs_count);
+    MERGE_PTR(fs_rem);
+    MERGE_INT(fs_default);
+    MERGE_PTR(fs_cookie);
+    MERGE_PTR(portal_name);
+    MERGE_INT(tz_min);
+    return c;
+}
+
+/* Resolves a directory argument and checks that it can be listed. */
+static const char *check_dir(cmd_parms *cmd, const char *arg,
+                             const char **out)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_dir_t *d;
+    apr_status_t rv;
+    char buf[120];
+
+    if (!path) {
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, arg);
+    }
+    if ((rv = apr_dir_open(&d, path, cmd->temp_pool)) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s: %s", cmd->cmd->name, path,
+                            apr_strerror(rv, buf, sizeof(buf)));
+    }
+    apr_dir_close(d);
+    *out = path;
+    return NULL;
+}
+
+static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *path, *err;
+
+    if ((err = check_dir(cmd, a, &path)) != NULL) {
+        return err;
+    }
+    c->content = source_for(cmd->pool, path, 0);
+    return NULL;
+}
+
+static const char *set_template_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *path, *err;
+    bantin_source *src;
+
+    if ((err = check_dir(cmd, a, &path)) != NULL) {
+        return err;
+    }
+    src = source_for(cmd->pool, path, 1);
+    if (!src->theme
+        && (err = bantin_theme_load(cmd->pool, path, &src->theme)) != NULL) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    c->templates = src;
+    return NULL;
+}
+
+static const char *set_prefix(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    apr_size_t n = strlen(a);
+
+    while (n > 0 && a[n - 1] == '/') {
+        n--;
+    }
+    if (a[0] != '/' || strpbrk(a, "\"'<>\\ ?#%")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be a URL path "
+                            "starting with '/'", cmd->cmd->name, a);
+    }
+    c->prefix = apr_pstrmemdup(cmd->pool, a, n);
+    return NULL;
+}
+
+static const char *set_page_size(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || v < 1 || v > 100) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 "
+                            "to 100", cmd->cmd->name, a);
+    }
+    c->page_size = (int)v;
+    return NULL;
+}
+
+/* A size in rem: digits with at most one '.', above 0 and at most 10. */
+static int rem_is_valid(const char *s)
+{
+    char *end;
+    double v;
+    if (!*s || strspn(s, "0123456789.") != strlen(s)) {
+        return 0;
+    }
+    v = strtod(s, &end);
+    return !*end && v > 0 && v <= 10;
+}
+
+static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char **list;
+    const char *w;
+    int n = 0;
+
+    list = apr_pcalloc(cmd->pool, sizeof(*list) * BANTIN_FONT_MAX_STEPS);
+    while (*(w = ap_getword_white(cmd->temp_pool, &a))) {
+        if (n == BANTIN_FONT_MAX_STEPS || !rem_is_valid(w)) {
+            return apr_psprintf(cmd->pool, "%s: give 2 to %d sizes in rem, "
+                                "smallest first (e.g. 0.875 1 1.125 1.375 "
+                                "1.75); '%s' is not one", cmd->cmd->name,
+                                BANTIN_FONT_MAX_STEPS, w);
+        }
+        if (n > 0 && strtod(w, NULL) <= strtod(list[n - 1], NULL)) {
+            return apr_psprintf(cmd->pool, "%s: sizes must grow, smallest "
+                                "first ('%s' after '%s')", cmd->cmd->name, w,
+                                list[n - 1]);
+        }
+        list[n++] = apr_pstrdup(cmd->pool, w);
+    }
+    if (n < 2) {
+        return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
+                            cmd->cmd->name);
+    }
+    c->fs_rem = list;
+    c->fs_count = n;
+    return NULL;
+}
+
+static const char *set_font_default(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || v < 1 || v > BANTIN_FONT_MAX_STEPS) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a step number "
+                            "(1 = the first size of BantinFontSizes)",
+                            cmd->cmd->name, a);
+    }
+    c->fs_default = (int)v;
+    return NULL;
+}
+
+static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *s;
+
+    for (s = a; *s; s++) {
+        if (!apr_isalnum(*s) && *s != '_' && *s != '-') {
+            break;
+        }
+    }
+    if (!*a || *s || strlen(a) > 64) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be 1 to 64 of "
+                            "A-Z a-z 0-9 _ -", cmd->cmd->name, a);
+    }
+    c->fs_cookie = a;
+    return NULL;
+}
+
+static const char *set_portal_name(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    (void)cmd;
+    c->portal_name = a;
+    return NULL;
+}
+
+static const char *set_time_zone(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    int tz;
+
+    if (bantin_tz_parse(a, &tz)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a zone: use "
+                            "Asia/Ho_Chi_Minh, UTC or an offset like +07:00",
+                            cmd->cmd->name, a);
+    }
+    c->tz_min = tz;
+    return NULL;
+}
+
+#define DIRECTIVE(name, fn, help) \
+    AP_INIT_TAKE1(name, fn, NULL, RSRC_CONF | ACCESS_CONF, help)
+
+static const command_rec bantin_cmds[] = {
+    DIRECTIVE("BantinContentDir", set_content_dir,
+              "directory holding the portal's XML articles"),
+    DIRECTIVE("BantinTemplateDir", set_template_dir,
+              "directory holding the portal's templates"),
+    DIRECTIVE("BantinPrefix", set_prefix,
+              "URL path of the portal; defaults to the <Location> path"),
+    DIRECTIVE("BantinPageSize", set_page_size,
+              "articles per list page, 1-100 (default 10)"),
+    AP_INIT_RAW_ARGS("BantinFontSizes", set_font_sizes, NULL,
+                     RSRC_CONF | ACCESS_CONF,
+                     "font-size steps in rem, smallest first "
+                     "(default 0.875 1 1.125 1.375 1.75)"),
+    DIRECTIVE("BantinFontDefault", set_font_default,
+              "the step readers get without a cookie (default: the middle)"),
+    DIRECTIVE("BantinFontCookie", set_cookie_name,
+              "name of the font-size cookie (default bantin_fs)"),
+    DIRECTIVE("BantinPortalName", set_portal_name,
+              "the portal's name, shown in titles (default Bản tin)"),
+    DIRECTIVE("BantinTimeZone", set_time_zone,
+              "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
+    {NULL}
+};
+
+/* ---------------------------------------------------------------------- */
+/* startup                                                                 */
+
+static void log_to_httpd(void *baton, bantin_log_level_e level,
+                         const char *msg)
+{
+    static const int levels[] = {APLOG_ERR, APLOG_WARNING, APLOG_NOTICE,
+                                 APLOG_INFO, APLOG_DEBUG};
+    server_rec *s = baton;
+    ap_log_error(APLOG_MARK, levels[level], 0, s, "%s", msg);
+}
+
+static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                              apr_pool_t *ptemp, server_rec *s)
+{
+    bantin_schema *schema;
+    const char *err = NULL;
+    int i;
+
+    (void)plog; (void)ptemp;
+    /* httpd reads its config twice at startup; the first pass only checks
+     * it, so loading content then would double the start time. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    bantin_log_set(log_to_httpd, s);
+    if (!sources) {
+        return OK;
+    }
+    if (!(schema = bantin_schema_load(pconf, &err))) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (i = 0; i < sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+        apr_status_t rv;
+        if (src->is_theme) {
+            continue;
+        }
+        rv = bantin_store_create(&src->store, pconf, src->dir, schema,
+                                 BANTIN_TZ_DEFAULT_MIN);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
+                         "BantinContentDir %s: cannot be read", src->dir);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* requests                                                                */
+
+/* Writes a whole answer as one pool bucket: the page is already one
+ * contiguous buffer, so httpd gets it in a single write. */
+static int send_body(request_rec *r, const char *ctype, const char *data,
+                     apr_size_t len)
+{
+    apr_bucket_brigade *bb;
+
+    ap_set_content_type(r, ctype);
+    ap_set_content_length(r, (apr_off_t)len);
+    if (r->header_only) {
+        return OK;
+    }
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(
+                                    data, len, r->pool,
+                                    r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
+                                    r->connection->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+           ? OK : AP_FILTER_ERROR;
+}
+
+static int send_page(request_rec *r, const bantin_page *pg)
+{
+    return send_body(r, "text/html; charset=utf-8", pg->data, pg->len);
+}
+
+static int send_error(request_rec *r, const bantin_conf *c,
+                      const bantin_view *v, int status)
+{
+    bantin_page pg;
+    (void)c;
+    bantin_render_error(r->pool, c->templates->theme, v, status, &pg);
+    r->status = status;
+    return send_page(r, &pg);
+}
+
+/* The portal prefix of this request, or NULL when it cannot be told. */
+static const char *prefix_of(request_rec *r, const bantin_conf *c)
+{
+    const char *p = c->prefix;
+    apr_size_t n;
+
+    if (!p) {
+        p = c->section ? c->section : "";
+        n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') {
+            n--;
+        }
+        p = apr_pstrmemdup(r->pool, p, n);
+    }
+    n = strlen(p);
+    if (strncmp(r->uri, p, n) || (r->uri[n] && r->uri[n] != '/')) {
+        return NULL;
+    }
+    return p;
+}
+
+static const char *read_form(request_rec *r)
+{
+    char *buf = apr_palloc(r->pool, MAX_FORM_BYTES + 1);
+    apr_size_t got = 0;
+    long n;
+
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK
+        || !ap_should_client_block(r)) {
+        return "";
+    }
+    while ((n = ap_get_client_block(r, buf + got,
+                                    MAX_FORM_BYTES - got)) > 0) {
+        got += (apr_size_t)n;
+        if (got == MAX_FORM_BYTES) {
+            return NULL;
+        }
+    }
+    if (n < 0) {
+        return NULL;
+    }
+    buf[got] = '\0';
+    return buf;
+}
+
+static int handle_fontsize(request_rec *r, const bantin_conf *c,
+                           const bantin_view *v)
+{
+    const char *form = r->args ? r->args : "", *step, *back, *loc;
+    int next;
+
+    if (r->method_number == M_POST) {
+        if (!(form = read_form(r))) {
+            return send_error(r, c, v, HTTP_BAD_REQUEST);
+        }
+    }
+    step = bantin_form_get(r->pool, form, "step");
+    back = bantin_form_get(r->pool, form, "back");
+    /* Only a route on this portal, rebuilt from our own prefix: nothing
+     * the request says can make this an off-site or header-split URL. */
+    if (!back || !bantin_back_is_safe(back)) {
+        back = "";
+    }
+    next = bantin_fontsize_apply(step, v->fs_step, v->fs_count);
+    loc = apr_pstrcat(r->pool, v->base, "/", back, NULL);
+    apr_table_setn(r->err_headers_out, "Location", loc);
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_psprintf(r->pool, "%s=%d; Path=%s; Max-Age=%d; "
+                                "SameSite=Lax%s", v->fs_cookie, next,
+                                *v->base ? v->base : "/", COOKIE_MAX_AGE,
+                                ap_http_scheme(r)[4] == 's' ? "; Secure"
+                                                           : ""));
+    apr_table_mergen(r->err_headers_out, "Cache-Control", "no-store");
+    return HTTP_SEE_OTHER;
+}
+
+static const char *media_type(const char *path)
+{
+    static const char *const types[][2] = {
+        {".png", "image/png"},   {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"}, {".gif", "image/gif"},
+        {".webp", "image/webp"}, {".avif", "image/avif"},
+    };
+    const char *dot = strrchr(path, '.');
+    apr_size_t i;
+
+    for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++) {
+        if (!strcasecmp(dot, types[i][0])) {
+            return types[i][1];
+        }
+    }
+    return NULL;
+}
+
+/* Serves an image below the content dir.  Every component is checked with
+ * lstat: a symbolic link anywhere on the way is treated as absent. */
+static int handle_media(request_rec *r, const bantin_conf *c,
+                        const bantin_view *v, const char *rel)
+{
+    const char *type = media_type(rel), *path = c->content->dir;
+    const char *s = rel;
+    apr_finfo_t fi;
+    apr_file_t *f;
+    apr_bucket_brigade *bb;
+    int rc;
+
+    if (!type) {
+        return send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    while (*s) {
+        const char *slash = strchr(s, '/');
+        apr_size_t n = slash ? (apr_size_t)(slash - s) : strlen(s);
+        path = apr_pstrcat(r->pool, path, "/",
+                           apr_pstrmemdup(r->pool, s, n), NULL);
+        if (apr_stat(&fi, path, APR_FINFO_LINK | APR_FINFO_TYPE, r->pool)
+                != APR_SUCCESS
+            || fi.filetype != (slash ? APR_DIR : APR_REG)) {
+            return send_error(r, c, v, HTTP_NOT_FOUND);
+        }
+        s = slash ? slash + 1 : s + n;
+    }
+    if (apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_SENDFILE_ENABLED,
+                      APR_OS_DEFAULT, r->pool) != APR_SUCCESS
+        || apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_MTIME
+                             | APR_FINFO_INODE, f) != APR_SUCCESS) {
+        return send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    r->finfo = fi;
+    ap_update_mtime(r, fi.mtime);
+    ap_set_last_modified(r);
+    ap_set_etag(r);
+    ap_set_content_type(r, type);
+    if ((rc = ap_meets_conditions(r)) != OK) {
+        return rc;
+    }
+    ap_set_content_length(r, fi.size);
+    if (r->header_only) {
+        return OK;
+    }
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_brigade_insert_file(bb, f, 0, fi.size, r->pool);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
+                                    r->connection->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+           ? OK : AP_FILTER_ERROR;
+}
+
+static int bantin_handler(request_rec *r)
+{
+    const bantin_conf *c;
+    const bantin_snapshot *snap;
+    bantin_view v;
+    bantin_route route;
+    bantin_page pg;
+    const char *ctype;
+
+    if (!r->handler || strcmp(r->handler, "bantin")) {
+        return DECLINED;
+    }
+    c = ap_get_module_config(r->per_dir_config, &bantin_module);
+    if (!c->content || !c->templates || !c->content->store) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "BT0201 SetHandler "
+                      "bantin for %s needs BantinContentDir and "
+                      "BantinTemplateDir", r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    v.portal_name = c->portal_name ? c->portal_name : DEFAULT_PORTAL_NAME;
+    v.tz_min = c->tz_min != UNSET ? c->tz_min : BANTIN_TZ_DEFAULT_MIN;
+    v.fs_rem = c->fs_rem ? c->fs_rem : default_sizes;
+    v.fs_count = c->fs_rem ? c->fs_count
+                           : (int)(sizeof(default_sizes) / sizeof(char *));
+    v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
+    v.fs_step = c->fs_default != UNSET && c->fs_default <= v.fs_count
+                ? c->fs_default : (v.fs_count + 1) / 2;
+    v.fs_step = bantin_fontsize_from_cookie(
+        apr_table_get(r->headers_in, "Cookie"), v.fs_cookie, v.fs_count,
+        v.fs_step);
+    if (!(v.base = prefix_of(r, c))) {
+        v.base = "";
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "BT0202 %s is not "
+                      "below the portal's <Location>: set BantinPrefix",
+                      r->uri);
+        return send_error(r, c, &v, HTTP_NOT_FOUND);
+    }
+
+    bantin_route_parse(r->pool, r->uri + strlen(v.base), &route);
+    if (r->method_number != M_GET
+        && !(r->method_number == M_POST
+             && route.kind == BANTIN_ROUTE_FONTSIZE)) {
+        apr_table_setn(r->headers_out, "Allow",
+                       route.kind == BANTIN_ROUTE_FONTSIZE ? "GET, HEAD, POST"
+                                                           : "GET, HEAD");
+        return send_error(r, c, &v, HTTP_METHOD_NOT_ALLOWED);
+    }
+
+    snap = bantin_store_snapshot(c->content->store);
+    switch (route.kind) {
+    case BANTIN_ROUTE_ADD_SLASH:
+        apr_table_setn(r->headers_out, "Location",
+                       apr_pstrcat(r->pool, v.base, "/",
+                                   r->args ? "?" : "", r->args, NULL));
+        return HTTP_MOVED_PERMANENTLY;
+    case BANTIN_ROUTE_HOME: {
+        const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
+                                 : NULL;
+        long page = ps ? bantin_page_parse(ps) : 1;
+        if (page == 0) {
+            return send_error(r, c, &v, HTTP_BAD_REQUEST);
+        }
+        if (!bantin_render_home(r->pool, c->templates->theme, &v, snap, page,
+                                c->page_size != UNSET ? c->page_size
+                                                      : DEFAULT_PAGE_SIZE,
+                                &pg)) {
+            return send_error(r, c, &v, HTTP_NOT_FOUND);
+        }
+        return send_page(r, &pg);
+    }
+    case BANTIN_ROUTE_ARTICLE: {
+        const bantin_article *a = bantin_snapshot_get(snap, route.arg);
+        if (!a) {
+            return send_error(r, c, &v, HTTP_NOT_FOUND);
+        }
+        bantin_render_article(r->pool, c->templates->theme, &v, a, &pg);
+        return send_page(r, &pg);
+    }
+    case BANTIN_ROUTE_MEDIA:
+        return handle_media(r, c, &v, route.arg);
+    case BANTIN_ROUTE_STATIC:
+        if (!bantin_render_static(r->pool, c->templates->theme, &v,
+                                  route.arg, &pg, &ctype)) {
+            return send_error(r, c, &v, HTTP_NOT_FOUND);
+        }
+        return send_body(r, ctype, pg.data, pg.len);
+    case BANTIN_ROUTE_FONTSIZE:
+        return handle_fontsize(r, c, &v);
+    default:
+        return send_error(r, c, &v, HTTP_NOT_FOUND);
+    }
+}
+
+static void bantin_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    /* Load content after every other module has its config in place. */
+    ap_hook_post_config(bantin_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(bantin_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(bantin) = {
+    STANDARD20_MODULE_STUFF,
+    create_conf,            /* per-directory config: all our directives */
+    merge_conf,             /* merged the usual way, defaults at use */
+    NULL,                   /* no per-server config */
+    NULL,
+    bantin_cmds,            /* the Bantin* directives */
+    bantin_register_hooks,  /* post_config loads content; the handler */
+    0                       /* flags */
+};
