@@ -256,6 +256,11 @@ static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
         return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
                             cmd->cmd->name);
     }
+    if (c->fs_default != UNSET && c->fs_default > n) {
+        return apr_psprintf(cmd->pool, "%s: BantinFontDefault %d is past "
+                            "these %d sizes", cmd->cmd->name, c->fs_default,
+                            n);
+    }
     c->fs_rem = list;
     c->fs_count = n;
     return NULL;
@@ -271,6 +276,11 @@ static const char *set_font_default(cmd_parms *cmd, void *cfg, const char *a)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a step number "
                             "(1 = the first size of BantinFontSizes)",
                             cmd->cmd->name, a);
+    }
+    if (c->fs_count != UNSET && v > c->fs_count) {
+        return apr_psprintf(cmd->pool, "%s: step %ld is past the %d sizes "
+                            "of BantinFontSizes", cmd->cmd->name, v,
+                            c->fs_count);
     }
     c->fs_default = (int)v;
     return NULL;
@@ -420,6 +430,9 @@ static int send_body(request_rec *r, const char *ctype, const char *data,
 
 static int send_page(request_rec *r, const bantin_page *pg)
 {
+    /* Every page carries the reader's font step, taken from a cookie:
+     * caches must keep one copy per cookie value. */
+    apr_table_mergen(r->headers_out, "Vary", "Cookie");
     return send_body(r, "text/html; charset=utf-8", pg->data, pg->len);
 }
 
