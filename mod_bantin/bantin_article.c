@@ -31,7 +31,38 @@ typedef struct {
     apr_pool_t *pool;
     bantin_problem *problem;
     int seen;
+    const char *data;  /* the source, to find columns libxml2 does not keep */
+    apr_size_t len;
 } collector;
+
+/* The column (in characters, 1-based) of the start tag "<name" on a line
+ * of the source, or 0.  libxml2 records only the line of an element, but
+ * editors' tools want line and column to jump to. */
+static int column_of(const collector *c, int line, const char *name)
+{
+    const char *p = c->data, *end = c->data + c->len, *eol;
+    apr_size_t n = strlen(name);
+    int col = 1;
+
+    while (--line > 0 && p < end) {
+        const char *nl = memchr(p, '\n', (apr_size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    eol = memchr(p, '\n', (apr_size_t)(end - p));
+    if (!eol) {
+        eol = end;
+    }
+    for (; p + n < eol; p++) {
+        if (*p == '<' && !memcmp(p + 1, name, n)
+            && strchr(" \t\r\n/>", p[n + 1])) {
+            return col;
+        }
+        if (((unsigned char)*p & 0xC0) != 0x80) {
+            col++; /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+    return 0;
+}
 
 static void collect(collector *c, int line, int col, const char *msg)
 {
@@ -61,13 +92,20 @@ static void on_xml_error(void *data, xmlErrorPtr err)
 
 static void on_rng_error(void *data, xmlErrorPtr err)
 {
-    if (err->level >= XML_ERR_ERROR) {
-        int line = err->line;
-        if (!line && err->node) {
-            line = (int)xmlGetLineNo((xmlNodePtr)err->node);
-        }
-        collect(data, line, 0, err->message);
+    collector *c = data;
+    xmlNodePtr node = err->node;
+    int line = err->line, col = 0;
+
+    if (err->level < XML_ERR_ERROR) {
+        return;
     }
+    if (!line && node) {
+        line = (int)xmlGetLineNo(node);
+    }
+    if (c->data && node && node->type == XML_ELEMENT_NODE && line > 0) {
+        col = column_of(c, line, (const char *)node->name);
+    }
+    collect(c, line, col, err->message);
 }
 
 /* SAX hook for "<!DOCTYPE": refuse, and stop before any declaration in
@@ -94,7 +132,7 @@ bantin_schema *bantin_schema_load(apr_pool_t *p, const char **err)
     bantin_schema *s = apr_pcalloc(p, sizeof(*s));
     xmlRelaxNGParserCtxtPtr pctxt;
     bantin_problem pr = {0};
-    collector c = {p, &pr, 0};
+    collector c = {p, &pr, 0, NULL, 0};
 
     xmlInitParser();
     pctxt = xmlRelaxNGNewMemParserCtxt(bantin_schema_rng,
@@ -243,7 +281,7 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
             const char *err = bantin_date_parse(&a->date, node_text(p, n),
                                                 tz_min);
             if (err) {
-                collect(c, line, 0, err);
+                collect(c, line, column_of(c, line, "date"), err);
                 return APR_EINVAL;
             }
         }
@@ -280,7 +318,8 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                     blk->text = node_text(p, cap);
                     blk->src = node_attr(p, k, "src");
                     if (blk->src && (err = check_src(blk)) != NULL) {
-                        collect(c, (int)xmlGetLineNo(k), 0, err);
+                        int kl = (int)xmlGetLineNo(k);
+                        collect(c, kl, column_of(c, kl, "figure"), err);
                         return APR_EINVAL;
                     }
                 }
@@ -302,7 +341,7 @@ apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
 {
     xmlParserCtxtPtr ctxt;
     xmlDocPtr doc = NULL;
-    collector c = {p, problem, 0};
+    collector c = {p, problem, 0, data, len};
     apr_status_t rv = APR_EINVAL;
     bantin_article *a;
 

@@ -117,16 +117,21 @@ long bantin_page_parse(const char *s)
     long v = 0;
     int n = 0;
 
-    if (!s || *s == '0') {
-        return 0;
+    if (!s || !*s) {
+        return -1;
     }
     for (; *s; s++, n++) {
-        if (*s < '0' || *s > '9' || n >= 7) {
-            return 0;
+        if (*s < '0' || *s > '9') {
+            return -1;
         }
-        v = v * 10 + (*s - '0');
+        if (n < 9) {
+            v = v * 10 + (*s - '0');
+        }
+        else {
+            v = 0; /* absurdly long: no such page */
+        }
     }
-    return v <= 1000000 ? v : 0;
+    return v;
 }
 
 int bantin_fontsize_from_cookie(const char *header, const char *name,

@@ -37,8 +37,9 @@ char *bantin_unescape(apr_pool_t *p, const char *s, apr_size_t n,
 const char *bantin_form_get(apr_pool_t *p, const char *query,
                             const char *name);
 
-/* Parses a page number: 1..1000000 in plain decimal.  Returns 0 when the
- * text is anything else. */
+/* Parses a page number in plain decimal.  Returns -1 when the text is not
+ * a number (a bad request), else its value; 0 and numbers of ten or more
+ * digits come back as 0, a page that does not exist. */
 long bantin_page_parse(const char *s);
 
 /* ---- font size ---- */

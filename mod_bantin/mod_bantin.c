@@ -234,11 +234,14 @@ static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
     const char **list;
-    const char *w;
+    const char *w, *words;
     int n = 0;
 
+    /* Taken word by word, quoted or not: "0.875 1 1.25" and 0.875 1 1.25
+     * mean the same. */
     list = apr_pcalloc(cmd->pool, sizeof(*list) * BANTIN_FONT_MAX_STEPS);
-    while (*(w = ap_getword_white(cmd->temp_pool, &a))) {
+    while (*a && *(words = ap_getword_conf(cmd->temp_pool, &a))) {
+      while (*(w = ap_getword_white(cmd->temp_pool, &words))) {
         if (n == BANTIN_FONT_MAX_STEPS || !rem_is_valid(w)) {
             return apr_psprintf(cmd->pool, "%s: give 2 to %d sizes in rem, "
                                 "smallest first (e.g. 0.875 1 1.125 1.375 "
@@ -251,6 +254,7 @@ static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
                                 list[n - 1]);
         }
         list[n++] = apr_pstrdup(cmd->pool, w);
+      }
     }
     if (n < 2) {
         return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
@@ -653,7 +657,7 @@ static int bantin_handler(request_rec *r)
         const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
                                  : NULL;
         long page = ps ? bantin_page_parse(ps) : 1;
-        if (page == 0) {
+        if (page < 0) {
             return send_error(r, c, &v, HTTP_BAD_REQUEST);
         }
         if (!bantin_render_home(r->pool, c->templates->theme, &v, snap, page,
