@@ -7,6 +7,7 @@
  * substitution.  A DOCTYPE stops the parser at once, so external entities,
  * external DTDs and entity-expansion bombs never get a chance to run.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_file_io.h>
@@ -266,10 +267,12 @@ static const char *check_src(bantin_block *blk)
 static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                           bantin_article *a, collector *c)
 {
-    xmlNodePtr n;
+    xmlNodePtr n, root = xmlDocGetRootElement(doc);
+    apr_array_header_t *blocks = apr_array_make(p, 8, sizeof(bantin_block));
+    const char *status = node_attr(p, root, "status");
 
-    a->blocks = apr_array_make(p, 8, sizeof(bantin_block));
-    for (n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+    a->draft = status && !strcmp(status, "draft");
+    for (n = root->children; n; n = n->next) {
         int line = (int)xmlGetLineNo(n);
         if (n->type != XML_ELEMENT_NODE) {
             continue;
@@ -284,6 +287,16 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                 collect(c, line, column_of(c, line, "date"), err);
                 return APR_EINVAL;
             }
+        }
+        else if (is_elem(n, "expires")) {
+            bantin_date until;
+            const char *err = bantin_date_parse(&until, node_text(p, n),
+                                                tz_min);
+            if (err) {
+                collect(c, line, column_of(c, line, "expires"), err);
+                return APR_EINVAL;
+            }
+            a->expires = until.when;
         }
         else if (is_elem(n, "category")) {
             a->category = node_text(p, n);
@@ -301,7 +314,7 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                 if (k->type != XML_ELEMENT_NODE) {
                     continue;
                 }
-                blk = apr_array_push(a->blocks);
+                blk = apr_array_push(blocks);
                 memset(blk, 0, sizeof(*blk));
                 if (is_elem(k, "p")) {
                     blk->kind = BANTIN_BLOCK_PARAGRAPH;
@@ -330,7 +343,96 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
         collect(c, 0, 0, "title and summary must not be blank");
         return APR_EINVAL;
     }
+    if (a->expires && a->expires <= a->date.when) {
+        collect(c, 0, 0, "expires must come after date");
+        return APR_EINVAL;
+    }
+    a->blocks = (const bantin_block *)blocks->elts;
+    a->nblocks = blocks->nelts;
     return APR_SUCCESS;
+}
+
+int bantin_article_visible(const bantin_article *a, apr_time_t now)
+{
+    return !a->draft && a->date.when <= now
+           && (!a->expires || now < a->expires);
+}
+
+/* Packing: the struct, then the blocks, then every string, in one block.
+ * Two passes over the same walk: the first measures, the second copies. */
+typedef struct {
+    char *at;      /* NULL while measuring */
+    apr_size_t size;
+} packer;
+
+static const char *pack_str(packer *pk, const char *s)
+{
+    apr_size_t n;
+    char *out;
+
+    if (!s) {
+        return NULL;
+    }
+    n = strlen(s) + 1;
+    pk->size += n;
+    if (!pk->at) {
+        return NULL;
+    }
+    out = memcpy(pk->at, s, n);
+    pk->at += n;
+    return out;
+}
+
+static void pack_strings(packer *pk, bantin_article *to,
+                         const bantin_article *a, const char *slug,
+                         bantin_block *blocks)
+{
+    int i;
+
+    to->slug = pack_str(pk, slug);
+    to->path = pack_str(pk, a->path);
+    to->title = pack_str(pk, a->title);
+    to->category = pack_str(pk, a->category);
+    to->summary = pack_str(pk, a->summary);
+    to->author = pack_str(pk, a->author);
+    for (i = 0; i < a->nblocks; i++) {
+        bantin_block b = a->blocks[i];
+        b.html = pack_str(pk, b.html);
+        b.text = pack_str(pk, b.text);
+        b.src = pack_str(pk, b.src);
+        if (blocks) {
+            blocks[i] = b;
+        }
+    }
+}
+
+bantin_article *bantin_article_pack(const bantin_article *a,
+                                    const char *slug)
+{
+    apr_size_t head = APR_ALIGN_DEFAULT(sizeof(bantin_article))
+                      + APR_ALIGN_DEFAULT(sizeof(bantin_block)
+                                          * (apr_size_t)a->nblocks);
+    bantin_article scratch, *to;
+    bantin_block *blocks;
+    packer pk = {NULL, 0};
+
+    pack_strings(&pk, &scratch, a, slug, NULL); /* measure */
+    if (!(to = malloc(head + pk.size))) {
+        return NULL;
+    }
+    *to = *a;
+    blocks = (bantin_block *)((char *)to
+                              + APR_ALIGN_DEFAULT(sizeof(bantin_article)));
+    pk.at = (char *)to + head;
+    pk.size = 0;
+    pack_strings(&pk, to, a, slug, blocks);
+    to->blocks = blocks;
+    return to;
+}
+
+void bantin_article_free(bantin_article *a)
+{
+    free(a);
 }
 
 apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,

@@ -36,9 +36,23 @@ typedef struct bantin_article {
     const char *category; /* NULL when absent */
     const char *summary;
     const char *author;   /* NULL when absent */
-    bantin_date date;
-    apr_array_header_t *blocks; /* of bantin_block, in body order */
+    bantin_date date;     /* also the moment it is published */
+    apr_time_t expires;   /* hidden from then on; 0 = never */
+    int draft;            /* status="draft": never shown */
+    const bantin_block *blocks; /* the body, in order */
+    int nblocks;
+    int retired;          /* the store's mark: replaced or removed */
 } bantin_article;
+
+/* Is the article shown at this moment? */
+int bantin_article_visible(const bantin_article *a, apr_time_t now);
+
+/* Copies an article (with the given slug) into one malloc()ed block, so the
+ * content store can replace and free articles one by one without a pool
+ * each.  Returns NULL when out of memory.  Free with bantin_article_free. */
+bantin_article *bantin_article_pack(const bantin_article *a,
+                                    const char *slug);
+void bantin_article_free(bantin_article *a);
 
 /* What went wrong with a file, in the form compilers use. */
 typedef struct bantin_problem {

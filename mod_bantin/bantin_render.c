@@ -164,7 +164,7 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
 {
     bantin_tscope s, *blocks;
     bantin_buf content;
-    int i, n = a->blocks->nelts;
+    int i, n = a->nblocks;
 
     page_scope(p, &s, v);
     article_values(p, &s, v, a);
@@ -174,7 +174,7 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
 
     blocks = apr_palloc(p, sizeof(*blocks) * (apr_size_t)(n ? n : 1));
     for (i = 0; i < n; i++) {
-        const bantin_block *blk = &APR_ARRAY_IDX(a->blocks, i, bantin_block);
+        const bantin_block *blk = &a->blocks[i];
         bantin_tscope *b = &blocks[i];
         bantin_tscope_init(b, p, V__COUNT, &s);
         bantin_tset_bool(b, V_is_figure, blk->kind == BANTIN_BLOCK_FIGURE);
@@ -200,25 +200,15 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
     finish_page(p, t, &s, &content, out);
 }
 
-int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
-                       const bantin_view *v, const bantin_snapshot *snap,
-                       long page, int page_size, bantin_page *out)
+void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
+                        const bantin_view *v,
+                        const bantin_article *const *items_in, apr_size_t n,
+                        long page, long pages, bantin_page *out)
 {
     bantin_tscope s, *items;
     bantin_buf content;
-    long pages = (long)((snap->count + (apr_size_t)page_size - 1)
-                        / (apr_size_t)page_size);
-    apr_size_t first, i, n;
+    apr_size_t i;
 
-    if (pages == 0) {
-        pages = 1;
-    }
-    if (page < 1 || page > pages) {
-        return 0;
-    }
-    first = (apr_size_t)(page - 1) * (apr_size_t)page_size;
-    n = snap->count - first < (apr_size_t)page_size ? snap->count - first
-                                                    : (apr_size_t)page_size;
     page_scope(p, &s, v);
     bantin_tset_text(&s, V_page_title, page == 1 ? v->portal_name
                      : apr_psprintf(p, "%s - Trang %ld", v->portal_name,
@@ -226,7 +216,7 @@ int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
     items = apr_palloc(p, sizeof(*items) * (n ? n : 1));
     for (i = 0; i < n; i++) {
         bantin_tscope_init(&items[i], p, V__COUNT, &s);
-        article_values(p, &items[i], v, snap->sorted[first + i]);
+        article_values(p, &items[i], v, items_in[i]);
     }
     bantin_tset_list(&s, V_items, items, (int)n);
     bantin_tset_text(&s, V_page, apr_ltoa(p, page));
@@ -239,7 +229,6 @@ int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
     bantin_buf_init(&content, p, 8192);
     bantin_template_render(t->list, &s, &content);
     finish_page(p, t, &s, &content, out);
-    return 1;
 }
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,

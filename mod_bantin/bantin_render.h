@@ -42,11 +42,11 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
                            const bantin_view *v, const bantin_article *a,
                            bantin_page *out);
 
-/* Page `page` (1-based) of the list; returns 0 when there is no such
- * page (page 1 of an empty list exists). */
-int bantin_render_home(apr_pool_t *p, const bantin_theme *t,
-                       const bantin_view *v, const bantin_snapshot *snap,
-                       long page, int page_size, bantin_page *out);
+/* Page `page` (1-based) of `pages` of a list, holding items[0..n). */
+void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
+                        const bantin_view *v,
+                        const bantin_article *const *items, apr_size_t n,
+                        long page, long pages, bantin_page *out);
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out);

@@ -1,44 +1,89 @@
 /* bantin_store.h -- the content store: every article of one content dir,
- * indexed by slug and sorted for lists.
+ * kept fresh while the server runs.
  *
- * A store hands out snapshots.  A snapshot is immutable once built, so any
- * number of threads may read it without a lock.  The store is built in the
- * httpd parent before it forks, so prefork children share its pages
- * copy-on-write instead of each holding a copy of the site.
+ * Readers take a snapshot, an immutable index (by date, by slug), and give
+ * it back when done; any number of threads read snapshots without locks.
+ * When files change, one thread builds the next snapshot from the changes
+ * alone (only changed files are parsed) and swaps it in; old snapshots are
+ * freed once no reader holds them or any older one.
+ *
+ * How changes are noticed: the store is loaded in the httpd parent before
+ * children fork (so they share it copy-on-write).  Each child then opens
+ * an inotify instance over the content dir and catches up with changes
+ * made since the parent loaded (a stat walk that parses only files whose
+ * mtime, size or inode differ).  Requests call bantin_store_refresh(),
+ * which costs one time comparison until the check interval has passed,
+ * then drains the inotify queue without blocking.  Where inotify is not
+ * available the check walks the tree with stat() instead.
  */
 #ifndef BANTIN_STORE_H
 #define BANTIN_STORE_H
 
-#include <apr_hash.h>
 #include <apr_pools.h>
-#include <apr_tables.h>
+#include <apr_time.h>
 
 #include "bantin_article.h"
 
-typedef struct bantin_snapshot {
-    const bantin_article **sorted; /* newest first: date desc, slug asc */
-    apr_size_t count;
-    apr_hash_t *by_slug;           /* slug -> const bantin_article * */
-    apr_array_header_t *rejected;  /* of bantin_problem, files not served */
-    apr_time_t scanned;            /* when this snapshot was built */
-} bantin_snapshot;
-
+typedef struct bantin_snapshot bantin_snapshot;
 typedef struct bantin_store bantin_store;
 
-/* Creates a store over dir (which must exist) and loads it.  Problems with
- * single files are logged (BT0101..BT0104) and never fail the load; only a
- * directory that cannot be read at all does. */
+/* What a snapshot holds, for lists and the status page. */
+struct bantin_snapshot {
+    const bantin_article **by_date; /* not drafts: date desc, slug asc */
+    const bantin_article **by_slug; /* the same articles by slug */
+    apr_size_t count;
+    apr_size_t *expiring;           /* positions in by_date with expires */
+    apr_size_t nexpiring;
+    apr_size_t ndrafts;
+    const char **rejected;          /* "file:line:col: why", sorted */
+    apr_size_t nrejected;
+    apr_time_t built;
+    /* the store's bookkeeping */
+    int refs;
+    bantin_snapshot *older_next;    /* retired queue, oldest first */
+    bantin_article **garbage;       /* freed with this snapshot */
+    apr_size_t ngarbage;
+};
+
+/* Creates a store over dir and loads it (in the parent, before fork).
+ * Problems with single files are logged and never fail the load; only a
+ * directory that cannot be read does.  Plain dates are placed at midnight
+ * in zone tz_min; interval is how often requests look for changes. */
 apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  const char *dir,
-                                 const bantin_schema *schema, int tz_min);
+                                 const bantin_schema *schema, int tz_min,
+                                 apr_interval_time_t interval);
+
+/* In each child process: start watching, and catch up with changes made
+ * since the parent loaded. */
+void bantin_store_child_init(bantin_store *s);
+
+/* Looks for changes when the check interval has passed; otherwise returns
+ * at once.  One thread updates while the others keep reading. */
+void bantin_store_refresh(bantin_store *s, apr_time_t now);
+
+/* Rebuilds from a full walk of the tree now (tests, and the fallback). */
+void bantin_store_rescan(bantin_store *s);
+
+const bantin_snapshot *bantin_store_acquire(bantin_store *s);
+void bantin_store_release(bantin_store *s, const bantin_snapshot *snap);
 
 const char *bantin_store_dir(const bantin_store *s);
+apr_time_t bantin_store_last_check(const bantin_store *s);
+int bantin_store_watching(const bantin_store *s); /* inotify in use */
 
-/* The current snapshot; valid as long as the store's pool. */
-const bantin_snapshot *bantin_store_snapshot(const bantin_store *s);
-
+/* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,
-                                          const char *slug);
+                                          const char *slug, apr_time_t now);
+
+/* Articles visible at `now`, newest first: fills out[] with up to n of
+ * them starting at the first-th (0-based) and returns how many; *total is
+ * how many are visible in all.  Costs O(log count + expiring + n), so a
+ * deep page costs what the first does. */
+apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,
+                                apr_size_t first, apr_size_t n,
+                                const bantin_article **out,
+                                apr_size_t *total);
 
 /* Orders articles the way lists show them. */
 int bantin_article_cmp(const bantin_article *a, const bantin_article *b);

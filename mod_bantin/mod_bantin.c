@@ -41,6 +41,7 @@ module AP_MODULE_DECLARE_DATA bantin_module;
 #define DEFAULT_PORTAL_NAME "Bản tin"
 #define MAX_FORM_BYTES 2048
 #define COOKIE_MAX_AGE 31536000 /* a year */
+#define DEFAULT_INTERVAL apr_time_from_msec(250)
 
 static const char *const default_sizes[] = {"0.875", "1", "1.125", "1.375",
                                             "1.75"};
@@ -51,6 +52,8 @@ typedef struct {
     int is_theme;          /* a template dir, or a content dir */
     bantin_store *store;   /* content: loaded in post_config */
     bantin_theme *theme;   /* templates: compiled when the directive is read */
+    int tz_min;            /* content: where plain dates fall */
+    apr_interval_time_t interval; /* content: how often to look for changes */
 } bantin_source;
 
 typedef struct {
@@ -65,17 +68,22 @@ typedef struct {
     const char *fs_cookie;
     const char *portal_name;
     int tz_min;
+    apr_interval_time_t interval; /* -1: unset */
 } bantin_conf;
 
 /* Every content and template dir named in the config being read.  Built
  * while httpd reads its config (one thread), read-only once children run;
  * it lives in pconf and is reset when pconf is cleared on restart. */
 static apr_array_header_t *sources;
+/* Every section's config as written (before merging): post_config reads
+ * the time zone and check interval set beside each BantinContentDir. */
+static apr_array_header_t *sections;
 
 static apr_status_t sources_reset(void *unused)
 {
     (void)unused;
     sources = NULL;
+    sections = NULL;
     return APR_SUCCESS;
 }
 
@@ -87,8 +95,6 @@ static bantin_source *source_for(apr_pool_t *pconf, const char *dir,
 
     if (!sources) {
         sources = apr_array_make(pconf, 4, sizeof(bantin_source *));
-        apr_pool_cleanup_register(pconf, NULL, sources_reset,
-                                  apr_pool_cleanup_null);
     }
     for (i = 0; i < sources->nelts; i++) {
         src = APR_ARRAY_IDX(sources, i, bantin_source *);
@@ -99,6 +105,8 @@ static bantin_source *source_for(apr_pool_t *pconf, const char *dir,
     src = apr_pcalloc(pconf, sizeof(*src));
     src->dir = dir;
     src->is_theme = is_theme;
+    src->tz_min = UNSET;
+    src->interval = UNSET;
     APR_ARRAY_PUSH(sources, bantin_source *) = src;
     return src;
 }
@@ -114,6 +122,13 @@ static void *create_conf(apr_pool_t *p, char *dir)
     c->fs_count = UNSET;
     c->fs_default = UNSET;
     c->tz_min = UNSET;
+    c->interval = UNSET;
+    if (!sections) {
+        sections = apr_array_make(p, 8, sizeof(bantin_conf *));
+        apr_pool_cleanup_register(p, NULL, sources_reset,
+                                  apr_pool_cleanup_null);
+    }
+    APR_ARRAY_PUSH(sections, bantin_conf *) = c;
     return c;
 }
 
@@ -133,6 +148,7 @@ static void *merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(fs_cookie);
     MERGE_PTR(portal_name);
     MERGE_INT(tz_min);
+    MERGE_INT(interval);
     return c;
 }
 
@@ -330,6 +346,20 @@ static const char *set_time_zone(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+static const char *set_interval(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    double v = strtod(a, &end);
+
+    if (*end || end == a || !(v >= 0.01 && v <= 3600)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "seconds from 0.01 to 3600", cmd->cmd->name, a);
+    }
+    c->interval = (apr_interval_time_t)(v * APR_USEC_PER_SEC);
+    return NULL;
+}
+
 #define DIRECTIVE(name, fn, help) \
     AP_INIT_TAKE1(name, fn, NULL, RSRC_CONF | ACCESS_CONF, help)
 
@@ -354,6 +384,8 @@ static const command_rec bantin_cmds[] = {
               "the portal's name, shown in titles (default Bản tin)"),
     DIRECTIVE("BantinTimeZone", set_time_zone,
               "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
+    DIRECTIVE("BantinCheckInterval", set_interval,
+              "seconds between looks for changed articles (default 0.25)"),
     {NULL}
 };
 
@@ -390,6 +422,26 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    for (i = 0; sections && i < sections->nelts; i++) {
+        const bantin_conf *c = APR_ARRAY_IDX(sections, i, bantin_conf *);
+        if (!c->content) {
+            continue;
+        }
+        if (c->tz_min != UNSET && c->content->tz_min != UNSET
+            && c->tz_min != c->content->tz_min) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0003 "
+                         "BantinContentDir %s has two BantinTimeZone "
+                         "values; plain dates use the first",
+                         c->content->dir);
+        }
+        if (c->tz_min != UNSET && c->content->tz_min == UNSET) {
+            c->content->tz_min = c->tz_min;
+        }
+        if (c->interval != UNSET && (c->content->interval == UNSET
+                                     || c->interval < c->content->interval)) {
+            c->content->interval = c->interval;
+        }
+    }
     for (i = 0; i < sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
         apr_status_t rv;
@@ -397,7 +449,10 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             continue;
         }
         rv = bantin_store_create(&src->store, pconf, src->dir, schema,
-                                 BANTIN_TZ_DEFAULT_MIN);
+                                 src->tz_min != UNSET ? src->tz_min
+                                                      : BANTIN_TZ_DEFAULT_MIN,
+                                 src->interval != UNSET
+                                     ? src->interval : DEFAULT_INTERVAL);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
@@ -405,6 +460,22 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
     }
     return OK;
+}
+
+/* Each child watches the content dirs itself (an inotify instance is not
+ * shared across fork) and catches up with what changed since the parent
+ * loaded them. */
+static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    int i;
+
+    (void)pchild; (void)s;
+    for (i = 0; sources && i < sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+        if (src->store) {
+            bantin_store_child_init(src->store);
+        }
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -597,6 +668,90 @@ static int handle_media(request_rec *r, const bantin_conf *c,
            ? OK : AP_FILTER_ERROR;
 }
 
+typedef struct {
+    bantin_store *store;
+    const bantin_snapshot *snap;
+} held_snapshot;
+
+static apr_status_t release_snapshot(void *data)
+{
+    held_snapshot *h = data;
+    bantin_store_release(h->store, h->snap);
+    return APR_SUCCESS;
+}
+
+/* The request holds the current snapshot until its pool goes. */
+static const bantin_snapshot *acquire(request_rec *r, bantin_store *store)
+{
+    held_snapshot *h = apr_palloc(r->pool, sizeof(*h));
+    h->store = store;
+    h->snap = bantin_store_acquire(store);
+    apr_pool_cleanup_register(r->pool, h, release_snapshot,
+                              apr_pool_cleanup_null);
+    return h->snap;
+}
+
+/* SetHandler bantin-status: what each content dir holds and which files
+ * are not served, for admins who should not need the error log. */
+static int bantin_status_handler(request_rec *r)
+{
+    apr_time_t now = apr_time_now();
+    char when[APR_RFC822_DATE_LEN];
+    int i;
+
+    if (!r->handler || strcmp(r->handler, "bantin-status")) {
+        return DECLINED;
+    }
+    if (r->method_number != M_GET) {
+        apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (r->header_only) {
+        return OK;
+    }
+    ap_rputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head><meta charset=\"utf-8\">"
+             "<title>mod_bantin status</title></head>\n<body>\n"
+             "<h1>mod_bantin status</h1>\n", r);
+    for (i = 0; sources && i < sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+        const bantin_snapshot *snap;
+        apr_size_t k, total;
+        if (!src->store) {
+            continue;
+        }
+        bantin_store_refresh(src->store, now);
+        snap = acquire(r, src->store);
+        bantin_snapshot_list(snap, now, 0, 0, NULL, &total);
+        apr_rfc822_date(when, bantin_store_last_check(src->store));
+        ap_rprintf(r, "<section class=\"bantin-status-dir\">\n<h2>%s</h2>\n"
+                   "<dl>\n<dt>Articles</dt><dd class=\"articles\">%lu</dd>\n"
+                   "<dt>Visible now</dt><dd class=\"visible\">%lu</dd>\n"
+                   "<dt>Drafts</dt><dd class=\"drafts\">%lu</dd>\n"
+                   "<dt>Rejected files</dt><dd class=\"rejected\">%lu</dd>\n"
+                   "<dt>Last check</dt><dd class=\"last-check\">%s</dd>\n"
+                   "<dt>Change detection</dt><dd>%s</dd>\n</dl>\n",
+                   ap_escape_html2(r->pool, src->dir, 1),
+                   (unsigned long)snap->count, (unsigned long)total,
+                   (unsigned long)snap->ndrafts,
+                   (unsigned long)snap->nrejected, when,
+                   bantin_store_watching(src->store)
+                       ? "inotify" : "periodic walk");
+        if (snap->nrejected) {
+            ap_rputs("<ul class=\"bantin-rejected\">\n", r);
+            for (k = 0; k < snap->nrejected; k++) {
+                ap_rprintf(r, "<li>%s</li>\n",
+                           ap_escape_html2(r->pool, snap->rejected[k], 1));
+            }
+            ap_rputs("</ul>\n", r);
+        }
+        ap_rputs("</section>\n", r);
+    }
+    ap_rputs("</body>\n</html>\n", r);
+    return OK;
+}
+
 static int bantin_handler(request_rec *r)
 {
     const bantin_conf *c;
@@ -605,6 +760,7 @@ static int bantin_handler(request_rec *r)
     bantin_route route;
     bantin_page pg;
     const char *ctype;
+    apr_time_t now;
 
     if (!r->handler || strcmp(r->handler, "bantin")) {
         return DECLINED;
@@ -646,7 +802,9 @@ static int bantin_handler(request_rec *r)
         return send_error(r, c, &v, HTTP_METHOD_NOT_ALLOWED);
     }
 
-    snap = bantin_store_snapshot(c->content->store);
+    now = apr_time_now();
+    bantin_store_refresh(c->content->store, now);
+    snap = acquire(r, c->content->store);
     switch (route.kind) {
     case BANTIN_ROUTE_ADD_SLASH:
         apr_table_setn(r->headers_out, "Location",
@@ -656,20 +814,28 @@ static int bantin_handler(request_rec *r)
     case BANTIN_ROUTE_HOME: {
         const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
                                  : NULL;
-        long page = ps ? bantin_page_parse(ps) : 1;
+        long page = ps ? bantin_page_parse(ps) : 1, pages;
+        apr_size_t size = (apr_size_t)(c->page_size != UNSET
+                                       ? c->page_size : DEFAULT_PAGE_SIZE);
+        const bantin_article **items = apr_palloc(r->pool,
+                                                  size * sizeof(*items));
+        apr_size_t n, total;
         if (page < 0) {
             return send_error(r, c, &v, HTTP_BAD_REQUEST);
         }
-        if (!bantin_render_home(r->pool, c->templates->theme, &v, snap, page,
-                                c->page_size != UNSET ? c->page_size
-                                                      : DEFAULT_PAGE_SIZE,
-                                &pg)) {
+        n = bantin_snapshot_list(snap, now, (apr_size_t)(page > 0 ? page - 1
+                                                                  : 0) * size,
+                                 size, items, &total);
+        pages = total ? (long)((total + size - 1) / size) : 1;
+        if (page < 1 || page > pages) {
             return send_error(r, c, &v, HTTP_NOT_FOUND);
         }
+        bantin_render_list(r->pool, c->templates->theme, &v, items, n, page,
+                           pages, &pg);
         return send_page(r, &pg);
     }
     case BANTIN_ROUTE_ARTICLE: {
-        const bantin_article *a = bantin_snapshot_get(snap, route.arg);
+        const bantin_article *a = bantin_snapshot_get(snap, route.arg, now);
         if (!a) {
             return send_error(r, c, &v, HTTP_NOT_FOUND);
         }
@@ -696,7 +862,9 @@ static void bantin_register_hooks(apr_pool_t *p)
     (void)p;
     /* Load content after every other module has its config in place. */
     ap_hook_post_config(bantin_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(bantin_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(bantin_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(bantin_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(bantin) = {

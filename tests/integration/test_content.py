@@ -34,7 +34,7 @@ SCRIPT_TITLE = "<title>&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"trích dẫ
 
 def test_text_is_escaped(httpd, site_copy):
     content, templates = site_copy
-    xml = article_xml("X", "2030-01-01", summary="S", paragraphs=["P"],
+    xml = article_xml("X", "2025-01-01", summary="S", paragraphs=["P"],
                       figure=("images/kich-ban.png", "C"))
     xml = xml.replace("<title>X</title>", SCRIPT_TITLE)
     xml = xml.replace("<summary>S</summary>",
@@ -90,7 +90,7 @@ HOSTILE_LINKS = [
 def test_hostile_links(httpd, site_copy):
     content, templates = site_copy
     links = " ".join(f'<a href="{h}">liên kết {i}</a>' for i, h in enumerate(HOSTILE_LINKS))
-    xml = article_xml("Liên kết xấu", "2030-01-02", paragraphs=["P"]).replace(
+    xml = article_xml("Liên kết xấu", "2025-01-02", paragraphs=["P"]).replace(
         "<p>P</p>", f"<p>Đầu {links} cuối <a href=\"https://example.org/ok\">tốt</a></p>")
     (content / "2030").mkdir()
     (content / "2030" / "lien-ket.xml").write_text(xml, encoding="utf-8")
