@@ -11,6 +11,7 @@
 #include <apr_file_info.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 
 #include "bantin_article.h"
 #include "bantin_log.h"
@@ -22,6 +23,32 @@ typedef struct {
     int quiet;
     int good, bad;
 } checker;
+
+/* What the portal would do with a good article, now. */
+static const char *publication(apr_pool_t *p, const bantin_article *a,
+                               apr_time_t now)
+{
+    char dmy[11], stamp[APR_RFC822_DATE_LEN];
+    const char *state;
+
+    bantin_date_format_dmy(&a->date, BANTIN_TZ_DEFAULT_MIN, dmy);
+    apr_rfc822_date(stamp, a->date.when);
+    if (a->draft) {
+        state = "hidden: draft";
+    }
+    else if (a->date.when > now) {
+        state = apr_pstrcat(p, "hidden until ", stamp, NULL);
+    }
+    else if (a->expires && a->expires <= now) {
+        char until[APR_RFC822_DATE_LEN];
+        apr_rfc822_date(until, a->expires);
+        state = apr_pstrcat(p, "hidden: expired ", until, NULL);
+    }
+    else {
+        state = "visible now";
+    }
+    return apr_psprintf(p, "dated %s (published %s), %s", dmy, stamp, state);
+}
 
 static void check_file(checker *ck, const char *path, const char *slug)
 {
@@ -41,10 +68,9 @@ static void check_file(checker *ck, const char *path, const char *slug)
         ck->bad++;
     }
     else {
-        char dmy[11];
-        bantin_date_format_dmy(&a->date, BANTIN_TZ_DEFAULT_MIN, dmy);
         if (!ck->quiet) {
-            printf("%s: ok: slug %s, dated %s\n", path, slug, dmy);
+            printf("%s: ok: slug %s, %s\n", path, slug,
+                   publication(tmp, a, apr_time_now()));
         }
         ck->good++;
     }

@@ -13,13 +13,16 @@
 #ifdef __linux__
 #include <errno.h>
 #include <sys/inotify.h>
-#include <unistd.h>
 #endif
 
+#include <unistd.h>
+
+#include <apr_atomic.h>
 #include <apr_file_info.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
 
 #include "bantin_buf.h"
 #include "bantin_log.h"
@@ -32,6 +35,11 @@
 #define STAT_WANTED (APR_FINFO_LINK | APR_FINFO_TYPE | APR_FINFO_MTIME \
                      | APR_FINFO_CTIME | APR_FINFO_SIZE | APR_FINFO_INODE)
 
+/* Entries live in the table pool, apart from the articles: a child's
+ * catch-up walk writes `seen` into every entry, and keeping entries on
+ * their own pages means that walk copies those pages only, not the
+ * articles it shares with the parent.  A dropped entry's few bytes stay
+ * in the pool until restart. */
 typedef struct file_entry {
     char *rel;                /* path below the content dir; the key */
     apr_filetype_e type;
@@ -128,93 +136,122 @@ static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
     set_article(s, ch, e, NULL);
     set_problem(s, ch, e, NULL);
     apr_hash_set(s->files, e->rel, APR_HASH_KEY_STRING, NULL);
-    free(e->rel);
-    free(e);
 }
 
-/* Parses the file behind e again; keeps the last good article when the
- * new version is bad, and logs once for this version of the file. */
-static void load_entry(bantin_store *s, changes *ch, file_entry *e,
-                       const char *full)
+/* What parsing one file gave; computed without touching the store's
+ * tables, so the initial load can do it on several threads. */
+typedef struct {
+    const char *rel;
+    apr_finfo_t fi;
+    int exists;               /* a regular file or a symbolic link */
+    bantin_article *article;  /* packed, or NULL */
+    const char *problem;      /* in the job's pool, or NULL */
+    const char *log_id;       /* the message to log with the problem */
+    bantin_log_level_e level;
+} outcome;
+
+static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
 {
-    apr_pool_t *p = ch->scratch;
-    const char *slug = bantin_slug_from_path(p, e->rel), *problem;
+    const char *full = apr_pstrcat(p, s->dir, "/", o->rel, NULL);
+    const char *slug = bantin_slug_from_path(p, o->rel);
+    apr_status_t rv = apr_stat(&o->fi, full, STAT_WANTED, p);
     bantin_article *a;
     bantin_problem pr;
 
-    if (e->type == APR_LNK) {
-        problem = apr_pstrcat(p, full, ": symbolic link not followed", NULL);
-        bantin_log(BANTIN_LOG_WARN, "BT0103 %s", problem);
+    o->article = NULL;
+    o->problem = NULL;
+    o->exists = (rv == APR_SUCCESS || rv == APR_INCOMPLETE)
+                && (o->fi.valid & APR_FINFO_TYPE)
+                && (o->fi.filetype == APR_REG || o->fi.filetype == APR_LNK);
+    if (!o->exists) {
+        return;
+    }
+    o->level = BANTIN_LOG_WARN;
+    if (o->fi.filetype == APR_LNK) {
+        o->log_id = "BT0103";
+        o->problem = apr_pstrcat(p, full, ": symbolic link not followed",
+                                 NULL);
     }
     else if (!slug) {
-        problem = apr_pstrcat(p, full, ": skipped: file names must be made "
-                              "of a-z, 0-9 and '-' (in every folder too) "
-                              "and end in .xml", NULL);
-        bantin_log(BANTIN_LOG_WARN, "BT0102 %s", problem);
+        o->log_id = "BT0102";
+        o->problem = apr_pstrcat(p, full, ": skipped: file names must be "
+                                 "made of a-z, 0-9 and '-' (in every folder "
+                                 "too) and end in .xml", NULL);
     }
     else if (bantin_article_load(p, s->schema, full, s->tz_min, &a, &pr)
-             == APR_SUCCESS) {
-        bantin_article *packed = bantin_article_pack(a, slug);
-        if (packed) {
-            set_article(s, ch, e, packed);
-            set_problem(s, ch, e, NULL);
-            return;
-        }
-        problem = apr_pstrcat(p, full, ": out of memory", NULL);
-        bantin_log(BANTIN_LOG_ERR, "BT0101 %s", problem);
+             != APR_SUCCESS) {
+        o->log_id = "BT0101";
+        o->level = BANTIN_LOG_ERR;
+        o->problem = bantin_problem_str(p, &pr);
     }
-    else {
-        problem = bantin_problem_str(p, &pr);
-        bantin_log(BANTIN_LOG_ERR, "BT0101 %s%s", problem,
-                   e->article ? " (the last good version stays online)"
-                              : "");
+    else if (!(o->article = bantin_article_pack(a, slug))) {
+        o->log_id = "BT0105";
+        o->level = BANTIN_LOG_ERR;
+        o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
     }
-    if (!e->article || e->type == APR_LNK || !slug) {
-        set_article(s, ch, e, NULL);
+}
+
+/* Records an outcome in e: a good article replaces the last one; a bad
+ * file keeps the last good article (when its name and type still allow
+ * it) and is logged, once for this version of the file. */
+static void apply(bantin_store *s, changes *ch, file_entry *e,
+                  const outcome *o)
+{
+    e->type = o->fi.filetype;
+    e->mtime = o->fi.mtime;
+    e->ctime = o->fi.ctime;
+    e->size = o->fi.size;
+    e->ino = o->fi.inode;
+    e->seen = s->generation;
+    if (o->article) {
+        set_article(s, ch, e, o->article);
+        set_problem(s, ch, e, NULL);
+        return;
     }
-    set_problem(s, ch, e, problem);
+    bantin_log(o->level, "%s %s%s", o->log_id, o->problem,
+               e->article && o->level == BANTIN_LOG_ERR
+                   ? " (the last good version stays online)" : "");
+    if (o->level != BANTIN_LOG_ERR) {
+        set_article(s, ch, e, NULL); /* a symlink or a bad name now */
+    }
+    set_problem(s, ch, e, o->problem);
+}
+
+static file_entry *new_entry(bantin_store *s, const char *rel)
+{
+    file_entry *e = apr_pcalloc(s->table_pool, sizeof(*e));
+    e->rel = apr_pstrdup(s->table_pool, rel);
+    apr_hash_set(s->files, e->rel, APR_HASH_KEY_STRING, e);
+    return e;
 }
 
 /* Looks at one file again: gone, unchanged, or changed and parsed. */
 static void update_file(bantin_store *s, changes *ch, const char *rel)
 {
-    const char *full = apr_pstrcat(ch->scratch, s->dir, "/", rel, NULL);
     file_entry *e = apr_hash_get(s->files, rel, APR_HASH_KEY_STRING);
+    outcome o;
     apr_finfo_t fi;
+    const char *full = apr_pstrcat(ch->scratch, s->dir, "/", rel, NULL);
     apr_status_t rv = apr_stat(&fi, full, STAT_WANTED, ch->scratch);
 
-    if ((rv != APR_SUCCESS && rv != APR_INCOMPLETE)
-        || !(fi.valid & APR_FINFO_TYPE)
-        || (fi.filetype != APR_REG && fi.filetype != APR_LNK)) {
-        if (e) {
-            drop_entry(s, ch, e);
+    if (e && (rv == APR_SUCCESS || rv == APR_INCOMPLETE)
+        && e->type == fi.filetype && e->mtime == fi.mtime
+        && e->ctime == fi.ctime && e->size == fi.size
+        && e->ino == fi.inode) {
+        e->seen = s->generation; /* unchanged: nothing to parse */
+    }
+    else {
+        o.rel = rel;
+        examine(s, ch->scratch, &o);
+        if (!o.exists) {
+            if (e) {
+                drop_entry(s, ch, e);
+            }
         }
-        apr_pool_clear(ch->scratch);
-        return;
-    }
-    if (!e) {
-        if (!(e = calloc(1, sizeof(*e))) || !(e->rel = strdup(rel))) {
-            free(e);
-            bantin_log(BANTIN_LOG_ERR, "BT0105 %s: out of memory", full);
-            apr_pool_clear(ch->scratch);
-            return;
+        else {
+            apply(s, ch, e ? e : new_entry(s, rel), &o);
         }
-        apr_hash_set(s->files, e->rel, APR_HASH_KEY_STRING, e);
     }
-    else if (e->type == fi.filetype && e->mtime == fi.mtime
-             && e->ctime == fi.ctime && e->size == fi.size
-             && e->ino == fi.inode) {
-        e->seen = s->generation;
-        apr_pool_clear(ch->scratch);
-        return;
-    }
-    e->type = fi.filetype;
-    e->mtime = fi.mtime;
-    e->ctime = fi.ctime;
-    e->size = fi.size;
-    e->ino = fi.inode;
-    e->seen = s->generation;
-    load_entry(s, ch, e, full);
     apr_pool_clear(ch->scratch);
 }
 
@@ -257,7 +294,10 @@ static int is_article_name(const char *name)
     return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".xml");
 }
 
-static void walk(bantin_store *s, changes *ch, const char *rel, int depth)
+/* Walks a folder: files are looked at again at once, or, when `found`
+ * is given, only listed (the initial load parses them in parallel). */
+static void walk(bantin_store *s, changes *ch, const char *rel, int depth,
+                 apr_array_header_t *found)
 {
     const char *full = *rel ? apr_pstrcat(ch->tmp, s->dir, "/", rel, NULL)
                             : s->dir;
@@ -284,11 +324,16 @@ static void walk(bantin_store *s, changes *ch, const char *rel, int depth)
         crel = *rel ? apr_pstrcat(ch->tmp, rel, "/", fi.name, NULL)
                     : apr_pstrdup(ch->tmp, fi.name);
         if (fi.filetype == APR_DIR) {
-            walk(s, ch, crel, depth + 1);
+            walk(s, ch, crel, depth + 1, found);
         }
         else if ((fi.filetype == APR_REG || fi.filetype == APR_LNK)
                  && is_article_name(fi.name)) {
-            update_file(s, ch, crel);
+            if (found) {
+                APR_ARRAY_PUSH(found, const char *) = crel;
+            }
+            else {
+                update_file(s, ch, crel);
+            }
         }
     }
     apr_dir_close(d);
@@ -310,7 +355,7 @@ static void rescan_below(bantin_store *s, changes *ch, const char *rel)
     int i;
 
     s->generation++;
-    walk(s, ch, rel, 0);
+    walk(s, ch, rel, 0, NULL);
     for (hi = apr_hash_first(ch->tmp, s->files); hi; hi = apr_hash_next(hi)) {
         file_entry *e = apr_hash_this_val(hi);
         if (e->seen != s->generation && below(e->rel, rel)) {
@@ -319,6 +364,95 @@ static void rescan_below(bantin_store *s, changes *ch, const char *rel)
     }
     for (i = 0; i < gone->nelts; i++) {
         drop_entry(s, ch, APR_ARRAY_IDX(gone, i, file_entry *));
+    }
+}
+
+/* ---- the initial load, on every core ----------------------------------- */
+
+#define MAX_LOADERS 8
+
+typedef struct {
+    const bantin_store *store;
+    outcome *jobs;
+    apr_uint32_t njobs;
+    volatile apr_uint32_t next;
+    apr_pool_t *keep[MAX_LOADERS];  /* per loader: problem texts */
+} load_plan;
+
+typedef struct {
+    load_plan *plan;
+    int id;
+} loader_arg;
+
+static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
+{
+    loader_arg *arg = data;
+    load_plan *plan = arg->plan;
+    apr_pool_t *scratch;
+    apr_uint32_t i;
+
+    apr_pool_create(&scratch, plan->keep[arg->id]);
+    while ((i = apr_atomic_inc32(&plan->next)) < plan->njobs) {
+        outcome *o = &plan->jobs[i];
+        examine(plan->store, scratch, o);
+        if (o->problem) {
+            o->problem = apr_pstrdup(plan->keep[arg->id], o->problem);
+        }
+        apr_pool_clear(scratch);
+    }
+    if (t) {
+        apr_thread_exit(t, APR_SUCCESS);
+    }
+    return NULL;
+}
+
+/* Parsing dominates the start time of a large site, and every file is
+ * independent: list them, parse on one thread per core, then record the
+ * outcomes in order on this thread. */
+static void initial_load(bantin_store *s, changes *ch)
+{
+    apr_array_header_t *found = apr_array_make(ch->tmp, 1024,
+                                               sizeof(const char *));
+    apr_thread_t *threads[MAX_LOADERS];
+    loader_arg args[MAX_LOADERS];
+    load_plan plan;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cpus < 1 ? 1 : cpus > MAX_LOADERS ? MAX_LOADERS : (int)cpus;
+    int i, started = 0;
+    apr_uint32_t k;
+
+    s->generation++;
+    walk(s, ch, "", 0, found);
+    plan.store = s;
+    plan.njobs = (apr_uint32_t)found->nelts;
+    plan.next = 0;
+    plan.jobs = apr_pcalloc(ch->tmp, sizeof(outcome) * (plan.njobs + 1));
+    for (k = 0; k < plan.njobs; k++) {
+        plan.jobs[k].rel = APR_ARRAY_IDX(found, k, const char *);
+    }
+    for (i = 0; i < n; i++) {
+        apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL);
+        args[i].plan = &plan;
+        args[i].id = i;
+    }
+    for (i = 1; i < n && plan.njobs > 64; i++, started++) {
+        if (apr_thread_create(&threads[i], NULL, loader, &args[i], ch->tmp)
+            != APR_SUCCESS) {
+            break;
+        }
+    }
+    loader(NULL, &args[0]); /* this thread works too */
+    for (i = 1; i <= started; i++) {
+        apr_status_t trv;
+        apr_thread_join(&trv, threads[i]);
+    }
+    for (k = 0; k < plan.njobs; k++) {
+        if (plan.jobs[k].exists) {
+            apply(s, ch, new_entry(s, plan.jobs[k].rel), &plan.jobs[k]);
+        }
+    }
+    for (i = 0; i < n; i++) {
+        apr_pool_destroy(plan.keep[i]);
     }
 }
 
@@ -463,7 +597,10 @@ static void update(bantin_store *s, int full, apr_time_t now)
         full = 1;
     }
 #endif
-    if (full || s->ifd < 0) {
+    if (!s->current) {
+        initial_load(s, &ch);
+    }
+    else if (full || s->ifd < 0) {
         rescan_below(s, &ch, "");
     }
     else {
@@ -496,8 +633,6 @@ static apr_status_t store_cleanup(void *data)
         file_entry *e = apr_hash_this_val(hi);
         bantin_article_free(e->article);
         free(e->problem);
-        free(e->rel);
-        free(e);
     }
     for (hi = apr_hash_first(NULL, s->watches); hi; hi = apr_hash_next(hi)) {
         free(apr_hash_this_val(hi));
