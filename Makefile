@@ -18,8 +18,7 @@ CC     ?= gcc
 BUILD  := build
 
 DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils pkg-config gcc make
-DEBS_TEST  := check python3-pytest python3-requests chromium nodejs npm \
-              default-jre-headless curl
+DEBS_TEST  := check python3-pytest python3-requests chromium curl
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
@@ -48,9 +47,13 @@ deps:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
+# Node.js and Java may come from elsewhere than Debian: look for the
+# commands, and install Debian's packages only when they are missing.
 test-deps: deps
 	@missing=""; for p in $(DEBS_TEST); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing Debian packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -112,7 +115,7 @@ integration: test-deps all
 	/usr/bin/python3 -m pytest -q tests/integration
 
 browser: test-deps all
-	cd tests/browser && node --test
+	cd tests/browser && npm test
 
 test: unit integration browser
 

@@ -68,7 +68,7 @@ static int column_of(const collector *c, int line, const char *name)
 static void collect(collector *c, int line, int col, const char *msg)
 {
     apr_size_t n;
-    char *m;
+    char *m, *q;
 
     if (c->seen++) {
         return; /* the first error is the one that explains the others */
@@ -77,6 +77,12 @@ static void collect(collector *c, int line, int col, const char *msg)
     n = strlen(m);
     while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ')) {
         m[--n] = '\0';
+    }
+    /* One problem, one line: libxml2 puts details after inner newlines. */
+    for (q = m; *q; q++) {
+        if (*q == '\n' || *q == '\r') {
+            *q = ' ';
+        }
     }
     c->problem->line = line;
     c->problem->col = col;
@@ -270,6 +276,7 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
     xmlNodePtr n, root = xmlDocGetRootElement(doc);
     apr_array_header_t *blocks = apr_array_make(p, 8, sizeof(bantin_block));
     const char *status = node_attr(p, root, "status");
+    int expires_line = 0;
 
     a->draft = status && !strcmp(status, "draft");
     for (n = root->children; n; n = n->next) {
@@ -277,8 +284,14 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
         if (n->type != XML_ELEMENT_NODE) {
             continue;
         }
-        if (is_elem(n, "title")) {
-            a->title = node_text(p, n);
+        if (is_elem(n, "title") || is_elem(n, "summary")) {
+            const char *t = node_text(p, n);
+            if (!*t) {
+                collect(c, line, column_of(c, line, (const char *)n->name),
+                        "must not be blank");
+                return APR_EINVAL;
+            }
+            *(is_elem(n, "title") ? &a->title : &a->summary) = t;
         }
         else if (is_elem(n, "date")) {
             const char *err = bantin_date_parse(&a->date, node_text(p, n),
@@ -297,12 +310,10 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                 return APR_EINVAL;
             }
             a->expires = until.when;
+            expires_line = line;
         }
         else if (is_elem(n, "category")) {
             a->category = node_text(p, n);
-        }
-        else if (is_elem(n, "summary")) {
-            a->summary = node_text(p, n);
         }
         else if (is_elem(n, "author")) {
             a->author = node_text(p, n);
@@ -339,12 +350,9 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
             }
         }
     }
-    if (!*a->title || !*a->summary) {
-        collect(c, 0, 0, "title and summary must not be blank");
-        return APR_EINVAL;
-    }
     if (a->expires && a->expires <= a->date.when) {
-        collect(c, 0, 0, "expires must come after date");
+        collect(c, expires_line, column_of(c, expires_line, "expires"),
+                "expires must come after date");
         return APR_EINVAL;
     }
     a->blocks = (const bantin_block *)blocks->elts;

@@ -45,8 +45,14 @@ static apr_size_t merge(const bantin_article **out,
     apr_size_t i = 0, j = 0, k = 0;
 
     while (i < nold || j < nadd) {
+        /* An added article can be retired too: a file parsed twice in one
+         * update (its folder walked and its own event) replaces its first
+         * version before any snapshot held it. */
         if (i < nold && old[i]->retired) {
             i++;
+        }
+        else if (j < nadd && add[j]->retired) {
+            j++;
         }
         else if (j == nadd || (i < nold && cmp(old[i], add[j]) <= 0)) {
             out[k++] = old[i++];

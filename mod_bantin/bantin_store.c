@@ -400,9 +400,10 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
         }
         apr_pool_clear(scratch);
     }
-    if (t) {
-        apr_thread_exit(t, APR_SUCCESS);
-    }
+    /* Returning, not apr_thread_exit(): that would destroy the thread's
+     * pool from this thread, racing with its siblings on the parent's
+     * allocator. */
+    (void)t;
     return NULL;
 }
 

@@ -1,0 +1,200 @@
+// Starts a real Apache httpd with mod_bantin for the browser / HTML tests.
+//
+// startPortal() returns { base, origin, prefix, url(route), errorLog(), stop() }:
+//   base   = "http://127.0.0.1:PORT/portal/" (always ends in "/")
+//   url(r) = base + r   (r is a portal-relative route such as "article/2024/x")
+// If the environment variable BANTIN_URL is set (e.g. http://127.0.0.1:8080/portal/),
+// that already-running portal is used instead and nothing is started.
+//
+// Environment knobs:
+//   BANTIN_URL        use a running portal instead of starting httpd
+//   BANTIN_REPO       repository root (default: two levels above this file)
+//   BANTIN_APACHE     httpd binary (default /usr/sbin/apache2)
+//   BANTIN_KEEP_TMP=1 keep the temporary ServerRoot (config + logs) after stop
+
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(process.env.BANTIN_REPO || path.join(here, '..', '..'));
+const APACHE = process.env.BANTIN_APACHE || '/usr/sbin/apache2';
+const MODDIR = '/usr/lib/apache2/modules';
+const PREFIX = '/portal';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function builtinModules() {
+  try {
+    return execFileSync(APACHE, ['-l'], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+function loadLine(name, file, builtins) {
+  // Skip modules compiled into the binary (apache2 -l lists them as mod_x.c).
+  if (builtins.includes(file.replace(/\.so$/, '.c'))) return '';
+  return `LoadModule ${name} ${MODDIR}/${file}`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntilAnswers(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      return res.status;
+    } catch (e) {
+      lastErr = e;
+      await sleep(150);
+    }
+  }
+  throw new Error(`portal at ${url} did not answer within ${timeoutMs} ms: ${lastErr && (lastErr.cause || lastErr).message}`);
+}
+
+function normaliseBase(u) {
+  return u.endsWith('/') ? u : `${u}/`;
+}
+
+function makeHandle(base, extra = {}) {
+  const b = new URL(base);
+  return {
+    base,
+    origin: b.origin,
+    prefix: b.pathname.replace(/\/$/, ''),
+    url: (route = '') => base + route.replace(/^\//, ''),
+    errorLog: () => '',
+    stop: async () => {},
+    ...extra,
+  };
+}
+
+/**
+ * @param {object} [opts]
+ * @param {string[]} [opts.directives] extra Bantin* directives placed inside <Location /portal>
+ */
+export async function startPortal(opts = {}) {
+  if (process.env.BANTIN_URL) {
+    const base = normaliseBase(process.env.BANTIN_URL);
+    await waitUntilAnswers(base, 10000);
+    return makeHandle(base, { external: true });
+  }
+
+  const so = path.join(repoRoot, 'build', 'mod_bantin.so');
+  if (!fs.existsSync(so)) {
+    throw new Error(`${so} does not exist: run \`make\` in ${repoRoot} first (or set BANTIN_URL)`);
+  }
+  const contentDir = path.join(repoRoot, 'content');
+  const templateDir = path.join(repoRoot, 'templates');
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bantin-httpd-'));
+  fs.chmodSync(tmp, 0o755); // the httpd children run as nobody
+  const port = await freePort();
+  const conf = path.join(tmp, 'httpd.conf');
+  const pidFile = path.join(tmp, 'httpd.pid');
+  const errorLog = path.join(tmp, 'error.log');
+  const builtins = builtinModules();
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+  const lines = [
+    `ServerRoot "${tmp}"`,
+    `DefaultRuntimeDir "${tmp}"`,
+    `PidFile "${pidFile}"`,
+    `ErrorLog "${errorLog}"`,
+    'LogLevel warn',
+    `Listen 127.0.0.1:${port}`,
+    'ServerName 127.0.0.1',
+    loadLine('mpm_event_module', 'mod_mpm_event.so', builtins),
+    loadLine('authz_core_module', 'mod_authz_core.so', builtins),
+    loadLine('mime_module', 'mod_mime.so', builtins),
+    asRoot ? 'User nobody' : '',
+    asRoot ? 'Group nogroup' : '',
+    'TypesConfig /etc/mime.types',
+    'StartServers 1',
+    'ServerLimit 2',
+    'ThreadsPerChild 16',
+    'MaxRequestWorkers 32',
+    `DocumentRoot "${tmp}"`,
+    `<Directory />`,
+    '    Require all denied',
+    '</Directory>',
+    `LoadModule bantin_module "${so}"`,
+    `<Location ${PREFIX}>`,
+    '    Require all granted',
+    '    SetHandler bantin',
+    `    BantinContentDir "${contentDir}"`,
+    `    BantinTemplateDir "${templateDir}"`,
+    ...(opts.directives || []).map((d) => `    ${d}`),
+    '</Location>',
+    '',
+  ].filter((l) => l !== '');
+  fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o644 });
+
+  const readLog = () => {
+    try {
+      return fs.readFileSync(errorLog, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  try {
+    execFileSync(APACHE, ['-f', conf, '-k', 'start'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const msg = `${e.stdout || ''}${e.stderr || ''}`;
+    throw new Error(`apache2 -k start failed (config ${conf}):\n${msg}\n${readLog()}`);
+  }
+
+  const base = `http://127.0.0.1:${port}${PREFIX}/`;
+  try {
+    await waitUntilAnswers(base, 15000);
+  } catch (e) {
+    e.message += `\nerror log:\n${readLog()}`;
+    try {
+      execFileSync(APACHE, ['-f', conf, '-k', 'stop'], { stdio: 'ignore' });
+    } catch { /* ignore */ }
+    throw e;
+  }
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    let pid = 0;
+    try {
+      pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    } catch { /* ignore */ }
+    try {
+      execFileSync(APACHE, ['-f', conf, '-k', 'stop'], { stdio: 'ignore' });
+    } catch { /* ignore */ }
+    // Wait (bounded) for the parent process to go away.
+    for (let i = 0; pid && i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(100);
+    }
+    if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  };
+
+  return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
+}

@@ -1,0 +1,765 @@
+/* test_store.c -- loading a content dir: what is served, in which order,
+ * what is rejected and logged, and what is never followed. */
+#include <string.h>
+#include <unistd.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+
+#include "bantin_store.h"
+#include "unit.h"
+
+static const char *path_in(const char *dir, const char *rel)
+{
+    return apr_pstrcat(unit_pool, dir, "/", rel, NULL);
+}
+
+static const char *article(const char *title, const char *date)
+{
+    return unit_article_xml(title, date, "Nội dung");
+}
+
+/* A content dir with good, broken, badly named and linked files. */
+static const char *make_content(void)
+{
+    const char *dir = unit_tmpdir();
+    const char *outside = unit_tmpdir();
+    const char *secret = path_in(outside, "secret.xml");
+
+    unit_write_str(path_in(dir, "b.xml"), article("B", "2024-01-04"));
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    unit_write_str(path_in(dir, "2023/c.xml"), article("C", "2023-05-01"));
+    unit_write_str(path_in(dir, "2024/sub/d.xml"),
+                   article("D", "2024-01-04T08:00+07:00"));
+    unit_write_str(path_in(dir, "2024/old.xml"),
+                   article("Old", "2024-01-03T23:59+07:00"));
+    /* Broken: not well-formed, invalid. */
+    unit_write_str(path_in(dir, "broken.xml"),
+                   "<?xml version=\"1.0\"?>\n<article>\n<title>x</titl>\n");
+    unit_write_str(path_in(dir, "2024/invalid.xml"),
+                   "<?xml version=\"1.0\"?>\n<article>\n<script/>\n"
+                   "</article>\n");
+    unit_write_str(path_in(dir, "empty.xml"), "");
+    /* Names outside [a-z0-9-]. */
+    unit_write_str(path_in(dir, "Bad Name.xml"), article("Bad", "2024-01-04"));
+    unit_write_str(path_in(dir, "Bad Dir/e.xml"), article("E", "2024-01-04"));
+    unit_write_str(path_in(dir, "under_score.xml"),
+                   article("U", "2024-01-04"));
+    /* Ignored without a word: hidden, other extensions, media. */
+    unit_write_str(path_in(dir, ".hidden.xml"), article("H", "2024-01-04"));
+    unit_write_str(path_in(dir, ".git/x.xml"), article("G", "2024-01-04"));
+    unit_write_str(path_in(dir, "notes.txt"), "not an article");
+    unit_write_str(path_in(dir, "upper.XML"), article("X", "2024-01-04"));
+    unit_write_file(path_in(dir, "images/a.png"), "\x89PNG", 4);
+    /* Links out of the content dir are never followed. */
+    unit_write_str(secret, article("Secret", "2030-01-01"));
+    ck_assert_int_eq(symlink(secret, path_in(dir, "link.xml")), 0);
+    ck_assert_int_eq(symlink(outside, path_in(dir, "linkdir")), 0);
+    return dir;
+}
+
+static int rejected_has(const bantin_snapshot *snap, const char *file)
+{
+    apr_size_t i, n = strlen(file);
+    for (i = 0; i < snap->nrejected; i++) {
+        if (!strncmp(snap->rejected[i], file, n)
+            && snap->rejected[i][n] == ':') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static bantin_store *open_store(const char *dir)
+{
+    bantin_store *st = NULL;
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
+                                         420, apr_time_from_sec(1)),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(st);
+    return st;
+}
+
+START_TEST(store_loads_and_sorts)
+{
+    const char *dir = make_content();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    static const char *const order[] = {"2024/sub/d", "a", "b", "2024/old",
+                                        "2023/c"};
+    static const char *const by_slug[] = {"2023/c", "2024/old", "2024/sub/d",
+                                          "a", "b"};
+    apr_time_t now = apr_time_now();
+    apr_size_t i;
+
+    unit_log_capture();
+    st = open_store(dir);
+    ck_assert_str_eq(bantin_store_dir(st), dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_ptr_nonnull(snap);
+    ck_assert_uint_eq(snap->count, UNIT_N(order));
+    ck_assert_uint_eq(snap->ndrafts, 0);
+    for (i = 0; i < UNIT_N(order); i++) {
+        ck_assert_msg(!strcmp(snap->by_date[i]->slug, order[i]),
+                      "by_date[%u]: %s, want %s", (unsigned)i,
+                      snap->by_date[i]->slug, order[i]);
+        ck_assert_msg(!strcmp(snap->by_slug[i]->slug, by_slug[i]),
+                      "by_slug[%u]: %s, want %s", (unsigned)i,
+                      snap->by_slug[i]->slug, by_slug[i]);
+        ck_assert_ptr_eq(bantin_snapshot_get(snap, order[i], now),
+                         snap->by_date[i]);
+        if (i > 0) {
+            ck_assert_int_lt(bantin_article_cmp(snap->by_date[i - 1],
+                                                snap->by_date[i]), 0);
+        }
+    }
+    ck_assert_str_eq(bantin_snapshot_get(snap, "2024/sub/d", now)->title,
+                     "D");
+    ck_assert_str_eq(bantin_snapshot_get(snap, "2024/sub/d", now)->path,
+                     path_in(dir, "2024/sub/d.xml"));
+    ck_assert_int_gt(snap->built, 0);
+    ck_assert_int_gt(bantin_store_last_check(st), 0);
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+START_TEST(store_misses)
+{
+    const char *dir = make_content();
+    bantin_store *st = open_store(dir);
+    const bantin_snapshot *snap = bantin_store_acquire(st);
+    static const char *const misses[] = {
+        "", "c", "2023", "2023/c.xml", "2024/sub", "A", "broken",
+        "Bad Name", "Bad Dir/e", "under_score", ".hidden", "hidden",
+        ".git/x", "upper", "link", "linkdir/secret", "secret", "images/a",
+        "notes", "2024/invalid", "empty", "a/", "/a", "aa", "0",
+    };
+    apr_time_t now = apr_time_now();
+    apr_size_t i;
+
+    for (i = 0; i < UNIT_N(misses); i++) {
+        ck_assert_msg(bantin_snapshot_get(snap, misses[i], now) == NULL,
+                      "\"%s\" should not be served", misses[i]);
+    }
+    for (i = 0; i < snap->count; i++) {
+        ck_assert_str_ne(snap->by_date[i]->title, "Secret");
+    }
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+START_TEST(store_rejects_and_logs)
+{
+    const char *dir = make_content();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    const char *log;
+    static const char *const rejected[] = {
+        "broken.xml", "2024/invalid.xml", "empty.xml", "Bad Name.xml",
+        "Bad Dir/e.xml", "under_score.xml", "link.xml",
+    };
+    static const char *const not_rejected[] = {
+        ".hidden.xml", "upper.XML", "notes.txt", "a.xml", "linkdir",
+        ".git/x.xml",
+    };
+    apr_size_t i;
+
+    unit_log_capture();
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    log = unit_log_text();
+
+    ck_assert_uint_eq(snap->nrejected, UNIT_N(rejected));
+    for (i = 0; i < UNIT_N(rejected); i++) {
+        ck_assert_msg(rejected_has(snap, path_in(dir, rejected[i])),
+                      "%s not rejected", rejected[i]);
+    }
+    for (i = 0; i < UNIT_N(not_rejected); i++) {
+        ck_assert_msg(!rejected_has(snap, path_in(dir, not_rejected[i])),
+                      "%s rejected", not_rejected[i]);
+    }
+    for (i = 1; i < snap->nrejected; i++) {
+        ck_assert_msg(strcmp(snap->rejected[i - 1], snap->rejected[i]) < 0,
+                      "rejected not sorted: %s, %s", snap->rejected[i - 1],
+                      snap->rejected[i]);
+    }
+    /* "file:line:col: why" where it is known. */
+    for (i = 0; i < snap->nrejected; i++) {
+        if (strstr(snap->rejected[i], "/broken.xml")) {
+            ck_assert_msg(strstr(snap->rejected[i], "/broken.xml:3:")
+                          != NULL, "%s", snap->rejected[i]);
+        }
+    }
+
+    /* One line per problem, with its ID and the full path. */
+    ck_assert_int_eq(unit_count(log, "BT0101 "), 3);
+    ck_assert_int_eq(unit_count(log, "BT0102 "), 3);
+    ck_assert_msg(strstr(log, apr_pstrcat(unit_pool, "BT0101 ",
+                                          path_in(dir, "broken.xml"), ":3:",
+                                          NULL)) != NULL, "%s", log);
+    ck_assert_msg(strstr(log, apr_pstrcat(unit_pool, "BT0102 ",
+                                          path_in(dir, "Bad Name.xml"), ": ",
+                                          NULL)) != NULL, "%s", log);
+    ck_assert_msg(strstr(log, apr_pstrcat(unit_pool, "BT0102 ",
+                                          path_in(dir, "Bad Dir/e.xml"), ": ",
+                                          NULL)) != NULL, "%s", log);
+    /* Symbolic links: said so, never followed. */
+    ck_assert_int_eq(unit_count(log, "BT0103 "), 1);
+    ck_assert_ptr_nonnull(strstr(log, apr_pstrcat(unit_pool, "BT0103 ",
+                                                  path_in(dir, "link.xml"),
+                                                  NULL)));
+    ck_assert_ptr_null(strstr(log, "secret.xml"));
+    /* The summary line. */
+    ck_assert_ptr_nonnull(strstr(log, "BT0100 "));
+    ck_assert_ptr_nonnull(strstr(log, "5 articles loaded, 7 files rejected"));
+    /* Hidden and non-.xml files are not worth a line. */
+    ck_assert_ptr_null(strstr(log, ".hidden"));
+    ck_assert_ptr_null(strstr(log, "notes.txt"));
+    ck_assert_ptr_null(strstr(log, ".git"));
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+START_TEST(store_empty_and_missing_dir)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st = open_store(dir);
+    const bantin_snapshot *snap = bantin_store_acquire(st);
+    apr_size_t total = 99;
+
+    ck_assert_uint_eq(snap->count, 0);
+    ck_assert_uint_eq(snap->nrejected, 0);
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "x", apr_time_now()));
+    ck_assert_uint_eq(bantin_snapshot_list(snap, apr_time_now(), 0, 10, NULL,
+                                           &total), 0);
+    ck_assert_uint_eq(total, 0);
+    bantin_store_release(st, snap);
+
+    st = NULL;
+    ck_assert_int_ne(bantin_store_create(&st, unit_pool,
+                                         path_in(dir, "nope"), unit_schema(),
+                                         420, apr_time_from_sec(1)),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(st);
+    /* A file is not a directory. */
+    unit_write_str(path_in(dir, "file"), "x");
+    ck_assert_int_ne(bantin_store_create(&st, unit_pool,
+                                         path_in(dir, "file"), unit_schema(),
+                                         420, apr_time_from_sec(1)),
+                     APR_SUCCESS);
+}
+END_TEST
+
+START_TEST(store_of_shipped_content)
+{
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    const char *dir = apr_pstrcat(unit_pool, unit_srcdir(), "/content", NULL);
+
+    unit_log_capture();
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_ge(snap->count, 1);
+    ck_assert_msg(snap->nrejected == 0, "%s",
+                  snap->nrejected ? snap->rejected[0] : "");
+    ck_assert_ptr_nonnull(bantin_snapshot_get(snap,
+                                              "2024/giup-do-xa-kho-khan",
+                                              apr_time_now()));
+    ck_assert_ptr_null(strstr(unit_log_text(), "BT0101"));
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* Drafts, articles dated in the future and expired ones are kept but not
+ * shown. */
+START_TEST(store_visibility)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    const bantin_article *out[10];
+    apr_time_t now = apr_time_now();
+    apr_size_t total = 0, n;
+
+    unit_write_str(path_in(dir, "now.xml"), article("Now", "2024-01-04"));
+    unit_write_str(path_in(dir, "older.xml"), article("Older", "2023-01-04"));
+    unit_write_str(path_in(dir, "future.xml"),
+                   article("Future", "2999-01-01"));
+    unit_write_str(path_in(dir, "draft.xml"),
+                   apr_pstrcat(unit_pool,
+                               "<?xml version=\"1.0\"?>\n"
+                               "<article status=\"draft\"><title>Dr</title>"
+                               "<date>2024-01-05</date><summary>S</summary>"
+                               "<body><p>x</p></body></article>\n", NULL));
+    unit_write_str(path_in(dir, "expired.xml"),
+                   "<?xml version=\"1.0\"?>\n"
+                   "<article><title>Ex</title><date>2024-01-02</date>"
+                   "<expires>2024-02-01</expires><summary>S</summary>"
+                   "<body><p>x</p></body></article>\n");
+    unit_write_str(path_in(dir, "expiring.xml"),
+                   "<?xml version=\"1.0\"?>\n"
+                   "<article><title>Ex2</title><date>2024-01-03</date>"
+                   "<expires>2999-02-01</expires><summary>S</summary>"
+                   "<body><p>x</p></body></article>\n");
+
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 5); /* drafts are not listed at all */
+    ck_assert_uint_eq(snap->ndrafts, 1);
+    ck_assert_uint_eq(snap->nexpiring, 2);
+    ck_assert_uint_eq(snap->nrejected, 0);
+
+    ck_assert_ptr_nonnull(bantin_snapshot_get(snap, "now", now));
+    ck_assert_ptr_nonnull(bantin_snapshot_get(snap, "expiring", now));
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "future", now));
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "draft", now));
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "expired", now));
+    /* ...but at the right moment they are. */
+    ck_assert_ptr_nonnull(bantin_snapshot_get(
+        snap, "expired", apr_time_from_sec(1704300000 + 86400)));
+    ck_assert_ptr_nonnull(bantin_snapshot_get(
+        snap, "future", apr_time_from_sec(32503680000LL + 86400)));
+
+    n = bantin_snapshot_list(snap, now, 0, 10, out, &total);
+    ck_assert_uint_eq(total, 3);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(out[0]->slug, "now");
+    ck_assert_str_eq(out[1]->slug, "expiring");
+    ck_assert_str_eq(out[2]->slug, "older");
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* bantin_snapshot_list against a plain filter, for every window, at
+ * moments around each date and expiry. */
+START_TEST(snapshot_list_matches_filter)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    static const struct {
+        const char *slug, *date, *expires;
+    } arts[] = {
+        {"a1", "2024-01-01", NULL},
+        {"a2", "2024-01-02", "2024-01-03"},
+        {"a3", "2024-01-03", NULL},
+        {"a4", "2024-01-04", "2024-01-06"},
+        {"a5", "2024-01-05", "2024-01-10"},
+        {"a6", "2024-01-06", NULL},
+        {"a7", "2024-01-07", "2024-01-08"},
+        {"a8", "2024-01-08", NULL},
+        {"a9", "2024-01-09", "2024-01-12"},
+    };
+    apr_size_t i;
+    long day;
+
+    for (i = 0; i < UNIT_N(arts); i++) {
+        unit_write_str(path_in(dir, apr_pstrcat(unit_pool, arts[i].slug,
+                                                ".xml", NULL)),
+                       apr_pstrcat(unit_pool, "<?xml version=\"1.0\"?>\n"
+                                   "<article><title>", arts[i].slug,
+                                   "</title><date>", arts[i].date, "</date>",
+                                   arts[i].expires ? "<expires>" : "",
+                                   arts[i].expires ? arts[i].expires : "",
+                                   arts[i].expires ? "</expires>" : "",
+                                   "<summary>S</summary><body><p>x</p>"
+                                   "</body></article>\n", NULL));
+    }
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, UNIT_N(arts));
+
+    /* Noon of 2023-12-31 .. 2024-01-13, +07:00. */
+    for (day = 0; day < 14 * 2; day++) {
+        apr_time_t now = apr_time_from_sec(1704002400LL + day * 43200);
+        const bantin_article *want[UNIT_N(arts)];
+        apr_size_t nwant = 0, first, n;
+
+        for (i = 0; i < snap->count; i++) {
+            if (bantin_article_visible(snap->by_date[i], now)) {
+                want[nwant++] = snap->by_date[i];
+            }
+        }
+        for (first = 0; first <= nwant + 1; first++) {
+            for (n = 0; n <= nwant + 1; n++) {
+                const bantin_article *got[UNIT_N(arts) + 2];
+                apr_size_t total = 12345, k, expect;
+                k = bantin_snapshot_list(snap, now, first, n, got, &total);
+                expect = first >= nwant ? 0
+                         : (nwant - first < n ? nwant - first : n);
+                ck_assert_msg(total == nwant, "t%ld: total %lu, want %lu",
+                              day, (unsigned long)total,
+                              (unsigned long)nwant);
+                ck_assert_msg(k == expect, "t%ld first %lu n %lu: %lu, want "
+                              "%lu", day, (unsigned long)first,
+                              (unsigned long)n, (unsigned long)k,
+                              (unsigned long)expect);
+                for (i = 0; i < k; i++) {
+                    ck_assert_msg(got[i] == want[first + i],
+                                  "t%ld first %lu: item %lu is %s, want %s",
+                                  day, (unsigned long)first,
+                                  (unsigned long)i, got[i]->slug,
+                                  want[first + i]->slug);
+                }
+            }
+        }
+    }
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* A rescan sees new, changed and removed files; a reader's snapshot stays
+ * whole until it is released. */
+START_TEST(store_rescan_changes)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *s1, *s2, *s3;
+    const bantin_article *a1;
+    apr_time_t now = apr_time_now();
+
+    unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
+    unit_write_str(path_in(dir, "gone.xml"), article("G", "2024-01-03"));
+    st = open_store(dir);
+    s1 = bantin_store_acquire(st);
+    ck_assert_uint_eq(s1->count, 2);
+    a1 = bantin_snapshot_get(s1, "a", now);
+    ck_assert_str_eq(a1->title, "A1");
+
+    /* A size change is enough to notice even within one mtime tick. */
+    unit_write_str(path_in(dir, "a.xml"), article("A2 changed", "2024-01-04"));
+    unit_write_str(path_in(dir, "new.xml"), article("N", "2024-01-05"));
+    ck_assert_int_eq(apr_file_remove(path_in(dir, "gone.xml"), unit_pool),
+                     APR_SUCCESS);
+    unit_log_capture();
+    bantin_store_rescan(st);
+    s2 = bantin_store_acquire(st);
+    ck_assert_ptr_ne(s1, s2);
+    ck_assert_uint_eq(s2->count, 2);
+    ck_assert_str_eq(bantin_snapshot_get(s2, "a", now)->title, "A2 changed");
+    ck_assert_ptr_nonnull(bantin_snapshot_get(s2, "new", now));
+    ck_assert_ptr_null(bantin_snapshot_get(s2, "gone", now));
+    ck_assert_str_eq(s2->by_date[0]->slug, "new");
+    /* The old snapshot is untouched and its articles still readable. */
+    ck_assert_uint_eq(s1->count, 2);
+    ck_assert_str_eq(a1->title, "A1");
+    ck_assert_ptr_nonnull(bantin_snapshot_get(s1, "gone", now));
+    bantin_store_release(st, s1);
+
+    /* A broken edit keeps the last good version online, and says so. */
+    unit_write_str(path_in(dir, "a.xml"), "<article><title>x</titl>");
+    bantin_store_rescan(st);
+    s3 = bantin_store_acquire(st);
+    ck_assert_str_eq(bantin_snapshot_get(s3, "a", now)->title, "A2 changed");
+    ck_assert_uint_eq(s3->nrejected, 1);
+    ck_assert_ptr_nonnull(strstr(s3->rejected[0], "/a.xml:1:"));
+    ck_assert_ptr_nonnull(strstr(unit_log_text(), "last good version"));
+    /* s2 is still held: still whole. */
+    ck_assert_str_eq(bantin_snapshot_get(s2, "a", now)->title, "A2 changed");
+    bantin_store_release(st, s2);
+    bantin_store_release(st, s3);
+
+    /* Fixed again: served, no longer rejected. */
+    unit_write_str(path_in(dir, "a.xml"), article("A3", "2024-01-04"));
+    bantin_store_rescan(st);
+    s3 = bantin_store_acquire(st);
+    ck_assert_str_eq(bantin_snapshot_get(s3, "a", now)->title, "A3");
+    ck_assert_uint_eq(s3->nrejected, 0);
+    bantin_store_release(st, s3);
+
+    /* A whole folder goes. */
+    unit_write_str(path_in(dir, "sub/x.xml"), article("X", "2024-01-01"));
+    bantin_store_rescan(st);
+    s3 = bantin_store_acquire(st);
+    ck_assert_ptr_nonnull(bantin_snapshot_get(s3, "sub/x", now));
+    bantin_store_release(st, s3);
+    ck_assert_int_eq(apr_file_remove(path_in(dir, "sub/x.xml"), unit_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_dir_remove(path_in(dir, "sub"), unit_pool),
+                     APR_SUCCESS);
+    bantin_store_rescan(st);
+    s3 = bantin_store_acquire(st);
+    ck_assert_ptr_null(bantin_snapshot_get(s3, "sub/x", now));
+    ck_assert_uint_eq(s3->count, 2);
+    bantin_store_release(st, s3);
+}
+END_TEST
+
+/* In a child, bantin_store_refresh picks changes up through inotify (or
+ * a walk where inotify is missing) once the interval has passed. */
+START_TEST(store_refresh_after_interval)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    apr_time_t now;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    st = open_store(dir);
+    bantin_store_child_init(st);
+
+    unit_write_str(path_in(dir, "b.xml"), article("B", "2024-01-05"));
+    unit_write_str(path_in(dir, "sub/c.xml"), article("C", "2024-01-06"));
+    now = bantin_store_last_check(st);
+    /* Before the interval: nothing is looked at. */
+    bantin_store_refresh(st, now + apr_time_from_msec(10));
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 1);
+    bantin_store_release(st, snap);
+
+    now += apr_time_from_sec(2);
+    bantin_store_refresh(st, now);
+    snap = bantin_store_acquire(st);
+    ck_assert_msg(snap->count == 3, "count %lu (watching: %d)",
+                  (unsigned long)snap->count, bantin_store_watching(st));
+    ck_assert_ptr_nonnull(bantin_snapshot_get(snap, "sub/c", now));
+    bantin_store_release(st, snap);
+    ck_assert_int_eq(bantin_store_last_check(st), now);
+
+    /* A deletion too. */
+    ck_assert_int_eq(apr_file_remove(path_in(dir, "b.xml"), unit_pool),
+                     APR_SUCCESS);
+    now += apr_time_from_sec(2);
+    bantin_store_refresh(st, now);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 2);
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "b", now));
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* Enough files for the initial load to parse on several threads: every
+ * outcome is recorded, in the same order as a single-threaded load. */
+START_TEST(store_parallel_initial_load)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    apr_time_t now = apr_time_now();
+    const bantin_article *out[300];
+    apr_size_t total = 0, n, i;
+    int k;
+
+    for (k = 0; k < 240; k++) {
+        const char *rel = apr_psprintf(unit_pool, "%d/a-%03d.xml", k % 7, k);
+        if (k % 40 == 39) {
+            unit_write_str(path_in(dir, rel), "<article><title>broken");
+        }
+        else {
+            /* Dates repeat, so the slug decides often. */
+            unit_write_str(path_in(dir, rel),
+                           article(apr_psprintf(unit_pool, "T%d", k),
+                                   apr_psprintf(unit_pool, "2024-01-%02d",
+                                                1 + k % 28)));
+        }
+    }
+    unit_write_str(path_in(dir, "Bad.xml"), article("B", "2024-01-01"));
+
+    unit_log_capture();
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 234);
+    ck_assert_uint_eq(snap->nrejected, 7);
+    ck_assert_int_eq(unit_count(unit_log_text(), "BT0101 "), 6);
+    ck_assert_int_eq(unit_count(unit_log_text(), "BT0102 "), 1);
+    ck_assert_ptr_nonnull(strstr(unit_log_text(),
+                                 "234 articles loaded, 7 files rejected"));
+    for (i = 1; i < snap->count; i++) {
+        ck_assert_int_lt(bantin_article_cmp(snap->by_date[i - 1],
+                                            snap->by_date[i]), 0);
+        ck_assert_int_lt(strcmp(snap->by_slug[i - 1]->slug,
+                                snap->by_slug[i]->slug), 0);
+    }
+    for (k = 0; k < 240; k++) {
+        const char *slug = apr_psprintf(unit_pool, "%d/a-%03d", k % 7, k);
+        const bantin_article *a = bantin_snapshot_get(snap, slug, now);
+        if (k % 40 == 39) {
+            ck_assert_msg(a == NULL, "%s served", slug);
+        }
+        else {
+            ck_assert_msg(a && !strcmp(a->title,
+                                       apr_psprintf(unit_pool, "T%d", k)),
+                          "%s missing", slug);
+        }
+    }
+    n = bantin_snapshot_list(snap, now, 0, UNIT_N(out), out, &total);
+    ck_assert_uint_eq(total, 234);
+    ck_assert_uint_eq(n, 234);
+    bantin_store_release(st, snap);
+
+    /* A rescan afterwards finds nothing new to do. */
+    bantin_store_rescan(st);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 234);
+    ck_assert_uint_eq(snap->nrejected, 7);
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* Trees deeper than the store reads: said so, the rest still loads. */
+START_TEST(store_depth_limit)
+{
+    const char *dir = unit_tmpdir();
+    const char *deep = "";
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    apr_time_t now = apr_time_now();
+    int i;
+
+    for (i = 0; i < 40; i++) {
+        deep = apr_pstrcat(unit_pool, deep, i ? "/" : "", "d", NULL);
+        if (i == 9 || i == 39) {
+            unit_write_str(path_in(dir, apr_pstrcat(unit_pool, deep,
+                                                    "/x.xml", NULL)),
+                           article(i == 9 ? "Shallow" : "Deep",
+                                   "2024-01-04"));
+        }
+    }
+    unit_log_capture();
+    st = open_store(dir);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 1);
+    ck_assert_str_eq(snap->by_date[0]->title, "Shallow");
+    ck_assert_ptr_nonnull(bantin_snapshot_get(
+        snap, "d/d/d/d/d/d/d/d/d/d/x", now));
+    ck_assert_int_eq(unit_count(unit_log_text(), "BT0104 "), 1);
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* Editors save to a temporary name and rename it over the article. */
+START_TEST(store_refresh_sees_rename)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    apr_time_t now;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
+    st = open_store(dir);
+    bantin_store_child_init(st);
+    now = bantin_store_last_check(st);
+
+    unit_write_str(path_in(dir, ".a.xml.swp"), article("A2", "2024-01-04"));
+    unit_write_str(path_in(dir, "b.xml~"), article("B", "2024-01-04"));
+    ck_assert_int_eq(apr_file_rename(path_in(dir, ".a.xml.swp"),
+                                     path_in(dir, "a.xml"), unit_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_file_rename(path_in(dir, "b.xml~"),
+                                     path_in(dir, "b.xml"), unit_pool),
+                     APR_SUCCESS);
+    now += apr_time_from_sec(2);
+    bantin_store_refresh(st, now);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 2);
+    ck_assert_str_eq(bantin_snapshot_get(snap, "a", now)->title, "A2");
+    ck_assert_ptr_nonnull(bantin_snapshot_get(snap, "b", now));
+    bantin_store_release(st, snap);
+
+    /* Renamed away: gone. */
+    ck_assert_int_eq(apr_file_rename(path_in(dir, "b.xml"),
+                                     path_in(dir, "b.xml.old"), unit_pool),
+                     APR_SUCCESS);
+    now += apr_time_from_sec(2);
+    bantin_store_refresh(st, now);
+    snap = bantin_store_acquire(st);
+    ck_assert_uint_eq(snap->count, 1);
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "b", now));
+    bantin_store_release(st, snap);
+}
+END_TEST
+
+/* The same date and time in two zones is one instant: slug decides. */
+START_TEST(cmp_same_instant)
+{
+    bantin_article x, y;
+
+    memset(&x, 0, sizeof(x));
+    memset(&y, 0, sizeof(y));
+    ck_assert_ptr_null(bantin_date_parse(&x.date, "2024-01-04T08:00+07:00",
+                                         420));
+    ck_assert_ptr_null(bantin_date_parse(&y.date, "2024-01-04T01:00Z", 420));
+    x.slug = "b";
+    y.slug = "a";
+    ck_assert_int_gt(bantin_article_cmp(&x, &y), 0);
+    ck_assert_int_lt(bantin_article_cmp(&y, &x), 0);
+    ck_assert_int_eq(bantin_article_cmp(&x, &x), 0);
+    /* Newer first. */
+    ck_assert_ptr_null(bantin_date_parse(&y.date, "2024-01-04T01:01Z", 420));
+    ck_assert_int_gt(bantin_article_cmp(&x, &y), 0);
+}
+END_TEST
+
+static const struct {
+    const char *rel;
+    const char *slug; /* NULL: refused */
+} slug_cases[] = {
+    {"x.xml", "x"},
+    {"2024/x.xml", "2024/x"},
+    {"2024/giup-do-xa-kho-khan.xml", "2024/giup-do-xa-kho-khan"},
+    {"a/b/c-1.xml", "a/b/c-1"},
+    {".xml", NULL},
+    {"xml", NULL},
+    {"x.XML", NULL},
+    {"x.xml.bak", NULL},
+    {"x.txt", NULL},
+    {"x", NULL},
+    {"", NULL},
+    {"X.xml", NULL},
+    {"Bad Name.xml", NULL},
+    {"under_score.xml", NULL},
+    {"a.b.xml", NULL},
+    {"a.xml.xml", NULL},
+    {"2024/.xml", NULL},
+    {"2024//x.xml", NULL},
+    {"/x.xml", NULL},
+    {"../x.xml", NULL},
+    {"2024/../x.xml", NULL},
+    {"Bad Dir/x.xml", NULL},
+    {"tiếng-việt.xml", NULL},
+};
+
+START_TEST(slug_from_path_table)
+{
+    apr_size_t i;
+    for (i = 0; i < UNIT_N(slug_cases); i++) {
+        const char *got = bantin_slug_from_path(unit_pool, slug_cases[i].rel);
+        if (slug_cases[i].slug) {
+            ck_assert_msg(got && !strcmp(got, slug_cases[i].slug),
+                          "case %u: \"%s\" -> \"%s\", want \"%s\"",
+                          (unsigned)i, slug_cases[i].rel,
+                          got ? got : "(null)", slug_cases[i].slug);
+        }
+        else {
+            ck_assert_msg(got == NULL, "case %u: \"%s\" -> \"%s\"",
+                          (unsigned)i, slug_cases[i].rel, got);
+        }
+    }
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = unit_tcase("store");
+
+    tcase_add_test(tc, store_loads_and_sorts);
+    tcase_add_test(tc, store_misses);
+    tcase_add_test(tc, store_rejects_and_logs);
+    tcase_add_test(tc, store_empty_and_missing_dir);
+    tcase_add_test(tc, store_of_shipped_content);
+    tcase_add_test(tc, store_visibility);
+    tcase_add_test(tc, snapshot_list_matches_filter);
+    tcase_add_test(tc, store_rescan_changes);
+    tcase_add_test(tc, store_refresh_after_interval);
+    tcase_add_test(tc, store_refresh_sees_rename);
+    tcase_add_test(tc, store_depth_limit);
+    tcase_add_test(tc, store_parallel_initial_load);
+    suite_add_tcase(s, tc);
+
+    tc = unit_tcase("order");
+    tcase_add_test(tc, cmp_same_instant);
+    tcase_add_test(tc, slug_from_path_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
