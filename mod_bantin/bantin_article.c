@@ -505,19 +505,18 @@ leave:
     return rv;
 }
 
-apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
-                                 const char *file, int tz_min,
-                                 bantin_article **out,
+apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
+                                 const char **data, apr_size_t *len,
                                  bantin_problem *problem)
 {
     apr_file_t *f;
     apr_finfo_t fi;
     apr_status_t rv;
-    char *data;
-    apr_size_t got = 0;
+    char *buf = NULL;
 
     memset(problem, 0, sizeof(*problem));
     problem->file = file;
+    *len = 0;
     rv = apr_file_open(&f, file, APR_FOPEN_READ | APR_FOPEN_BINARY,
                        APR_OS_DEFAULT, p);
     if (rv == APR_SUCCESS) {
@@ -528,8 +527,8 @@ apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
             return APR_EINVAL;
         }
         if (rv == APR_SUCCESS) {
-            data = apr_palloc(p, (apr_size_t)fi.size + 1);
-            rv = apr_file_read_full(f, data, (apr_size_t)fi.size, &got);
+            buf = apr_palloc(p, (apr_size_t)fi.size + 1);
+            rv = apr_file_read_full(f, buf, (apr_size_t)fi.size, len);
             if (rv == APR_EOF) {
                 rv = APR_SUCCESS; /* shrank under us: parse what is there */
             }
@@ -537,13 +536,29 @@ apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
         apr_file_close(f);
     }
     if (rv != APR_SUCCESS) {
-        char buf[120];
+        char msg[120];
         problem->message = apr_pstrcat(p, "cannot read: ",
-                                       apr_strerror(rv, buf, sizeof(buf)),
+                                       apr_strerror(rv, msg, sizeof(msg)),
                                        NULL);
         return rv;
     }
-    return bantin_article_parse(p, schema, file, data, got, tz_min, out,
+    *data = buf;
+    return APR_SUCCESS;
+}
+
+apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
+                                 const char *file, int tz_min,
+                                 bantin_article **out,
+                                 bantin_problem *problem)
+{
+    const char *data;
+    apr_size_t len;
+    apr_status_t rv = bantin_article_read(p, file, &data, &len, problem);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return bantin_article_parse(p, schema, file, data, len, tz_min, out,
                                 problem);
 }
 

@@ -78,8 +78,13 @@ apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
                                   bantin_article **out,
                                   bantin_problem *problem);
 
-/* Reads a file (refusing more than BANTIN_ARTICLE_MAX_BYTES) and parses
- * it as above. */
+/* Reads a whole file into p, refusing more than BANTIN_ARTICLE_MAX_BYTES;
+ * on failure fills problem. */
+apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
+                                 const char **data, apr_size_t *len,
+                                 bantin_problem *problem);
+
+/* Reads a file and parses it as above. */
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
                                  const char *file, int tz_min,
                                  bantin_article **out,

@@ -27,6 +27,7 @@
 #include "bantin_buf.h"
 #include "bantin_log.h"
 #include "bantin_snapshot.h"
+#include "bantin_state.h"
 #include "bantin_store.h"
 
 /* Deeper trees than this are almost surely a loop or a mistake. */
@@ -47,6 +48,7 @@ typedef struct file_entry {
     apr_off_t size;
     apr_ino_t ino;
     bantin_article *article;  /* the last good version, or NULL */
+    apr_time_t loaded;        /* when this process parsed that version */
     char *problem;            /* why the file is not served as it is now */
     unsigned seen;            /* walk generation */
 } file_entry;
@@ -61,6 +63,7 @@ struct bantin_store {
     const bantin_schema *schema;
     int tz_min;
     apr_interval_time_t interval;
+    bantin_state *state;      /* shared with the other processes, or NULL */
 
     /* updater only */
     apr_pool_t *table_pool;   /* own allocator: never shared with httpd */
@@ -133,6 +136,9 @@ static void set_problem(bantin_store *s, changes *ch, file_entry *e,
 
 static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
 {
+    if (s->state) {
+        bantin_state_forget(s->state, ch->scratch, e->rel);
+    }
     set_article(s, ch, e, NULL);
     set_problem(s, ch, e, NULL);
     apr_hash_set(s->files, e->rel, APR_HASH_KEY_STRING, NULL);
@@ -145,6 +151,8 @@ typedef struct {
     apr_finfo_t fi;
     int exists;               /* a regular file or a symbolic link */
     bantin_article *article;  /* packed, or NULL */
+    const char *data;         /* the bytes parsed, in the job's pool */
+    apr_size_t len;
     const char *problem;      /* in the job's pool, or NULL */
     const char *log_id;       /* the message to log with the problem */
     bantin_log_level_e level;
@@ -178,8 +186,10 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
                                  "made of a-z, 0-9 and '-' (in every folder "
                                  "too) and end in .xml", NULL);
     }
-    else if (bantin_article_load(p, s->schema, full, s->tz_min, &a, &pr)
-             != APR_SUCCESS) {
+    else if (bantin_article_read(p, full, &o->data, &o->len, &pr)
+                 != APR_SUCCESS
+             || bantin_article_parse(p, s->schema, full, o->data, o->len,
+                                     s->tz_min, &a, &pr) != APR_SUCCESS) {
         o->log_id = "BT0101";
         o->level = BANTIN_LOG_ERR;
         o->problem = bantin_problem_str(p, &pr);
@@ -191,12 +201,36 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
     }
 }
 
-/* Records an outcome in e: a good article replaces the last one; a bad
- * file keeps the last good article (when its name and type still allow
- * it) and is logged, once for this version of the file. */
-static void apply(bantin_store *s, changes *ch, file_entry *e,
-                  const outcome *o)
+/* The last good copy another process saved, when it is newer than what
+ * this process holds: parsed and packed, or NULL. */
+static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
+                                        const file_entry *e)
 {
+    const char *path, *slug = bantin_slug_from_path(p, e->rel);
+    bantin_article *a;
+    bantin_problem pr;
+
+    if (!s->state || !slug
+        || !(path = bantin_state_good_copy(s->state, p, e->rel,
+                                           e->article ? e->loaded : 0))
+        || bantin_article_load(p, s->schema, path, s->tz_min, &a, &pr)
+               != APR_SUCCESS) {
+        return NULL;
+    }
+    a->path = apr_pstrcat(p, s->dir, "/", e->rel, NULL);
+    return bantin_article_pack(a, slug);
+}
+
+/* Records an outcome in e: a good article replaces the last one (and,
+ * after startup, is saved as the shared last good copy); a bad file keeps
+ * the newest good version this process or another one saw (when its name
+ * and type still allow it) and is logged once, by one process. */
+static void apply(bantin_store *s, changes *ch, file_entry *e,
+                  const outcome *o, int save)
+{
+    int logged;
+    bantin_article *kept;
+
     e->type = o->fi.filetype;
     e->mtime = o->fi.mtime;
     e->ctime = o->fi.ctime;
@@ -204,15 +238,28 @@ static void apply(bantin_store *s, changes *ch, file_entry *e,
     e->ino = o->fi.inode;
     e->seen = s->generation;
     if (o->article) {
+        if (save && s->state) {
+            bantin_state_save_good(s->state, ch->scratch, e->rel, o->data,
+                                   o->len, o->fi.mtime);
+        }
         set_article(s, ch, e, o->article);
+        e->loaded = apr_time_now();
         set_problem(s, ch, e, NULL);
         return;
     }
-    bantin_log(o->level, "%s %s%s", o->log_id, o->problem,
-               e->article && o->level == BANTIN_LOG_ERR
-                   ? " (the last good version stays online)" : "");
     if (o->level != BANTIN_LOG_ERR) {
         set_article(s, ch, e, NULL); /* a symlink or a bad name now */
+    }
+    else if ((kept = shared_good_copy(s, ch->scratch, e)) != NULL) {
+        set_article(s, ch, e, kept);
+        e->loaded = apr_time_now();
+    }
+    logged = !s->state
+             || bantin_state_claim_log(s->state, ch->scratch, e->rel, &o->fi);
+    if (logged) {
+        bantin_log(o->level, "%s %s%s", o->log_id, o->problem,
+                   e->article && o->level == BANTIN_LOG_ERR
+                       ? " (the last good version stays online)" : "");
     }
     set_problem(s, ch, e, o->problem);
 }
@@ -249,7 +296,7 @@ static void update_file(bantin_store *s, changes *ch, const char *rel)
             }
         }
         else {
-            apply(s, ch, e ? e : new_entry(s, rel), &o);
+            apply(s, ch, e ? e : new_entry(s, rel), &o, 1);
         }
     }
     apr_pool_clear(ch->scratch);
@@ -278,8 +325,13 @@ static void add_watch(bantin_store *s, const char *full, const char *rel)
     }
     w->wd = wd;
     strcpy(w->rel, rel);
+    if (old) {
+        /* A folder renamed: same wd, new path.  Remove the old entry first,
+         * since apr_hash_set() would keep the old (freed) key. */
+        apr_hash_set(s->watches, &old->wd, sizeof(old->wd), NULL);
+        free(old);
+    }
     apr_hash_set(s->watches, &w->wd, sizeof(w->wd), w);
-    free(old);
 }
 #else
 static void add_watch(bantin_store *s, const char *full, const char *rel)
@@ -449,7 +501,7 @@ static void initial_load(bantin_store *s, changes *ch)
     }
     for (k = 0; k < plan.njobs; k++) {
         if (plan.jobs[k].exists) {
-            apply(s, ch, new_entry(s, plan.jobs[k].rel), &plan.jobs[k]);
+            apply(s, ch, new_entry(s, plan.jobs[k].rel), &plan.jobs[k], 0);
         }
     }
     for (i = 0; i < n; i++) {
@@ -625,6 +677,32 @@ static void update(bantin_store *s, int full, apr_time_t now)
 
 /* ---- the public side --------------------------------------------------- */
 
+/* Opens this process's own inotify instance.  A child closes the one it
+ * inherited from the parent first: an instance shared across fork would
+ * hand each event to whichever process read first. */
+static void open_watcher(bantin_store *s)
+{
+#ifdef __linux__
+    if (s->ifd >= 0) {
+        close(s->ifd);
+    }
+    s->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (s->ifd < 0) {
+        bantin_log(BANTIN_LOG_WARN, "BT0106 %s: inotify unavailable (%s); "
+                   "looking for changes by walking the tree", s->dir,
+                   strerror(errno));
+    }
+    {
+        apr_hash_index_t *hi; /* the old instance's watch descriptors */
+        for (hi = apr_hash_first(NULL, s->watches); hi;
+             hi = apr_hash_next(hi)) {
+            free(apr_hash_this_val(hi));
+        }
+        apr_hash_clear(s->watches);
+    }
+#endif
+}
+
 static apr_status_t store_cleanup(void *data)
 {
     bantin_store *s = data;
@@ -658,7 +736,8 @@ static apr_status_t store_cleanup(void *data)
 apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  const char *dir,
                                  const bantin_schema *schema, int tz_min,
-                                 apr_interval_time_t interval)
+                                 apr_interval_time_t interval,
+                                 const char *state_root)
 {
     bantin_store *s = apr_pcalloc(p, sizeof(*s));
     apr_dir_t *d;
@@ -677,6 +756,7 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
     s->tz_min = tz_min;
     s->interval = interval;
     s->ifd = -1;
+    s->state = state_root ? bantin_state_open(p, state_root, dir) : NULL;
     s->files = apr_hash_make(s->table_pool);
     s->rejects = apr_hash_make(s->table_pool);
     s->watches = apr_hash_make(s->table_pool);
@@ -684,6 +764,9 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
     apr_pool_cleanup_register(p, s, store_cleanup, apr_pool_cleanup_null);
 
+    /* The parent watches too, so that the children it forks later start
+     * from recent content (see bantin_store_child_init). */
+    open_watcher(s);
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
     s->next_check = s->last_check + interval;
@@ -696,21 +779,11 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
 
 void bantin_store_child_init(bantin_store *s)
 {
-    apr_thread_mutex_lock(s->updating);
-#ifdef __linux__
-    s->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (s->ifd < 0) {
-        bantin_log(BANTIN_LOG_WARN, "BT0106 %s: inotify unavailable (%s); "
-                   "looking for changes by walking the tree", s->dir,
-                   strerror(errno));
-    }
-#endif
-    /* Catch up: parse what changed since the parent loaded, and set the
-     * watches on the way. */
-    s->last_check = apr_time_now();
-    update(s, 1, s->last_check);
-    s->next_check = s->last_check + s->interval;
-    apr_thread_mutex_unlock(s->updating);
+    /* Catch up with what changed since the parent last looked, setting
+     * this process's watches on the way, before the child serves anything:
+     * a child never answers from content older than its parent's. */
+    open_watcher(s);
+    bantin_store_rescan(s);
 }
 
 void bantin_store_refresh(bantin_store *s, apr_time_t now)
@@ -732,6 +805,7 @@ void bantin_store_rescan(bantin_store *s)
     apr_thread_mutex_lock(s->updating);
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
+    s->next_check = s->last_check + s->interval;
     apr_thread_mutex_unlock(s->updating);
 }
 
@@ -762,6 +836,11 @@ const char *bantin_store_dir(const bantin_store *s)
 apr_time_t bantin_store_last_check(const bantin_store *s)
 {
     return s->last_check;
+}
+
+const char *bantin_store_state_dir(const bantin_store *s)
+{
+    return s->state ? bantin_state_dir(s->state) : NULL;
 }
 
 int bantin_store_watching(const bantin_store *s)

@@ -8,10 +8,12 @@
  * freed once no reader holds them or any older one.
  *
  * How changes are noticed: the store is loaded in the httpd parent before
- * children fork (so they share it copy-on-write).  Each child then opens
- * an inotify instance over the content dir and catches up with changes
- * made since the parent loaded (a stat walk that parses only files whose
- * mtime, size or inode differ).  Requests call bantin_store_refresh(),
+ * children fork (so they share it copy-on-write); the parent keeps
+ * watching and refreshing it (httpd's monitor hook), so that children
+ * forked later start from recent content.  Each child opens its own
+ * inotify instance over the content dir and catches up with changes made
+ * since the parent last looked (a stat walk that parses only files whose
+ * mtime, ctime, size or inode differ).  Requests call bantin_store_refresh(),
  * which costs one time comparison until the check interval has passed,
  * then drains the inotify queue without blocking.  Where inotify is not
  * available the check walks the tree with stat() instead.
@@ -48,21 +50,25 @@ struct bantin_snapshot {
 /* Creates a store over dir and loads it (in the parent, before fork).
  * Problems with single files are logged and never fail the load; only a
  * directory that cannot be read does.  Plain dates are placed at midnight
- * in zone tz_min; interval is how often requests look for changes. */
+ * in zone tz_min; interval is how often requests look for changes.
+ * state_root, when not NULL, is where the processes share last good
+ * copies and which problems they logged (see bantin_state.h). */
 apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  const char *dir,
                                  const bantin_schema *schema, int tz_min,
-                                 apr_interval_time_t interval);
+                                 apr_interval_time_t interval,
+                                 const char *state_root);
 
-/* In each child process: start watching, and catch up with changes made
- * since the parent loaded. */
+/* In each child process, before it serves: open its own watcher and
+ * catch up with changes made since the parent last looked. */
 void bantin_store_child_init(bantin_store *s);
 
 /* Looks for changes when the check interval has passed; otherwise returns
  * at once.  One thread updates while the others keep reading. */
 void bantin_store_refresh(bantin_store *s, apr_time_t now);
 
-/* Rebuilds from a full walk of the tree now (tests, and the fallback). */
+/* Walks the whole tree now, parsing what changed; waits for an update in
+ * progress (such as the catch-up) to finish first. */
 void bantin_store_rescan(bantin_store *s);
 
 const bantin_snapshot *bantin_store_acquire(bantin_store *s);
@@ -71,6 +77,7 @@ void bantin_store_release(bantin_store *s, const bantin_snapshot *snap);
 const char *bantin_store_dir(const bantin_store *s);
 apr_time_t bantin_store_last_check(const bantin_store *s);
 int bantin_store_watching(const bantin_store *s); /* inotify in use */
+const char *bantin_store_state_dir(const bantin_store *s); /* or NULL */
 
 /* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,

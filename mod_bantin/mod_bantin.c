@@ -11,7 +11,9 @@
  * children fork: they all share it copy-on-write and never write to it, so
  * request threads read it without locks.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apr_lib.h"
 #include "apr_strings.h"
@@ -21,6 +23,8 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "mpm_common.h"
+#include "unixd.h"
 #include "util_filter.h"
 
 #include "bantin_article.h"
@@ -75,6 +79,8 @@ typedef struct {
  * while httpd reads its config (one thread), read-only once children run;
  * it lives in pconf and is reset when pconf is cleared on restart. */
 static apr_array_header_t *sources;
+/* BantinStateDir, server-wide; NULL means under DefaultRuntimeDir. */
+static const char *state_root;
 /* Every section's config as written (before merging): post_config reads
  * the time zone and check interval set beside each BantinContentDir. */
 static apr_array_header_t *sections;
@@ -84,6 +90,7 @@ static apr_status_t sources_reset(void *unused)
     (void)unused;
     sources = NULL;
     sections = NULL;
+    state_root = NULL;
     return APR_SUCCESS;
 }
 
@@ -360,6 +367,21 @@ static const char *set_interval(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+static const char *set_state_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)cfg;
+    if (err) {
+        return err;
+    }
+    if (!(state_root = ap_server_root_relative(cmd->pool, a))) {
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, a);
+    }
+    return NULL;
+}
+
 #define DIRECTIVE(name, fn, help) \
     AP_INIT_TAKE1(name, fn, NULL, RSRC_CONF | ACCESS_CONF, help)
 
@@ -384,6 +406,9 @@ static const command_rec bantin_cmds[] = {
               "the portal's name, shown in titles (default Bản tin)"),
     DIRECTIVE("BantinTimeZone", set_time_zone,
               "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
+    AP_INIT_TAKE1("BantinStateDir", set_state_dir, NULL, RSRC_CONF,
+                  "where processes share last good copies (default: "
+                  "bantin-state under DefaultRuntimeDir)"),
     DIRECTIVE("BantinCheckInterval", set_interval,
               "seconds between looks for changed articles (default 0.25)"),
     {NULL}
@@ -401,11 +426,23 @@ static void log_to_httpd(void *baton, bantin_log_level_e level,
     ap_log_error(APLOG_MARK, levels[level], 0, s, "%s", msg);
 }
 
+/* The parent creates the state directories as root; the children, which
+ * write to them, run as the User of mod_unixd. */
+static void give_to_children(server_rec *s, const char *path)
+{
+    if (geteuid() == 0
+        && chown(path, ap_unixd_config.user_id, ap_unixd_config.group_id)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s, "BT0004 %s: "
+                     "cannot hand the state directory to the server's User",
+                     path);
+    }
+}
+
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     bantin_schema *schema;
-    const char *err = NULL;
+    const char *err = NULL, *root;
     int i;
 
     (void)plog; (void)ptemp;
@@ -442,6 +479,13 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             c->content->interval = c->interval;
         }
     }
+    if (!(root = state_root)) {
+        root = ap_runtime_dir_relative(pconf, "bantin-state");
+    }
+    if (apr_dir_make_recursive(root, APR_FPROT_OS_DEFAULT, ptemp)
+        == APR_SUCCESS) {
+        give_to_children(s, root);
+    }
     for (i = 0; i < sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
         apr_status_t rv;
@@ -452,11 +496,15 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                  src->tz_min != UNSET ? src->tz_min
                                                       : BANTIN_TZ_DEFAULT_MIN,
                                  src->interval != UNSET
-                                     ? src->interval : DEFAULT_INTERVAL);
+                                     ? src->interval : DEFAULT_INTERVAL,
+                                 root);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
             return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (bantin_store_state_dir(src->store)) {
+            give_to_children(s, bantin_store_state_dir(src->store));
         }
     }
     return OK;
@@ -469,13 +517,31 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
 {
     int i;
 
-    (void)pchild; (void)s;
+    (void)s; (void)pchild;
     for (i = 0; sources && i < sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
         if (src->store) {
             bantin_store_child_init(src->store);
         }
     }
+}
+
+/* The parent keeps its copy fresh too: children it forks later (under
+ * load, or after MaxConnectionsPerChild) then inherit recent content and
+ * the problems already logged, and their catch-up has little to do. */
+static int bantin_monitor(apr_pool_t *p, server_rec *s)
+{
+    apr_time_t now = apr_time_now();
+    int i;
+
+    (void)p; (void)s;
+    for (i = 0; sources && i < sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+        if (src->store) {
+            bantin_store_refresh(src->store, now);
+        }
+    }
+    return DECLINED;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -863,6 +929,7 @@ static void bantin_register_hooks(apr_pool_t *p)
     /* Load content after every other module has its config in place. */
     ap_hook_post_config(bantin_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(bantin_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_monitor(bantin_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(bantin_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(bantin_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -534,14 +534,19 @@ def xml_escape(s):
 
 
 def article_xml(title, date, summary="Tóm tắt.", paragraphs=("Nội dung.",), figure=None,
-                author=None, category=None, escape=True):
+                author=None, category=None, escape=True, expires=None, status=None):
     """An article in the contract's format. `figure` is (src or None, caption).
 
     With escape=False, title/summary/paragraphs are inserted as raw XML.
+    `expires` (a date like `date`) ends the publication; `status` is the
+    root's status attribute ("draft" or "published").
     """
     e = xml_escape if escape else (lambda s: s)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<article>",
+    root = "<article>" if status is None else f'<article status="{xml_escape(status)}">'
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', root,
            f"  <title>{e(title)}</title>", f"  <date>{date}</date>"]
+    if expires is not None:
+        out.append(f"  <expires>{expires}</expires>")
     if category is not None:
         out.append(f"  <category>{e(category)}</category>")
     out.append(f"  <summary>{e(summary)}</summary>")
@@ -564,6 +569,22 @@ def write_article(content_dir, slug, **kw):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(article_xml(**kw), encoding="utf-8")
     return path
+
+
+def status_location(path="/bantin-status"):
+    """Config text exposing the module's status page at `path` (for configure(extra=...))."""
+    return f'<Location "{path}">\n    SetHandler bantin-status\n</Location>'
+
+
+# ---- measurements reported at the end of the run ---------------------------
+
+# (label, seconds) of every live pick-up a test observed; conftest prints a
+# summary (median, max) after the run.
+LATENCIES = []
+
+
+def record_latency(label, seconds):
+    LATENCIES.append((label, seconds))
 
 
 # ---- page checks shared by the tests --------------------------------------

@@ -103,3 +103,21 @@ def site_copy(tmp_path):
     shutil.copytree(REPO / "content", content)
     shutil.copytree(REPO / "templates", templates)
     return content, templates
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Live pick-up latencies measured by test_live.py (median and max per MPM)."""
+    from bantin_httpd import LATENCIES
+
+    if not LATENCIES:
+        return
+    import statistics
+
+    groups = {}
+    for label, seconds in LATENCIES:
+        groups.setdefault(label.split(":", 1)[0], []).append(seconds)
+    terminalreporter.section("live pick-up latency")
+    for group, values in sorted(groups.items()):
+        terminalreporter.write_line(
+            f"{group}: {len(values)} changes, median {statistics.median(values) * 1000:.0f} ms, "
+            f"max {max(values) * 1000:.0f} ms")

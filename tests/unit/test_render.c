@@ -305,7 +305,7 @@ static bantin_store *shipped_store(void)
                                          apr_pstrcat(unit_pool, unit_srcdir(),
                                                      "/content", NULL),
                                          unit_schema(), 420,
-                                         apr_time_from_sec(1)),
+                                         apr_time_from_sec(1), NULL),
                      APR_SUCCESS);
     return st;
 }
@@ -446,7 +446,7 @@ START_TEST(home_empty)
 
     ck_assert_int_eq(bantin_store_create(&st, unit_pool, unit_tmpdir(),
                                          unit_schema(), 420,
-                                         apr_time_from_sec(1)), APR_SUCCESS);
+                                         apr_time_from_sec(1), NULL), APR_SUCCESS);
     snap = bantin_store_acquire(st);
     ck_assert_int_eq(home(t, &v, snap, apr_time_now(), 1, 10, &pg), 1);
     html = page_str(&pg);

@@ -74,7 +74,7 @@ static bantin_store *open_store(const char *dir)
 {
     bantin_store *st = NULL;
     ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
-                                         420, apr_time_from_sec(1)),
+                                         420, apr_time_from_sec(1), NULL),
                      APR_SUCCESS);
     ck_assert_ptr_nonnull(st);
     return st;
@@ -238,14 +238,14 @@ START_TEST(store_empty_and_missing_dir)
     st = NULL;
     ck_assert_int_ne(bantin_store_create(&st, unit_pool,
                                          path_in(dir, "nope"), unit_schema(),
-                                         420, apr_time_from_sec(1)),
+                                         420, apr_time_from_sec(1), NULL),
                      APR_SUCCESS);
     ck_assert_ptr_null(st);
     /* A file is not a directory. */
     unit_write_str(path_in(dir, "file"), "x");
     ck_assert_int_ne(bantin_store_create(&st, unit_pool,
                                          path_in(dir, "file"), unit_schema(),
-                                         420, apr_time_from_sec(1)),
+                                         420, apr_time_from_sec(1), NULL),
                      APR_SUCCESS);
 }
 END_TEST

@@ -1,0 +1,184 @@
+"""The editors' checker, build/bantin-check (built by `make`): no httpd needed.
+
+    bantin-check [-q] FILE.xml|DIR ...
+
+prints "PATH: ok: slug SLUG, ..." per good file (with its date and whether the
+portal shows it now), "PATH:LINE:COL: message" per problem, then
+"N files checked: G ok, B with problems"; exits 0, 1 when anything is wrong,
+2 on bad usage.
+"""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bantin_httpd import REPO, article_xml, module_path
+
+CHECK = Path(os.environ.get("BANTIN_CHECK", str(REPO / "build" / "bantin-check")))
+SUMMARY = re.compile(r"^(\d+) files? checked: (\d+) ok, (\d+) with problems$")
+
+NOT_WELL_FORMED = ('<?xml version="1.0" encoding="UTF-8"?>\n<article>\n  <title>Hỏng</title>\n'
+                   "  <date>2024-06-02</date>\n  <summary>x</summary>\n"
+                   "  <body><p>không đóng thẻ</body>\n</article>\n")
+INVALID = ('<?xml version="1.0" encoding="UTF-8"?>\n<article>\n  <title>Lạ</title>\n'
+           "  <date>2024-06-02</date>\n  <summary>x</summary>\n"
+           "  <body><weird>x</weird><p>y</p></body>\n</article>\n")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _checker():
+    if module_path() is None:
+        pytest.skip("BANTIN_MODULE=none: running without the module's build")
+    if not CHECK.exists():
+        pytest.fail(f"{CHECK} does not exist: run `make` first (or set BANTIN_CHECK)")
+
+
+def check(*args):
+    p = subprocess.run([str(CHECK), *map(str, args)], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout.splitlines(), p.stderr
+
+
+def summary(lines):
+    m = SUMMARY.match(lines[-1]) if lines else None
+    assert m, f"no summary line: {lines[-1:]}"
+    return tuple(int(g) for g in m.groups())
+
+
+def problem_lines(lines, path):
+    """Lines "PATH:LINE:COL: message" for path; returns [(line, col, message)]."""
+    rx = re.compile(rf"^{re.escape(str(path))}:(\d+):(\d+): (\S.*)$")
+    return [(int(m.group(1)), int(m.group(2)), m.group(3)) for m in map(rx.match, lines) if m]
+
+
+def test_repository_content_is_ok():
+    content = REPO / "content"
+    files = sorted(p for p in content.rglob("*.xml"))
+    assert len(files) == 12
+    rc, lines, err = check(content)
+    assert rc == 0, (lines, err)
+    assert err == ""
+    assert lines[-1] == "12 files checked: 12 ok, 0 with problems"
+    ok = lines[:-1]
+    assert len(ok) == 12, ok
+    for f in files:
+        rel = f.relative_to(content)
+        slug = str(rel)[:-4]
+        mine = [line for line in ok if line.startswith(f"{f}: ")]
+        assert len(mine) == 1, (f, ok)
+        line = mine[0]
+        assert re.match(rf"^{re.escape(str(f))}: ok\b", line), line
+        assert re.search(rf"\b{re.escape(slug)}\b", line), (slug, line)
+        date = re.search(r"<date>(\d{4})-(\d\d)-(\d\d)", f.read_text(encoding="utf-8"))
+        y, m, d = date.groups()
+        assert f"{d}/{m}/{y}" in line or f"{y}-{m}-{d}" in line, (date.group(0), line)
+        # published in the past, not a draft: the portal shows it now
+        assert "visible" in line and "hidden" not in line, line
+
+
+def test_quiet_prints_only_problems_and_summary(tmp_path):
+    rc, lines, err = check("-q", REPO / "content")
+    assert (rc, lines, err) == (0, ["12 files checked: 12 ok, 0 with problems"], "")
+    bad = tmp_path / "hong.xml"
+    bad.write_text(NOT_WELL_FORMED, encoding="utf-8")
+    rc, lines, _ = check("-q", REPO / "content", bad)
+    assert rc == 1
+    assert len(lines) == 2 and problem_lines(lines, bad), lines
+    assert summary(lines) == (13, 12, 1)
+
+
+def test_not_well_formed(tmp_path):
+    bad = tmp_path / "hong.xml"
+    bad.write_text(NOT_WELL_FORMED, encoding="utf-8")
+    rc, lines, _ = check(bad)
+    assert rc == 1, lines
+    found = problem_lines(lines, bad)
+    assert len(found) == 1, lines
+    line, col, message = found[0]
+    assert line in (6, 7) and col > 0, found  # where the parser stopped
+    assert message
+    assert lines[-1] == "1 file checked: 0 ok, 1 with problems"
+
+
+def test_schema_invalid(tmp_path):
+    bad = tmp_path / "sai-luoc-do.xml"
+    bad.write_text(INVALID, encoding="utf-8")
+    missing_date = tmp_path / "thieu-ngay.xml"
+    missing_date.write_text(NOT_WELL_FORMED.replace("  <date>2024-06-02</date>\n", "")
+                            .replace("không đóng thẻ</body>", "y</p></body>"), encoding="utf-8")
+    rc, lines, _ = check(bad, missing_date)
+    assert rc == 1, lines
+    for path, line_no in ((bad, 6), (missing_date, None)):
+        found = problem_lines(lines, path)
+        assert found, (path, lines)
+        line, col, message = found[0]
+        assert line > 0 and col > 0 and message, found
+        if line_no:
+            assert line == line_no, found
+    assert "weird" in problem_lines(lines, bad)[0][2]
+    assert summary(lines) == (2, 0, 2)
+
+
+def test_bad_file_name_in_a_dir(tmp_path):
+    d = tmp_path / "content"
+    (d / "2024").mkdir(parents=True)
+    (d / "Bad Name.xml").write_text(article_xml("Tên sai", "2024-01-01"), encoding="utf-8")
+    (d / "2024" / "tot.xml").write_text(article_xml("Tốt", "2024-01-02"), encoding="utf-8")
+    # editors' temporary files are skipped, as the portal skips them
+    (d / "2024" / ".tot.xml.swp.xml").write_text(NOT_WELL_FORMED, encoding="utf-8")
+    rc, lines, _ = check(d)
+    assert rc == 1, lines
+    bad = [line for line in lines if line.startswith(f"{d / 'Bad Name.xml'}:")]
+    assert len(bad) == 1, lines
+    assert len(bad[0]) > len(f"{d / 'Bad Name.xml'}: ") + 10, bad  # says what is wrong
+    assert not bad[0].startswith(f"{d / 'Bad Name.xml'}: ok"), bad
+    assert [line for line in lines if line.startswith(f"{d / '2024' / 'tot.xml'}: ok")]
+    assert not [line for line in lines if ".swp" in line]
+    assert summary(lines) == (2, 1, 1)
+
+
+def test_missing_path(tmp_path):
+    missing = tmp_path / "khong-co.xml"
+    rc, lines, _ = check(missing)
+    assert rc == 1
+    assert any(line.startswith(str(missing)) for line in lines[:-1]), lines
+    assert summary(lines)[2] == 1
+
+
+def test_usage():
+    for args in ((), ("-q",)):
+        rc, lines, err = check(*args)
+        assert rc == 2, (args, rc)
+        assert lines == []
+        assert "usage" in err.lower(), err
+
+
+def test_publication_state(tmp_path):
+    """The ok line says whether the portal shows the article now, and why not."""
+    files = {
+        "hien": article_xml("Hiện", "2024-01-01"),
+        "nhap": article_xml("Nháp", "2024-01-01", status="draft"),
+        "tuong-lai": article_xml("Tương lai", "2099-01-01T08:00:00+07:00"),
+        "het-han": article_xml("Hết hạn", "2020-01-01", expires="2021-01-01"),
+        "da-dang": article_xml("Đã đăng", "2024-01-01", status="published",
+                               expires="2099-01-01"),
+    }
+    for name, text in files.items():
+        (tmp_path / f"{name}.xml").write_text(text, encoding="utf-8")
+    rc, lines, _ = check(tmp_path)
+    assert rc == 0, lines
+    assert summary(lines) == (5, 5, 0)
+
+    def line(name):
+        found = [x for x in lines if x.startswith(f"{tmp_path / name}.xml: ok")]
+        assert len(found) == 1, (name, lines)
+        return found[0]
+
+    for name in ("hien", "da-dang"):
+        assert "visible" in line(name) and "hidden" not in line(name), line(name)
+    for name in ("nhap", "tuong-lai", "het-han"):
+        assert "hidden" in line(name) and "visible" not in line(name), line(name)
+    assert "draft" in line("nhap")
+    assert "expire" in line("het-han")
