@@ -4,9 +4,8 @@
     bench/gen-articles.py N OUTDIR [--seed S] [--paragraphs P]
 
 Seeded and reproducible: the same N and seed give the same files. The text is
-built from the words of the seed article (shared/seed, or the sample article
-in content/ when that is absent), so lengths and letter frequencies are those
-of a real bulletin. Files go into OUTDIR/YYYY/MM/<slug>.xml, about 1,400 per
+built from the words of the seed article (content/2024/giup-do-xa-kho-khan.xml),
+so lengths and letter frequencies are those of a real bulletin. Files go into OUTDIR/YYYY/MM/<slug>.xml, about 1,400 per
 month folder for 100,000 articles.
 """
 import argparse
