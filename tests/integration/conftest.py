@@ -7,8 +7,8 @@ Run from the repository root, after `make` has built build/mod_bantin.so:
 (Debian's python3 has pytest and requests; a pyenv `python3` on PATH may not.)
 
 How it works (modelled on httpd's test/pyhttpd), see bantin_httpd.py:
-- A session-scoped `httpd` fixture, parametrised over MPMs (event and prefork by
-  default; BANTIN_MPMS=event,prefork,worker picks others), writes an httpd.conf
+- A session-scoped `httpd` fixture, parametrised over MPMs (event, worker and
+  prefork by default; BANTIN_MPMS=event picks fewer), writes an httpd.conf
   into a temporary ServerRoot (Listen on a free 127.0.0.1 port, LoadModule lines
   from /usr/lib/apache2/modules, `User nobody` when run as root, the module from
   build/mod_bantin.so or $BANTIN_MODULE) and starts /usr/sbin/apache2 -k start.
@@ -35,7 +35,7 @@ from bantin_httpd import REPO, BantinHttpd, Portal, make_list_content, module_pa
 
 
 def mpm_params():
-    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,prefork").split(",") if m.strip()]
+    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork").split(",") if m.strip()]
 
 
 @pytest.fixture(scope="session")
