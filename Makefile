@@ -15,7 +15,7 @@ MPM         ?= event
 
 APXS   ?= apxs
 CC     ?= gcc
-BUILD  := build
+BUILD  ?= build
 
 DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils pkg-config gcc make
 DEBS_TEST  := check python3-pytest python3-requests chromium curl
@@ -24,17 +24,18 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parame
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
               $(shell apu-1-config --includes 2>/dev/null)
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
-XML_LIBS   := $(shell xml2-config --libs 2>/dev/null)
+XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz
 APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null)
 OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 
 CORE := bantin_log bantin_buf bantin_date bantin_article bantin_snapshot bantin_state bantin_store \
-        bantin_template bantin_render bantin_request
+        bantin_template bantin_render bantin_request bantin_cache
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
 HEADERS  := $(wildcard mod_bantin/*.h)
 
-.PHONY: all deps test-deps run test unit integration browser install clean format
+.PHONY: all deps test-deps run test unit integration browser install clean format \
+        fuzz bench
 
 all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
 
@@ -84,10 +85,10 @@ $(BUILD)/libbantin.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # apxs compiles the glue and links it with the core library.
-$(BUILD)/mod_bantin.so: mod_bantin/mod_bantin.c $(BUILD)/libbantin.a $(HEADERS)
+$(BUILD)/mod_bantin.so: mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $(BUILD)/libbantin.a $(HEADERS)
 	$(APXS) -c -o $(BUILD)/mod_bantin.la \
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
-	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin mod_bantin/mod_bantin.c $(BUILD)/libbantin.a $(XML_LIBS)
+	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@
 
 $(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a

@@ -494,6 +494,7 @@ apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
     }
     a = apr_pcalloc(p, sizeof(*a));
     a->path = file;
+    a->hash = bantin_hash64(BANTIN_HASH_INIT, data, len);
     if ((rv = build(p, doc, tz_min, a, &c)) == APR_SUCCESS) {
         *out = a;
     }

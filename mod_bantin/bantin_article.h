@@ -42,6 +42,8 @@ typedef struct bantin_article {
     const bantin_block *blocks; /* the body, in order */
     int nblocks;
     int retired;          /* the store's mark: replaced or removed */
+    apr_uint64_t hash;    /* of the file's bytes: the ETag's article part */
+    apr_time_t mtime;     /* of the file, for Last-Modified; 0 unknown */
 } bantin_article;
 
 /* Is the article shown at this moment? */

@@ -112,6 +112,24 @@ void bantin_buf_add_urlpath(bantin_buf *b, const char *s)
     }
 }
 
+apr_uint64_t bantin_hash64(apr_uint64_t h, const void *data, apr_size_t len)
+{
+    const unsigned char *p = data;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= APR_UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+apr_uint64_t bantin_hash_str(apr_uint64_t h, const char *s)
+{
+    /* The terminating NUL goes in too, so ("ab","c") != ("a","bc"). */
+    return s ? bantin_hash64(h, s, strlen(s) + 1) : bantin_hash64(h, "", 0);
+}
+
 int bantin_href_is_safe(const char *href)
 {
     const char *p;

@@ -34,6 +34,13 @@ const char *bantin_html_escape(apr_pool_t *p, const char *s);
  * putting a slug or a media path into a URL. */
 void bantin_buf_add_urlpath(bantin_buf *b, const char *s);
 
+/* FNV-1a, 64 bits: content fingerprints for ETags and cache keys (not a
+ * defence against an adversary, who does not choose our inputs' hashes
+ * anyway: editors write the articles). */
+#define BANTIN_HASH_INIT APR_UINT64_C(0xcbf29ce484222325)
+apr_uint64_t bantin_hash64(apr_uint64_t h, const void *data, apr_size_t len);
+apr_uint64_t bantin_hash_str(apr_uint64_t h, const char *s);
+
 /* Is this href safe to emit?  Only http:, https:, mailto: and relative
  * references (no scheme) pass.  Browsers ignore ASCII tab/newline inside a
  * scheme ("java\tscript:"), so those and other control characters make a

@@ -34,10 +34,12 @@ struct bantin_theme {
     TEMPLATES(AS_FIELD)
     const char *js;
     apr_size_t js_len;
+    apr_uint64_t hash;
+    apr_time_t mtime;
 };
 
 static const char *read_file(apr_pool_t *p, const char *path, char **data,
-                             apr_size_t *len)
+                             apr_size_t *len, bantin_theme *t)
 {
     apr_file_t *f;
     apr_finfo_t fi;
@@ -47,11 +49,19 @@ static const char *read_file(apr_pool_t *p, const char *path, char **data,
     rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
                        APR_OS_DEFAULT, p);
     if (rv == APR_SUCCESS) {
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_MTIME, f);
         if (rv == APR_SUCCESS) {
             *data = apr_palloc(p, (apr_size_t)fi.size + 1);
             rv = apr_file_read_full(f, *data, (apr_size_t)fi.size, len);
             (*data)[*len] = '\0';
+            /* The file's name, not its path: two servers with the same
+             * templates in different places must agree on ETags. */
+            t->hash = bantin_hash64(bantin_hash_str(t->hash,
+                                                    strrchr(path, '/') + 1),
+                                    *data, *len);
+            if (fi.mtime > t->mtime) {
+                t->mtime = fi.mtime;
+            }
         }
         apr_file_close(f);
     }
@@ -70,10 +80,12 @@ const char *bantin_theme_load(apr_pool_t *p, const char *dir,
     char *src;
     apr_size_t len;
 
+    t->hash = BANTIN_HASH_INIT;
+
 #define LOAD(f, file)                                                        \
     {                                                                        \
         const char *path = apr_pstrcat(p, dir, "/" file, NULL);              \
-        if ((err = read_file(p, path, &src, &len)) != NULL) {                \
+        if ((err = read_file(p, path, &src, &len, t)) != NULL) {             \
             return err;                                                      \
         }                                                                    \
         t->f = bantin_template_compile(p, path, src, len, vocab, V__COUNT,   \
@@ -85,7 +97,7 @@ const char *bantin_theme_load(apr_pool_t *p, const char *dir,
     TEMPLATES(LOAD)
 #undef LOAD
     if ((err = read_file(p, apr_pstrcat(p, dir, "/bantin.js", NULL), &src,
-                         &t->js_len)) != NULL) {
+                         &t->js_len, t)) != NULL) {
         return err;
     }
     t->js = src;
@@ -162,6 +174,14 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
                            const bantin_view *v, const bantin_article *a,
                            bantin_page *out)
 {
+    bantin_render_article_part(p, t, v, a, BANTIN_PART_PAGE, out);
+}
+
+void bantin_render_article_part(apr_pool_t *p, const bantin_theme *t,
+                                const bantin_view *v,
+                                const bantin_article *a, bantin_part_e part,
+                                bantin_page *out)
+{
     bantin_tscope s, *blocks;
     bantin_buf content;
     int i, n = a->nblocks;
@@ -195,15 +215,34 @@ void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
     bantin_tset_list(&s, V_body, blocks, n);
 
     bantin_buf_init(&content, p, 16384);
-    bantin_template_render(t->toolbar, &s, &content);
-    bantin_template_render(t->view, &s, &content);
-    finish_page(p, t, &s, &content, out);
+    if (part != BANTIN_PART_VIEW) {
+        bantin_template_render(t->toolbar, &s, &content);
+    }
+    if (part != BANTIN_PART_TOOLBAR) {
+        bantin_template_render(t->view, &s, &content);
+    }
+    if (part == BANTIN_PART_PAGE) {
+        finish_page(p, t, &s, &content, out);
+    }
+    else {
+        out->data = content.data;
+        out->len = content.len;
+    }
 }
 
 void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
                         const bantin_view *v,
-                        const bantin_article *const *items_in, apr_size_t n,
+                        const bantin_article *const *items, apr_size_t n,
                         long page, long pages, bantin_page *out)
+{
+    bantin_render_list_part(p, t, v, items, n, page, pages, 0, out);
+}
+
+void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
+                             const bantin_view *v,
+                             const bantin_article *const *items_in,
+                             apr_size_t n, long page, long pages,
+                             int fragment, bantin_page *out)
 {
     bantin_tscope s, *items;
     bantin_buf content;
@@ -228,7 +267,39 @@ void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
 
     bantin_buf_init(&content, p, 8192);
     bantin_template_render(t->list, &s, &content);
+    if (fragment) {
+        out->data = content.data;
+        out->len = content.len;
+        return;
+    }
     finish_page(p, t, &s, &content, out);
+}
+
+apr_uint64_t bantin_theme_hash(const bantin_theme *t)
+{
+    return t->hash;
+}
+
+apr_time_t bantin_theme_mtime(const bantin_theme *t)
+{
+    return t->mtime;
+}
+
+apr_uint64_t bantin_view_hash(const bantin_view *v)
+{
+    apr_uint64_t h = bantin_hash_str(BANTIN_HASH_INIT, BANTIN_VERSION);
+    int i;
+
+    h = bantin_hash_str(h, v->base);
+    h = bantin_hash_str(h, v->portal_name);
+    h = bantin_hash_str(h, v->fs_cookie);
+    h = bantin_hash64(h, &v->tz_min, sizeof(v->tz_min));
+    h = bantin_hash64(h, &v->fs_step, sizeof(v->fs_step));
+    h = bantin_hash64(h, &v->fs_count, sizeof(v->fs_count));
+    for (i = 0; i < v->fs_count; i++) {
+        h = bantin_hash_str(h, v->fs_rem[i]);
+    }
+    return h;
 }
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,

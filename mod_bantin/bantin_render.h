@@ -14,6 +14,17 @@
 
 #define BANTIN_FONT_MAX_STEPS 12
 
+/* Part of every ETag: a new release may render the same inputs anew. */
+#define BANTIN_VERSION "0.4.0"
+
+/* What of an article to render: the page, or one block alone (for SSI,
+ * ESI or a portal that places blocks itself). */
+typedef enum {
+    BANTIN_PART_PAGE,
+    BANTIN_PART_TOOLBAR,
+    BANTIN_PART_VIEW
+} bantin_part_e;
+
 typedef struct bantin_theme bantin_theme;
 
 /* What a page depends on besides its content: the portal's settings and
@@ -41,12 +52,29 @@ typedef struct bantin_page {
 void bantin_render_article(apr_pool_t *p, const bantin_theme *t,
                            const bantin_view *v, const bantin_article *a,
                            bantin_page *out);
+void bantin_render_article_part(apr_pool_t *p, const bantin_theme *t,
+                                const bantin_view *v,
+                                const bantin_article *a, bantin_part_e part,
+                                bantin_page *out);
 
 /* Page `page` (1-based) of `pages` of a list, holding items[0..n). */
 void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
                         const bantin_view *v,
                         const bantin_article *const *items, apr_size_t n,
                         long page, long pages, bantin_page *out);
+/* The same, as the list block alone when fragment is set. */
+void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
+                             const bantin_view *v,
+                             const bantin_article *const *items,
+                             apr_size_t n, long page, long pages,
+                             int fragment, bantin_page *out);
+
+/* Fingerprints of what a page depends on besides its content: the
+ * templates (hash and newest file time) and the view (settings and font
+ * step, with BANTIN_VERSION). */
+apr_uint64_t bantin_theme_hash(const bantin_theme *t);
+apr_time_t bantin_theme_mtime(const bantin_theme *t);
+apr_uint64_t bantin_view_hash(const bantin_view *v);
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out);

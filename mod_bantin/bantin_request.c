@@ -1,6 +1,7 @@
 /* bantin_request.c -- see bantin_request.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -26,6 +27,7 @@ void bantin_route_parse(apr_pool_t *p, const char *rest, bantin_route *out)
 
     out->kind = BANTIN_ROUTE_NOT_FOUND;
     out->arg = NULL;
+    out->block = BANTIN_BLOCK_NONE;
     if (!*rest) {
         out->kind = BANTIN_ROUTE_ADD_SLASH;
     }
@@ -44,6 +46,19 @@ void bantin_route_parse(apr_pool_t *p, const char *rest, bantin_route *out)
     else if (starts(rest, "/media/", &arg)) {
         if (bantin_relpath_is_safe(arg)) {
             out->kind = BANTIN_ROUTE_MEDIA;
+            out->arg = apr_pstrdup(p, arg);
+        }
+    }
+    else if (!strcmp(rest, "/block/list")) {
+        out->kind = BANTIN_ROUTE_BLOCK;
+        out->block = BANTIN_BLOCK_LIST;
+    }
+    else if (starts(rest, "/block/toolbar/", &arg)
+             || starts(rest, "/block/view/", &arg)) {
+        if (bantin_slug_is_valid(arg, strlen(arg))) {
+            out->kind = BANTIN_ROUTE_BLOCK;
+            out->block = rest[7] == 't' ? BANTIN_BLOCK_TOOLBAR
+                                        : BANTIN_BLOCK_VIEW;
             out->arg = apr_pstrdup(p, arg);
         }
     }
@@ -132,6 +147,48 @@ long bantin_page_parse(const char *s)
         }
     }
     return v;
+}
+
+int bantin_accepts_gzip(const char *h)
+{
+    while (h && *h) {
+        const char *end = strchr(h, ','), *semi, *name;
+        apr_size_t n;
+        int q_zero = 0;
+
+        while (*h == ' ' || *h == '\t') {
+            h++;
+        }
+        name = h;
+        n = end ? (apr_size_t)(end - h) : strlen(h);
+        semi = memchr(h, ';', n);
+        if (semi) {
+            /* q=0, q=0.0, q=0.000: "not acceptable" */
+            const char *q = semi + 1;
+            while (*q == ' ') {
+                q++;
+            }
+            if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+                const char *v = q + 2;
+                q_zero = v[0] == '0';
+                for (v++; q_zero && *v && *v != ',' && *v != ' '; v++) {
+                    q_zero = *v == '.' || *v == '0';
+                }
+            }
+            n = (apr_size_t)(semi - h);
+        }
+        while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t')) {
+            n--;
+        }
+        if (((n == 4 && !strncasecmp(name, "gzip", 4))
+             || (n == 6 && !strncasecmp(name, "x-gzip", 6))
+             || (n == 1 && name[0] == '*'))
+            && !q_zero) {
+            return 1;
+        }
+        h = end ? end + 1 : NULL;
+    }
+    return 0;
 }
 
 int bantin_fontsize_from_cookie(const char *header, const char *name,

@@ -16,12 +16,23 @@ typedef enum {
     BANTIN_ROUTE_ARTICLE,
     BANTIN_ROUTE_MEDIA,
     BANTIN_ROUTE_STATIC,
-    BANTIN_ROUTE_FONTSIZE
+    BANTIN_ROUTE_FONTSIZE,
+    BANTIN_ROUTE_BLOCK       /* one block alone: /block/toolbar/<slug>,
+                                /block/view/<slug>, /block/list */
 } bantin_route_e;
+
+typedef enum {
+    BANTIN_BLOCK_NONE = 0,
+    BANTIN_BLOCK_TOOLBAR,
+    BANTIN_BLOCK_VIEW,
+    BANTIN_BLOCK_LIST
+} bantin_block_e;
 
 typedef struct bantin_route {
     bantin_route_e kind;
-    const char *arg;  /* ARTICLE: slug; MEDIA: relative path; STATIC: name */
+    const char *arg;  /* ARTICLE, BLOCK: slug; MEDIA: relative path;
+                         STATIC: name */
+    bantin_block_e block;
 } bantin_route;
 
 /* Routes the decoded path below the portal prefix ("" or "/..."). */
@@ -41,6 +52,9 @@ const char *bantin_form_get(apr_pool_t *p, const char *query,
  * a number (a bad request), else its value; 0 and numbers of ten or more
  * digits come back as 0, a page that does not exist. */
 long bantin_page_parse(const char *s);
+
+/* Does an Accept-Encoding header accept gzip (q > 0, or "*")? */
+int bantin_accepts_gzip(const char *accept_encoding);
 
 /* ---- font size ---- */
 

@@ -194,10 +194,13 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         o->level = BANTIN_LOG_ERR;
         o->problem = bantin_problem_str(p, &pr);
     }
-    else if (!(o->article = bantin_article_pack(a, slug))) {
-        o->log_id = "BT0105";
-        o->level = BANTIN_LOG_ERR;
-        o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
+    else {
+        a->mtime = o->fi.mtime;
+        if (!(o->article = bantin_article_pack(a, slug))) {
+            o->log_id = "BT0105";
+            o->level = BANTIN_LOG_ERR;
+            o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
+        }
     }
 }
 
@@ -218,6 +221,7 @@ static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
         return NULL;
     }
     a->path = apr_pstrcat(p, s->dir, "/", e->rel, NULL);
+    a->mtime = apr_time_now(); /* when it came back into service */
     return bantin_article_pack(a, slug);
 }
 

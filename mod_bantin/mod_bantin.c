@@ -1,15 +1,14 @@
-/* mod_bantin.c -- the httpd glue of mod_bantin.
+/* mod_bantin.c -- the httpd glue of mod_bantin: hooks and handlers.
  *
  * Everything a page is made of lives in the core library (bantin_*.c),
- * which includes no httpd header.  This file only: declares the
- * directives and merges them, loads the stores and themes at startup, maps
- * a request onto the core and writes its answer.
+ * which includes no httpd header.  This file loads the stores at startup,
+ * keeps them fresh, maps a request onto the core and writes its answer;
+ * mod_bantin_config.c holds the directives.
  *
- * Lifecycle.  Directives are checked while the config is read, so a wrong
- * directory or a template that does not compile fails `apachectl -t` with
- * one line.  Content is loaded in post_config, in the parent, before the
- * children fork: they all share it copy-on-write and never write to it, so
- * request threads read it without locks.
+ * Lifecycle.  Content is loaded in post_config, in the parent, before the
+ * children fork: they share it copy-on-write.  Each child then watches the
+ * content dirs itself; readers only ever see immutable snapshots, so
+ * request threads read them without locks.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,8 +16,6 @@
 
 #include "apr_lib.h"
 #include "apr_strings.h"
-#include "httpd.h"
-#include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
@@ -29,390 +26,17 @@
 
 #include "bantin_article.h"
 #include "bantin_buf.h"
+#include "bantin_cache.h"
 #include "bantin_log.h"
-#include "bantin_render.h"
 #include "bantin_request.h"
-#include "bantin_store.h"
+#include "mod_bantin.h"
 
-module AP_MODULE_DECLARE_DATA bantin_module;
-
-#define UNSET (-1)
-#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
-#define MERGE_INT(f) c->f = add->f != UNSET ? add->f : base->f
-
-#define DEFAULT_PAGE_SIZE 10
-#define DEFAULT_COOKIE "bantin_fs"
-#define DEFAULT_PORTAL_NAME "Bản tin"
 #define MAX_FORM_BYTES 2048
 #define COOKIE_MAX_AGE 31536000 /* a year */
-#define DEFAULT_INTERVAL apr_time_from_msec(250)
 
-static const char *const default_sizes[] = {"0.875", "1", "1.125", "1.375",
-                                            "1.75"};
-
-/* One content dir or template dir, shared by every section naming it. */
-typedef struct {
-    const char *dir;
-    int is_theme;          /* a template dir, or a content dir */
-    bantin_store *store;   /* content: loaded in post_config */
-    bantin_theme *theme;   /* templates: compiled when the directive is read */
-    int tz_min;            /* content: where plain dates fall */
-    apr_interval_time_t interval; /* content: how often to look for changes */
-} bantin_source;
-
-typedef struct {
-    const char *section;     /* the <Location> path this config was made for */
-    const char *prefix;      /* BantinPrefix, overrides section */
-    bantin_source *content;
-    bantin_source *templates;
-    int page_size;
-    int fs_count;
-    const char *const *fs_rem;
-    int fs_default;
-    const char *fs_cookie;
-    const char *portal_name;
-    int tz_min;
-    apr_interval_time_t interval; /* -1: unset */
-} bantin_conf;
-
-/* Every content and template dir named in the config being read.  Built
- * while httpd reads its config (one thread), read-only once children run;
- * it lives in pconf and is reset when pconf is cleared on restart. */
-static apr_array_header_t *sources;
-/* BantinStateDir, server-wide; NULL means under DefaultRuntimeDir. */
-static const char *state_root;
-/* Every section's config as written (before merging): post_config reads
- * the time zone and check interval set beside each BantinContentDir. */
-static apr_array_header_t *sections;
-
-static apr_status_t sources_reset(void *unused)
-{
-    (void)unused;
-    sources = NULL;
-    sections = NULL;
-    state_root = NULL;
-    return APR_SUCCESS;
-}
-
-static bantin_source *source_for(apr_pool_t *pconf, const char *dir,
-                                 int is_theme)
-{
-    int i;
-    bantin_source *src;
-
-    if (!sources) {
-        sources = apr_array_make(pconf, 4, sizeof(bantin_source *));
-    }
-    for (i = 0; i < sources->nelts; i++) {
-        src = APR_ARRAY_IDX(sources, i, bantin_source *);
-        if (src->is_theme == is_theme && !strcmp(src->dir, dir)) {
-            return src;
-        }
-    }
-    src = apr_pcalloc(pconf, sizeof(*src));
-    src->dir = dir;
-    src->is_theme = is_theme;
-    src->tz_min = UNSET;
-    src->interval = UNSET;
-    APR_ARRAY_PUSH(sources, bantin_source *) = src;
-    return src;
-}
-
-/* ---------------------------------------------------------------------- */
-/* configuration                                                           */
-
-static void *create_conf(apr_pool_t *p, char *dir)
-{
-    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
-    c->section = dir;
-    c->page_size = UNSET;
-    c->fs_count = UNSET;
-    c->fs_default = UNSET;
-    c->tz_min = UNSET;
-    c->interval = UNSET;
-    if (!sections) {
-        sections = apr_array_make(p, 8, sizeof(bantin_conf *));
-        apr_pool_cleanup_register(p, NULL, sources_reset,
-                                  apr_pool_cleanup_null);
-    }
-    APR_ARRAY_PUSH(sections, bantin_conf *) = c;
-    return c;
-}
-
-static void *merge_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    bantin_conf *base = basev, *add = addv;
-    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
-
-    MERGE_PTR(section);
-    MERGE_PTR(prefix);
-    MERGE_PTR(content);
-    MERGE_PTR(templates);
-    MERGE_INT(page_size);
-    MERGE_INT(fs_count);
-    MERGE_PTR(fs_rem);
-    MERGE_INT(fs_default);
-    MERGE_PTR(fs_cookie);
-    MERGE_PTR(portal_name);
-    MERGE_INT(tz_min);
-    MERGE_INT(interval);
-    return c;
-}
-
-/* Resolves a directory argument and checks that it can be listed. */
-static const char *check_dir(cmd_parms *cmd, const char *arg,
-                             const char **out)
-{
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-    apr_dir_t *d;
-    apr_status_t rv;
-    char buf[120];
-
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
-                            cmd->cmd->name, arg);
-    }
-    if ((rv = apr_dir_open(&d, path, cmd->temp_pool)) != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: %s: %s", cmd->cmd->name, path,
-                            apr_strerror(rv, buf, sizeof(buf)));
-    }
-    apr_dir_close(d);
-    *out = path;
-    return NULL;
-}
-
-static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    const char *path, *err;
-
-    if ((err = check_dir(cmd, a, &path)) != NULL) {
-        return err;
-    }
-    c->content = source_for(cmd->pool, path, 0);
-    return NULL;
-}
-
-static const char *set_template_dir(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    const char *path, *err;
-    bantin_source *src;
-
-    if ((err = check_dir(cmd, a, &path)) != NULL) {
-        return err;
-    }
-    src = source_for(cmd->pool, path, 1);
-    if (!src->theme
-        && (err = bantin_theme_load(cmd->pool, path, &src->theme)) != NULL) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
-    }
-    c->templates = src;
-    return NULL;
-}
-
-static const char *set_prefix(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    apr_size_t n = strlen(a);
-
-    while (n > 0 && a[n - 1] == '/') {
-        n--;
-    }
-    if (a[0] != '/' || strpbrk(a, "\"'<>\\ ?#%")) {
-        return apr_psprintf(cmd->pool, "%s: '%s' must be a URL path "
-                            "starting with '/'", cmd->cmd->name, a);
-    }
-    c->prefix = apr_pstrmemdup(cmd->pool, a, n);
-    return NULL;
-}
-
-static const char *set_page_size(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    char *end;
-    long v = strtol(a, &end, 10);
-
-    if (*end || v < 1 || v > 100) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 "
-                            "to 100", cmd->cmd->name, a);
-    }
-    c->page_size = (int)v;
-    return NULL;
-}
-
-/* A size in rem: digits with at most one '.', above 0 and at most 10. */
-static int rem_is_valid(const char *s)
-{
-    char *end;
-    double v;
-    if (!*s || strspn(s, "0123456789.") != strlen(s)) {
-        return 0;
-    }
-    v = strtod(s, &end);
-    return !*end && v > 0 && v <= 10;
-}
-
-static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    const char **list;
-    const char *w, *words;
-    int n = 0;
-
-    /* Taken word by word, quoted or not: "0.875 1 1.25" and 0.875 1 1.25
-     * mean the same. */
-    list = apr_pcalloc(cmd->pool, sizeof(*list) * BANTIN_FONT_MAX_STEPS);
-    while (*a && *(words = ap_getword_conf(cmd->temp_pool, &a))) {
-      while (*(w = ap_getword_white(cmd->temp_pool, &words))) {
-        if (n == BANTIN_FONT_MAX_STEPS || !rem_is_valid(w)) {
-            return apr_psprintf(cmd->pool, "%s: give 2 to %d sizes in rem, "
-                                "smallest first (e.g. 0.875 1 1.125 1.375 "
-                                "1.75); '%s' is not one", cmd->cmd->name,
-                                BANTIN_FONT_MAX_STEPS, w);
-        }
-        if (n > 0 && strtod(w, NULL) <= strtod(list[n - 1], NULL)) {
-            return apr_psprintf(cmd->pool, "%s: sizes must grow, smallest "
-                                "first ('%s' after '%s')", cmd->cmd->name, w,
-                                list[n - 1]);
-        }
-        list[n++] = apr_pstrdup(cmd->pool, w);
-      }
-    }
-    if (n < 2) {
-        return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
-                            cmd->cmd->name);
-    }
-    if (c->fs_default != UNSET && c->fs_default > n) {
-        return apr_psprintf(cmd->pool, "%s: BantinFontDefault %d is past "
-                            "these %d sizes", cmd->cmd->name, c->fs_default,
-                            n);
-    }
-    c->fs_rem = list;
-    c->fs_count = n;
-    return NULL;
-}
-
-static const char *set_font_default(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    char *end;
-    long v = strtol(a, &end, 10);
-
-    if (*end || v < 1 || v > BANTIN_FONT_MAX_STEPS) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a step number "
-                            "(1 = the first size of BantinFontSizes)",
-                            cmd->cmd->name, a);
-    }
-    if (c->fs_count != UNSET && v > c->fs_count) {
-        return apr_psprintf(cmd->pool, "%s: step %ld is past the %d sizes "
-                            "of BantinFontSizes", cmd->cmd->name, v,
-                            c->fs_count);
-    }
-    c->fs_default = (int)v;
-    return NULL;
-}
-
-static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    const char *s;
-
-    for (s = a; *s; s++) {
-        if (!apr_isalnum(*s) && *s != '_' && *s != '-') {
-            break;
-        }
-    }
-    if (!*a || *s || strlen(a) > 64) {
-        return apr_psprintf(cmd->pool, "%s: '%s' must be 1 to 64 of "
-                            "A-Z a-z 0-9 _ -", cmd->cmd->name, a);
-    }
-    c->fs_cookie = a;
-    return NULL;
-}
-
-static const char *set_portal_name(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    (void)cmd;
-    c->portal_name = a;
-    return NULL;
-}
-
-static const char *set_time_zone(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    int tz;
-
-    if (bantin_tz_parse(a, &tz)) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a zone: use "
-                            "Asia/Ho_Chi_Minh, UTC or an offset like +07:00",
-                            cmd->cmd->name, a);
-    }
-    c->tz_min = tz;
-    return NULL;
-}
-
-static const char *set_interval(cmd_parms *cmd, void *cfg, const char *a)
-{
-    bantin_conf *c = cfg;
-    char *end;
-    double v = strtod(a, &end);
-
-    if (*end || end == a || !(v >= 0.01 && v <= 3600)) {
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
-                            "seconds from 0.01 to 3600", cmd->cmd->name, a);
-    }
-    c->interval = (apr_interval_time_t)(v * APR_USEC_PER_SEC);
-    return NULL;
-}
-
-static const char *set_state_dir(cmd_parms *cmd, void *cfg, const char *a)
-{
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-
-    (void)cfg;
-    if (err) {
-        return err;
-    }
-    if (!(state_root = ap_server_root_relative(cmd->pool, a))) {
-        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
-                            cmd->cmd->name, a);
-    }
-    return NULL;
-}
-
-#define DIRECTIVE(name, fn, help) \
-    AP_INIT_TAKE1(name, fn, NULL, RSRC_CONF | ACCESS_CONF, help)
-
-static const command_rec bantin_cmds[] = {
-    DIRECTIVE("BantinContentDir", set_content_dir,
-              "directory holding the portal's XML articles"),
-    DIRECTIVE("BantinTemplateDir", set_template_dir,
-              "directory holding the portal's templates"),
-    DIRECTIVE("BantinPrefix", set_prefix,
-              "URL path of the portal; defaults to the <Location> path"),
-    DIRECTIVE("BantinPageSize", set_page_size,
-              "articles per list page, 1-100 (default 10)"),
-    AP_INIT_RAW_ARGS("BantinFontSizes", set_font_sizes, NULL,
-                     RSRC_CONF | ACCESS_CONF,
-                     "font-size steps in rem, smallest first "
-                     "(default 0.875 1 1.125 1.375 1.75)"),
-    DIRECTIVE("BantinFontDefault", set_font_default,
-              "the step readers get without a cookie (default: the middle)"),
-    DIRECTIVE("BantinFontCookie", set_cookie_name,
-              "name of the font-size cookie (default bantin_fs)"),
-    DIRECTIVE("BantinPortalName", set_portal_name,
-              "the portal's name, shown in titles (default Bản tin)"),
-    DIRECTIVE("BantinTimeZone", set_time_zone,
-              "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
-    AP_INIT_TAKE1("BantinStateDir", set_state_dir, NULL, RSRC_CONF,
-                  "where processes share last good copies (default: "
-                  "bantin-state under DefaultRuntimeDir)"),
-    DIRECTIVE("BantinCheckInterval", set_interval,
-              "seconds between looks for changed articles (default 0.25)"),
-    {NULL}
-};
+/* Rendered pages of this process (see bantin_cache.h); created in
+ * post_config, so each child has its own after fork. */
+static bantin_cache *page_cache;
 
 /* ---------------------------------------------------------------------- */
 /* startup                                                                 */
@@ -452,15 +76,15 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return OK;
     }
     bantin_log_set(log_to_httpd, s);
-    if (!sources) {
+    if (!bantin_reg.sources) {
         return OK;
     }
     if (!(schema = bantin_schema_load(pconf, &err))) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    for (i = 0; sections && i < sections->nelts; i++) {
-        const bantin_conf *c = APR_ARRAY_IDX(sections, i, bantin_conf *);
+    for (i = 0; bantin_reg.sections && i < bantin_reg.sections->nelts; i++) {
+        const bantin_conf *c = APR_ARRAY_IDX(bantin_reg.sections, i, bantin_conf *);
         if (!c->content) {
             continue;
         }
@@ -479,15 +103,19 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             c->content->interval = c->interval;
         }
     }
-    if (!(root = state_root)) {
+    page_cache = bantin_cache_create(
+        pconf, (apr_size_t)(bantin_reg.cache_mb != UNSET ? bantin_reg.cache_mb
+                                                         : DEFAULT_CACHE_MB)
+                   << 20);
+    if (!(root = bantin_reg.state_root)) {
         root = ap_runtime_dir_relative(pconf, "bantin-state");
     }
     if (apr_dir_make_recursive(root, APR_FPROT_OS_DEFAULT, ptemp)
         == APR_SUCCESS) {
         give_to_children(s, root);
     }
-    for (i = 0; i < sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         apr_status_t rv;
         if (src->is_theme) {
             continue;
@@ -518,8 +146,8 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
     int i;
 
     (void)s; (void)pchild;
-    for (i = 0; sources && i < sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         if (src->store) {
             bantin_store_child_init(src->store);
         }
@@ -535,8 +163,8 @@ static int bantin_monitor(apr_pool_t *p, server_rec *s)
     int i;
 
     (void)p; (void)s;
-    for (i = 0; sources && i < sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         if (src->store) {
             bantin_store_refresh(src->store, now);
         }
@@ -569,12 +197,77 @@ static int send_body(request_rec *r, const char *ctype, const char *data,
            ? OK : AP_FILTER_ERROR;
 }
 
+/* On every HTML answer.  The theme's script and style are files of the
+ * portal, so nothing inline needs allowing; images may be remote
+ * (figure src may be an http(s) URL).  mod_headers can still override. */
+static void security_headers(request_rec *r)
+{
+    apr_table_t *h = r->headers_out;
+    apr_table_setn(h, "Content-Security-Policy",
+                   "default-src 'self'; script-src 'self'; "
+                   "style-src 'self'; img-src 'self' https: http:; "
+                   "object-src 'none'; base-uri 'self'; "
+                   "form-action 'self'; frame-ancestors 'self'");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+}
+
 static int send_page(request_rec *r, const bantin_page *pg)
 {
     /* Every page carries the reader's font step, taken from a cookie:
      * caches must keep one copy per cookie value. */
     apr_table_mergen(r->headers_out, "Vary", "Cookie");
+    security_headers(r);
     return send_body(r, "text/html; charset=utf-8", pg->data, pg->len);
+}
+
+/* A page of the portal with its validators: a strong ETag made of the
+ * hashes of everything that produced it (never inode or mtime, so servers
+ * holding copies of the same content agree), Last-Modified from the
+ * newest input, conditional requests answered by httpd's own
+ * ap_meets_conditions, and the gzip form when the client takes it. */
+static int send_rendered(request_rec *r, const bantin_cached *pg,
+                         int max_age)
+{
+    int gz = pg->gz
+             && bantin_accepts_gzip(apr_table_get(r->headers_in,
+                                                  "Accept-Encoding"));
+    int rc;
+
+    apr_table_setn(r->headers_out, "ETag",
+                   apr_psprintf(r->pool, "\"bt-%016" APR_UINT64_T_HEX_FMT
+                                "%s\"", pg->tag, gz ? "-gz" : ""));
+    ap_update_mtime(r, pg->modified);
+    ap_set_last_modified(r);
+    apr_table_mergen(r->headers_out, "Vary", "Cookie");
+    if (pg->gz) {
+        apr_table_mergen(r->headers_out, "Vary", "Accept-Encoding");
+    }
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   apr_psprintf(r->pool, "max-age=%d", max_age));
+    security_headers(r);
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    if ((rc = ap_meets_conditions(r)) != OK) {
+        return rc;
+    }
+    if (gz) {
+        apr_table_setn(r->headers_out, "Content-Encoding", "gzip");
+        return send_body(r, "text/html; charset=utf-8", pg->gz, pg->gzlen);
+    }
+    return send_body(r, "text/html; charset=utf-8", pg->body, pg->len);
+}
+
+/* Keeps a freshly rendered page (and its gzip form) in the cache. */
+static void remember(request_rec *r, const char *key, const bantin_page *pg,
+                     apr_uint64_t tag, apr_time_t modified,
+                     bantin_cached *out)
+{
+    out->body = pg->data;
+    out->len = pg->len;
+    out->gz = bantin_gzip(r->pool, pg->data, pg->len, &out->gzlen);
+    out->tag = tag;
+    out->modified = modified;
+    bantin_cache_put(page_cache, key, out);
 }
 
 static int send_error(request_rec *r, const bantin_conf *c,
@@ -719,6 +412,7 @@ static int handle_media(request_rec *r, const bantin_conf *c,
     ap_set_last_modified(r);
     ap_set_etag(r);
     ap_set_content_type(r, type);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     if ((rc = ap_meets_conditions(r)) != OK) {
         return rc;
     }
@@ -780,8 +474,8 @@ static int bantin_status_handler(request_rec *r)
     ap_rputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head><meta charset=\"utf-8\">"
              "<title>mod_bantin status</title></head>\n<body>\n"
              "<h1>mod_bantin status</h1>\n", r);
-    for (i = 0; sources && i < sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(sources, i, bantin_source *);
+    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         const bantin_snapshot *snap;
         apr_size_t k, total;
         if (!src->store) {
@@ -814,8 +508,111 @@ static int bantin_status_handler(request_rec *r)
         }
         ap_rputs("</section>\n", r);
     }
+    {
+        apr_size_t entries, bytes;
+        apr_uint64_t hits, misses;
+        bantin_cache_stats(page_cache, &entries, &bytes, &hits, &misses);
+        ap_rprintf(r, "<section class=\"bantin-status-cache\">\n"
+                   "<h2>Rendered pages (this process, pid %ld)</h2>\n<dl>\n"
+                   "<dt>Pages</dt><dd class=\"cache-entries\">%lu</dd>\n"
+                   "<dt>Bytes</dt><dd class=\"cache-bytes\">%lu</dd>\n"
+                   "<dt>Hits</dt><dd class=\"cache-hits\">%" APR_UINT64_T_FMT
+                   "</dd>\n<dt>Misses</dt><dd class=\"cache-misses\">%"
+                   APR_UINT64_T_FMT "</dd>\n</dl>\n</section>\n",
+                   (long)getpid(), (unsigned long)entries,
+                   (unsigned long)bytes, hits, misses);
+    }
     ap_rputs("</body>\n</html>\n", r);
     return OK;
+}
+
+/* An article page, or one of its blocks. */
+static int handle_article(request_rec *r, const bantin_conf *c,
+                          const bantin_view *v, const bantin_snapshot *snap,
+                          apr_time_t now, const char *slug,
+                          bantin_part_e part)
+{
+    const bantin_article *a = bantin_snapshot_get(snap, slug, now);
+    const bantin_theme *t = c->templates->theme;
+    apr_uint64_t tag;
+    const char *key;
+    bantin_cached pg;
+
+    if (!a) {
+        return send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    tag = bantin_hash64(a->hash, &part, sizeof(part));
+    tag = bantin_hash64(tag, a->slug, strlen(a->slug));
+    tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
+    tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
+    key = apr_psprintf(r->pool, "a|%s|%016" APR_UINT64_T_HEX_FMT,
+                       c->content->dir, tag);
+    if (!bantin_cache_get(page_cache, key, r->pool, 1, &pg)) {
+        bantin_page out;
+        bantin_render_article_part(r->pool, t, v, a, part, &out);
+        remember(r, key, &out, tag,
+                 a->mtime > bantin_theme_mtime(t) ? a->mtime
+                                                  : bantin_theme_mtime(t),
+                 &pg);
+    }
+    return send_rendered(r, &pg, c->article_max_age != UNSET
+                                     ? c->article_max_age
+                                     : DEFAULT_ARTICLE_MAX_AGE);
+}
+
+/* A page of the home list, or the list block alone. */
+static int handle_list(request_rec *r, const bantin_conf *c,
+                       const bantin_view *v, const bantin_snapshot *snap,
+                       apr_time_t now, int fragment)
+{
+    const bantin_theme *t = c->templates->theme;
+    const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
+                             : NULL;
+    long page = ps ? bantin_page_parse(ps) : 1, pages;
+    apr_size_t size = (apr_size_t)(c->page_size != UNSET ? c->page_size
+                                                         : DEFAULT_PAGE_SIZE);
+    const bantin_article **items = apr_palloc(r->pool, size * sizeof(*items));
+    apr_size_t n, total, i;
+    apr_uint64_t tag;
+    apr_time_t modified = bantin_theme_mtime(t);
+    const char *key;
+    bantin_cached pg;
+
+    if (page < 0) {
+        return send_error(r, c, v, HTTP_BAD_REQUEST);
+    }
+    n = bantin_snapshot_list(snap, now, (apr_size_t)(page > 0 ? page - 1 : 0)
+                                            * size,
+                             size, items, &total);
+    pages = total ? (long)((total + size - 1) / size) : 1;
+    if (page < 1 || page > pages) {
+        return send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    /* The page is a function of the articles on it, its place among the
+     * pages, the templates and the view. */
+    tag = bantin_hash64(BANTIN_HASH_INIT, &fragment, sizeof(fragment));
+    tag = bantin_hash64(tag, &page, sizeof(page));
+    tag = bantin_hash64(tag, &pages, sizeof(pages));
+    for (i = 0; i < n; i++) {
+        tag = bantin_hash64(tag, &items[i]->hash, sizeof(items[i]->hash));
+        tag = bantin_hash_str(tag, items[i]->slug);
+        if (items[i]->mtime > modified) {
+            modified = items[i]->mtime;
+        }
+    }
+    tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
+    tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
+    key = apr_psprintf(r->pool, "l|%s|%016" APR_UINT64_T_HEX_FMT,
+                       c->content->dir, tag);
+    if (!bantin_cache_get(page_cache, key, r->pool, 1, &pg)) {
+        bantin_page out;
+        bantin_render_list_part(r->pool, t, v, items, n, page, pages,
+                                fragment, &out);
+        remember(r, key, &out, tag, modified, &pg);
+    }
+    return send_rendered(r, &pg, c->list_max_age != UNSET
+                                     ? c->list_max_age
+                                     : DEFAULT_LIST_MAX_AGE);
 }
 
 static int bantin_handler(request_rec *r)
@@ -841,9 +638,9 @@ static int bantin_handler(request_rec *r)
 
     v.portal_name = c->portal_name ? c->portal_name : DEFAULT_PORTAL_NAME;
     v.tz_min = c->tz_min != UNSET ? c->tz_min : BANTIN_TZ_DEFAULT_MIN;
-    v.fs_rem = c->fs_rem ? c->fs_rem : default_sizes;
+    v.fs_rem = c->fs_rem ? c->fs_rem : bantin_default_sizes;
     v.fs_count = c->fs_rem ? c->fs_count
-                           : (int)(sizeof(default_sizes) / sizeof(char *));
+                           : bantin_default_nsizes;
     v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
     v.fs_step = c->fs_default != UNSET && c->fs_default <= v.fs_count
                 ? c->fs_default : (v.fs_count + 1) / 2;
@@ -877,37 +674,18 @@ static int bantin_handler(request_rec *r)
                        apr_pstrcat(r->pool, v.base, "/",
                                    r->args ? "?" : "", r->args, NULL));
         return HTTP_MOVED_PERMANENTLY;
-    case BANTIN_ROUTE_HOME: {
-        const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
-                                 : NULL;
-        long page = ps ? bantin_page_parse(ps) : 1, pages;
-        apr_size_t size = (apr_size_t)(c->page_size != UNSET
-                                       ? c->page_size : DEFAULT_PAGE_SIZE);
-        const bantin_article **items = apr_palloc(r->pool,
-                                                  size * sizeof(*items));
-        apr_size_t n, total;
-        if (page < 0) {
-            return send_error(r, c, &v, HTTP_BAD_REQUEST);
+    case BANTIN_ROUTE_HOME:
+        return handle_list(r, c, &v, snap, now, 0);
+    case BANTIN_ROUTE_ARTICLE:
+        return handle_article(r, c, &v, snap, now, route.arg,
+                              BANTIN_PART_PAGE);
+    case BANTIN_ROUTE_BLOCK:
+        if (route.block == BANTIN_BLOCK_LIST) {
+            return handle_list(r, c, &v, snap, now, 1);
         }
-        n = bantin_snapshot_list(snap, now, (apr_size_t)(page > 0 ? page - 1
-                                                                  : 0) * size,
-                                 size, items, &total);
-        pages = total ? (long)((total + size - 1) / size) : 1;
-        if (page < 1 || page > pages) {
-            return send_error(r, c, &v, HTTP_NOT_FOUND);
-        }
-        bantin_render_list(r->pool, c->templates->theme, &v, items, n, page,
-                           pages, &pg);
-        return send_page(r, &pg);
-    }
-    case BANTIN_ROUTE_ARTICLE: {
-        const bantin_article *a = bantin_snapshot_get(snap, route.arg, now);
-        if (!a) {
-            return send_error(r, c, &v, HTTP_NOT_FOUND);
-        }
-        bantin_render_article(r->pool, c->templates->theme, &v, a, &pg);
-        return send_page(r, &pg);
-    }
+        return handle_article(r, c, &v, snap, now, route.arg,
+                              route.block == BANTIN_BLOCK_TOOLBAR
+                                  ? BANTIN_PART_TOOLBAR : BANTIN_PART_VIEW);
     case BANTIN_ROUTE_MEDIA:
         return handle_media(r, c, &v, route.arg);
     case BANTIN_ROUTE_STATIC:
@@ -915,6 +693,8 @@ static int bantin_handler(request_rec *r)
                                   route.arg, &pg, &ctype)) {
             return send_error(r, c, &v, HTTP_NOT_FOUND);
         }
+        apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+        apr_table_setn(r->headers_out, "Cache-Control", "max-age=3600");
         return send_body(r, ctype, pg.data, pg.len);
     case BANTIN_ROUTE_FONTSIZE:
         return handle_fontsize(r, c, &v);
@@ -936,8 +716,8 @@ static void bantin_register_hooks(apr_pool_t *p)
 
 AP_DECLARE_MODULE(bantin) = {
     STANDARD20_MODULE_STUFF,
-    create_conf,            /* per-directory config: all our directives */
-    merge_conf,             /* merged the usual way, defaults at use */
+    bantin_create_conf,     /* per-directory config: all our directives */
+    bantin_merge_conf,      /* merged the usual way, defaults at use */
     NULL,                   /* no per-server config */
     NULL,
     bantin_cmds,            /* the Bantin* directives */

@@ -1,0 +1,71 @@
+/* mod_bantin.h -- what the two httpd glue files share: the per-directory
+ * config and the registry of content and template dirs.  Only
+ * mod_bantin.c and mod_bantin_config.c include httpd headers. */
+#ifndef MOD_BANTIN_H
+#define MOD_BANTIN_H
+
+#include "httpd.h"
+#include "http_config.h"
+
+#include "bantin_cache.h"
+#include "bantin_render.h"
+#include "bantin_store.h"
+
+extern module AP_MODULE_DECLARE_DATA bantin_module;
+
+#define UNSET (-1)
+
+#define DEFAULT_PAGE_SIZE 10
+#define DEFAULT_COOKIE "bantin_fs"
+#define DEFAULT_PORTAL_NAME "Bản tin"
+#define DEFAULT_INTERVAL apr_time_from_msec(250)
+#define DEFAULT_LIST_MAX_AGE 60
+#define DEFAULT_ARTICLE_MAX_AGE 300
+#define DEFAULT_CACHE_MB 64
+
+extern const char *const bantin_default_sizes[];
+extern const int bantin_default_nsizes;
+
+/* One content dir or template dir, shared by every section naming it. */
+typedef struct {
+    const char *dir;
+    int is_theme;          /* a template dir, or a content dir */
+    bantin_store *store;   /* content: loaded in post_config */
+    bantin_theme *theme;   /* templates: compiled when the directive is read */
+    int tz_min;            /* content: where plain dates fall */
+    apr_interval_time_t interval; /* content: how often to look for changes */
+} bantin_source;
+
+typedef struct {
+    const char *section;     /* the <Location> path this config was made for */
+    const char *prefix;      /* BantinPrefix, overrides section */
+    bantin_source *content;
+    bantin_source *templates;
+    int page_size;
+    int fs_count;
+    const char *const *fs_rem;
+    int fs_default;
+    const char *fs_cookie;
+    const char *portal_name;
+    int tz_min;
+    apr_interval_time_t interval;
+    int list_max_age;
+    int article_max_age;
+} bantin_conf;
+
+/* The config being read: filled while httpd reads it (one thread),
+ * read-only once children run, reset when pconf is cleared. */
+typedef struct {
+    apr_array_header_t *sources;  /* of bantin_source *, or NULL */
+    apr_array_header_t *sections; /* of bantin_conf *, as written */
+    const char *state_root;       /* BantinStateDir, or NULL */
+    long cache_mb;                /* BantinCacheSize, or UNSET */
+} bantin_registry;
+
+extern bantin_registry bantin_reg;
+
+extern const command_rec bantin_cmds[];
+void *bantin_create_conf(apr_pool_t *p, char *dir);
+void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv);
+
+#endif

@@ -1,0 +1,402 @@
+/* mod_bantin_config.c -- the Bantin* directives: parsing, checking and
+ * merging them the httpd way (unset sentinels in create, `add` over `base`
+ * in merge, defaults applied where values are used).
+ *
+ * Directives are checked while the config is read, so a wrong directory
+ * or a template that does not compile fails `apachectl -t` with one line
+ * naming the directive, the path and why.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apr_lib.h"
+#include "apr_strings.h"
+#include "http_core.h"
+
+#include "mod_bantin.h"
+
+#define MERGE_PTR(f) c->f = add->f ? add->f : base->f
+#define MERGE_INT(f) c->f = add->f != UNSET ? add->f : base->f
+
+const char *const bantin_default_sizes[] = {"0.875", "1", "1.125", "1.375",
+                                            "1.75"};
+const int bantin_default_nsizes = 5;
+
+bantin_registry bantin_reg = {NULL, NULL, NULL, UNSET};
+
+static apr_status_t registry_reset(void *unused)
+{
+    (void)unused;
+    bantin_reg.sources = NULL;
+    bantin_reg.sections = NULL;
+    bantin_reg.state_root = NULL;
+    bantin_reg.cache_mb = UNSET;
+    return APR_SUCCESS;
+}
+
+static bantin_source *source_for(apr_pool_t *pconf, const char *dir,
+                                 int is_theme)
+{
+    int i;
+    bantin_source *src;
+
+    if (!bantin_reg.sources) {
+        bantin_reg.sources = apr_array_make(pconf, 4, sizeof(bantin_source *));
+    }
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
+        if (src->is_theme == is_theme && !strcmp(src->dir, dir)) {
+            return src;
+        }
+    }
+    src = apr_pcalloc(pconf, sizeof(*src));
+    src->dir = dir;
+    src->is_theme = is_theme;
+    src->tz_min = UNSET;
+    src->interval = UNSET;
+    APR_ARRAY_PUSH(bantin_reg.sources, bantin_source *) = src;
+    return src;
+}
+
+/* ---------------------------------------------------------------------- */
+/* configuration                                                           */
+
+void *bantin_create_conf(apr_pool_t *p, char *dir)
+{
+    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
+    c->section = dir;
+    c->page_size = UNSET;
+    c->fs_count = UNSET;
+    c->fs_default = UNSET;
+    c->tz_min = UNSET;
+    c->interval = UNSET;
+    c->list_max_age = UNSET;
+    c->article_max_age = UNSET;
+    if (!bantin_reg.sections) {
+        bantin_reg.sections = apr_array_make(p, 8, sizeof(bantin_conf *));
+        apr_pool_cleanup_register(p, NULL, registry_reset,
+                                  apr_pool_cleanup_null);
+    }
+    APR_ARRAY_PUSH(bantin_reg.sections, bantin_conf *) = c;
+    return c;
+}
+
+void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    bantin_conf *base = basev, *add = addv;
+    bantin_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    MERGE_PTR(section);
+    MERGE_PTR(prefix);
+    MERGE_PTR(content);
+    MERGE_PTR(templates);
+    MERGE_INT(page_size);
+    MERGE_INT(fs_count);
+    MERGE_PTR(fs_rem);
+    MERGE_INT(fs_default);
+    MERGE_PTR(fs_cookie);
+    MERGE_PTR(portal_name);
+    MERGE_INT(tz_min);
+    MERGE_INT(interval);
+    MERGE_INT(list_max_age);
+    MERGE_INT(article_max_age);
+    return c;
+}
+
+/* Resolves a directory argument and checks that it can be listed. */
+static const char *check_dir(cmd_parms *cmd, const char *arg,
+                             const char **out)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_dir_t *d;
+    apr_status_t rv;
+    char buf[120];
+
+    if (!path) {
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, arg);
+    }
+    if ((rv = apr_dir_open(&d, path, cmd->temp_pool)) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s: %s", cmd->cmd->name, path,
+                            apr_strerror(rv, buf, sizeof(buf)));
+    }
+    apr_dir_close(d);
+    *out = path;
+    return NULL;
+}
+
+static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *path, *err;
+
+    if ((err = check_dir(cmd, a, &path)) != NULL) {
+        return err;
+    }
+    c->content = source_for(cmd->pool, path, 0);
+    return NULL;
+}
+
+static const char *set_template_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *path, *err;
+    bantin_source *src;
+
+    if ((err = check_dir(cmd, a, &path)) != NULL) {
+        return err;
+    }
+    src = source_for(cmd->pool, path, 1);
+    if (!src->theme
+        && (err = bantin_theme_load(cmd->pool, path, &src->theme)) != NULL) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    }
+    c->templates = src;
+    return NULL;
+}
+
+static const char *set_prefix(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    apr_size_t n = strlen(a);
+
+    while (n > 0 && a[n - 1] == '/') {
+        n--;
+    }
+    if (a[0] != '/' || strpbrk(a, "\"'<>\\ ?#%")) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be a URL path "
+                            "starting with '/'", cmd->cmd->name, a);
+    }
+    c->prefix = apr_pstrmemdup(cmd->pool, a, n);
+    return NULL;
+}
+
+static const char *set_page_size(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || v < 1 || v > 100) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 "
+                            "to 100", cmd->cmd->name, a);
+    }
+    c->page_size = (int)v;
+    return NULL;
+}
+
+/* A size in rem: digits with at most one '.', above 0 and at most 10. */
+static int rem_is_valid(const char *s)
+{
+    char *end;
+    double v;
+    if (!*s || strspn(s, "0123456789.") != strlen(s)) {
+        return 0;
+    }
+    v = strtod(s, &end);
+    return !*end && v > 0 && v <= 10;
+}
+
+static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char **list;
+    const char *w, *words;
+    int n = 0;
+
+    /* Taken word by word, quoted or not: "0.875 1 1.25" and 0.875 1 1.25
+     * mean the same. */
+    list = apr_pcalloc(cmd->pool, sizeof(*list) * BANTIN_FONT_MAX_STEPS);
+    while (*a && *(words = ap_getword_conf(cmd->temp_pool, &a))) {
+      while (*(w = ap_getword_white(cmd->temp_pool, &words))) {
+        if (n == BANTIN_FONT_MAX_STEPS || !rem_is_valid(w)) {
+            return apr_psprintf(cmd->pool, "%s: give 2 to %d sizes in rem, "
+                                "smallest first (e.g. 0.875 1 1.125 1.375 "
+                                "1.75); '%s' is not one", cmd->cmd->name,
+                                BANTIN_FONT_MAX_STEPS, w);
+        }
+        if (n > 0 && strtod(w, NULL) <= strtod(list[n - 1], NULL)) {
+            return apr_psprintf(cmd->pool, "%s: sizes must grow, smallest "
+                                "first ('%s' after '%s')", cmd->cmd->name, w,
+                                list[n - 1]);
+        }
+        list[n++] = apr_pstrdup(cmd->pool, w);
+      }
+    }
+    if (n < 2) {
+        return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
+                            cmd->cmd->name);
+    }
+    if (c->fs_default != UNSET && c->fs_default > n) {
+        return apr_psprintf(cmd->pool, "%s: BantinFontDefault %d is past "
+                            "these %d sizes", cmd->cmd->name, c->fs_default,
+                            n);
+    }
+    c->fs_rem = list;
+    c->fs_count = n;
+    return NULL;
+}
+
+static const char *set_font_default(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || v < 1 || v > BANTIN_FONT_MAX_STEPS) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a step number "
+                            "(1 = the first size of BantinFontSizes)",
+                            cmd->cmd->name, a);
+    }
+    if (c->fs_count != UNSET && v > c->fs_count) {
+        return apr_psprintf(cmd->pool, "%s: step %ld is past the %d sizes "
+                            "of BantinFontSizes", cmd->cmd->name, v,
+                            c->fs_count);
+    }
+    c->fs_default = (int)v;
+    return NULL;
+}
+
+static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *s;
+
+    for (s = a; *s; s++) {
+        if (!apr_isalnum(*s) && *s != '_' && *s != '-') {
+            break;
+        }
+    }
+    if (!*a || *s || strlen(a) > 64) {
+        return apr_psprintf(cmd->pool, "%s: '%s' must be 1 to 64 of "
+                            "A-Z a-z 0-9 _ -", cmd->cmd->name, a);
+    }
+    c->fs_cookie = a;
+    return NULL;
+}
+
+static const char *set_portal_name(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    (void)cmd;
+    c->portal_name = a;
+    return NULL;
+}
+
+static const char *set_time_zone(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    int tz;
+
+    if (bantin_tz_parse(a, &tz)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a zone: use "
+                            "Asia/Ho_Chi_Minh, UTC or an offset like +07:00",
+                            cmd->cmd->name, a);
+    }
+    c->tz_min = tz;
+    return NULL;
+}
+
+static const char *set_interval(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    double v = strtod(a, &end);
+
+    if (*end || end == a || !(v >= 0.01 && v <= 3600)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "seconds from 0.01 to 3600", cmd->cmd->name, a);
+    }
+    c->interval = (apr_interval_time_t)(v * APR_USEC_PER_SEC);
+    return NULL;
+}
+
+static const char *set_state_dir(cmd_parms *cmd, void *cfg, const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)cfg;
+    if (err) {
+        return err;
+    }
+    if (!(bantin_reg.state_root = ap_server_root_relative(cmd->pool, a))) {
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, a);
+    }
+    return NULL;
+}
+
+static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || end == a || v < 0 || v > 31536000) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds "
+                            "from 0 to 31536000", cmd->cmd->name, a);
+    }
+    *(int *)((char *)c + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
+static const char *set_cache_size(cmd_parms *cmd, void *cfg, const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    (void)cfg;
+    if (err) {
+        return err;
+    }
+    if (*end || end == a || v < 0 || v > 65536) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of MiB "
+                            "from 0 (off) to 65536", cmd->cmd->name, a);
+    }
+    bantin_reg.cache_mb = v;
+    return NULL;
+}
+
+#define DIRECTIVE(name, fn, help) \
+    AP_INIT_TAKE1(name, fn, NULL, RSRC_CONF | ACCESS_CONF, help)
+
+const command_rec bantin_cmds[] = {
+    DIRECTIVE("BantinContentDir", set_content_dir,
+              "directory holding the portal's XML articles"),
+    DIRECTIVE("BantinTemplateDir", set_template_dir,
+              "directory holding the portal's templates"),
+    DIRECTIVE("BantinPrefix", set_prefix,
+              "URL path of the portal; defaults to the <Location> path"),
+    DIRECTIVE("BantinPageSize", set_page_size,
+              "articles per list page, 1-100 (default 10)"),
+    AP_INIT_RAW_ARGS("BantinFontSizes", set_font_sizes, NULL,
+                     RSRC_CONF | ACCESS_CONF,
+                     "font-size steps in rem, smallest first "
+                     "(default 0.875 1 1.125 1.375 1.75)"),
+    DIRECTIVE("BantinFontDefault", set_font_default,
+              "the step readers get without a cookie (default: the middle)"),
+    DIRECTIVE("BantinFontCookie", set_cookie_name,
+              "name of the font-size cookie (default bantin_fs)"),
+    DIRECTIVE("BantinPortalName", set_portal_name,
+              "the portal's name, shown in titles (default Bản tin)"),
+    DIRECTIVE("BantinTimeZone", set_time_zone,
+              "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
+    AP_INIT_TAKE1("BantinListMaxAge", set_max_age,
+                  (void *)APR_OFFSETOF(bantin_conf, list_max_age),
+                  RSRC_CONF | ACCESS_CONF,
+                  "Cache-Control max-age of list pages (default 60)"),
+    AP_INIT_TAKE1("BantinArticleMaxAge", set_max_age,
+                  (void *)APR_OFFSETOF(bantin_conf, article_max_age),
+                  RSRC_CONF | ACCESS_CONF,
+                  "Cache-Control max-age of article pages (default 300)"),
+    AP_INIT_TAKE1("BantinCacheSize", set_cache_size, NULL, RSRC_CONF,
+                  "MiB of rendered pages each process keeps (default 64)"),
+    AP_INIT_TAKE1("BantinStateDir", set_state_dir, NULL, RSRC_CONF,
+                  "where processes share last good copies (default: "
+                  "bantin-state under DefaultRuntimeDir)"),
+    DIRECTIVE("BantinCheckInterval", set_interval,
+              "seconds between looks for changed articles (default 0.25)"),
+    {NULL}
+};
+
