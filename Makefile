@@ -18,7 +18,7 @@ CC     ?= gcc
 BUILD  ?= build
 
 DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils pkg-config gcc make
-DEBS_TEST  := check python3-pytest python3-requests chromium curl
+DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
@@ -30,7 +30,7 @@ OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 
 CORE := bantin_log bantin_buf bantin_date bantin_article bantin_snapshot bantin_state bantin_store \
-        bantin_template bantin_render bantin_request bantin_cache
+        bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
 HEADERS  := $(wildcard mod_bantin/*.h)
 

@@ -34,6 +34,7 @@ typedef struct bantin_article {
     const char *path;     /* the file it came from, for messages */
     const char *title;
     const char *category; /* NULL when absent */
+    const char *category_slug; /* the category folded to [a-z0-9-], or NULL */
     const char *summary;
     const char *author;   /* NULL when absent */
     bantin_date date;     /* also the moment it is published */

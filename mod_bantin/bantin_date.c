@@ -170,3 +170,21 @@ void bantin_date_format_iso(const bantin_date *d, int tz_min, char out[11])
     snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
              (unsigned)m % 100u, (unsigned)dd % 100u);
 }
+
+int bantin_date_weekday(const bantin_date *d, int tz_min)
+{
+    int y, m, dd;
+    long days;
+
+    bantin_date_local(d, tz_min, &y, &m, &dd);
+    days = bantin_days_from_civil(y, m, dd);
+    return (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+}
+
+const char *bantin_weekday_vi(int wday)
+{
+    static const char *const names[] = {"Chủ Nhật", "Thứ Hai", "Thứ Ba",
+                                        "Thứ Tư",   "Thứ Năm", "Thứ Sáu",
+                                        "Thứ Bảy"};
+    return names[wday % 7];
+}

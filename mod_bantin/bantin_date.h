@@ -38,6 +38,11 @@ void bantin_date_local(const bantin_date *d, int tz_min, int *y, int *m,
 void bantin_date_format_dmy(const bantin_date *d, int tz_min, char out[11]);
 void bantin_date_format_iso(const bantin_date *d, int tz_min, char out[11]);
 
+/* The day of the week in zone tz_min, 0 = Sunday, and its Vietnamese
+ * name ("Chủ Nhật", "Thứ Hai" … "Thứ Bảy"). */
+int bantin_date_weekday(const bantin_date *d, int tz_min);
+const char *bantin_weekday_vi(int wday);
+
 /* Days since 1970-01-01 of a civil date, and back. */
 long bantin_days_from_civil(int y, int m, int d);
 void bantin_civil_from_days(long z, int *y, int *m, int *d);

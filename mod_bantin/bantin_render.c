@@ -17,7 +17,13 @@
     X(summary) X(author) X(body) X(is_figure) X(is_paragraph) X(html)        \
     X(caption) X(caption_text) X(src) X(has_src)                             \
     X(items) X(page) X(pages) X(has_prev) X(prev_url) X(has_next)            \
-    X(next_url) X(status) X(message)
+    X(next_url) X(status) X(message)                                         \
+    X(site) X(canonical) X(meta_description) X(og_image) X(weekday)         \
+    X(date_long) X(category_url) X(categories) X(is_current) X(related)     \
+    X(other) X(has_newer) X(newer_url) X(newer_title) X(has_older)          \
+    X(older_url) X(older_title) X(print_url) X(share_mail)                  \
+    X(share_facebook) X(share_zalo) X(feed_url) X(list_title)               \
+    X(is_article) X(is_home) X(has_related) X(has_other)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -27,7 +33,8 @@ static const char *const vocab[] = {VOCAB(AS_NAME)};
 /* The theme's files; each is required, so a missing one fails startup. */
 #define TEMPLATES(X) X(layout, "layout.html") X(toolbar, "toolbar.html")   \
     X(view, "view.html") X(list, "list.html") X(error, "error.html")         \
-    X(css, "bantin.css")
+    X(related, "related.html") X(other, "other.html")                        \
+    X(print, "print.html") X(css, "bantin.css")
 #define AS_FIELD(f, file) bantin_template *f;
 
 struct bantin_theme {
@@ -116,16 +123,62 @@ static const char *url_of(apr_pool_t *p, const bantin_view *v,
     return bantin_buf_cstr(&b);
 }
 
-static const char *list_url(apr_pool_t *p, const bantin_view *v, long page)
+static const char *list_url(apr_pool_t *p, const bantin_view *v,
+                            const char *path, long page)
 {
-    return page <= 1 ? apr_pstrcat(p, v->base, "/", NULL)
-                     : apr_psprintf(p, "%s/?page=%ld", v->base, page);
+    return page <= 1 ? apr_pstrcat(p, v->base, path, NULL)
+                     : apr_psprintf(p, "%s%s?page=%ld", v->base, path, page);
+}
+
+/* A query-string value: everything outside the unreserved set encoded. */
+static const char *q_enc(apr_pool_t *p, const char *s)
+{
+    bantin_buf b;
+    const char *c;
+
+    bantin_buf_init(&b, p, strlen(s) * 3 + 1);
+    for (c = s; *c; c++) {
+        if (*c == '/') {
+            bantin_buf_adds(&b, "%2F");
+        }
+        else {
+            char one[2] = {*c, 0};
+            bantin_buf_add_urlpath(&b, one);
+        }
+    }
+    return bantin_buf_cstr(&b);
+}
+
+static const char *category_url(apr_pool_t *p, const bantin_view *v,
+                                const char *slug)
+{
+    return url_of(p, v, "/category/", slug);
 }
 
 /* Values every page has. */
-static void page_scope(apr_pool_t *p, bantin_tscope *s, const bantin_view *v)
+/* Values every page has, with the category menu; `current` marks the
+ * category the page belongs to. */
+static void page_scope_in(apr_pool_t *p, bantin_tscope *s,
+                          const bantin_view *v, const char *current)
 {
+    bantin_tscope *cats;
+    apr_size_t i;
+
     bantin_tscope_init(s, p, V__COUNT, NULL);
+    bantin_tset_text(s, V_site, v->site ? v->site : "");
+    bantin_tset_text(s, V_feed_url, apr_pstrcat(p, v->base, "/feed.xml",
+                                                NULL));
+    cats = apr_palloc(p, sizeof(*cats) * (v->ncategories + 1));
+    for (i = 0; i < v->ncategories; i++) {
+        const bantin_category *c = &v->categories[i];
+        bantin_tscope_init(&cats[i], p, V__COUNT, s);
+        bantin_tset_text(&cats[i], V_category, c->name);
+        bantin_tset_text(&cats[i], V_category_url,
+                         category_url(p, v, c->slug));
+        bantin_tset_bool(&cats[i], V_is_current,
+                         current && !strcmp(current, c->slug));
+    }
+    bantin_tset_list(s, V_categories, cats, (int)v->ncategories);
     bantin_tset_text(s, V_base, v->base);
     bantin_tset_text(s, V_portal_name, v->portal_name);
     bantin_tset_text(s, V_fs_step, apr_itoa(p, v->fs_step));
@@ -133,6 +186,11 @@ static void page_scope(apr_pool_t *p, bantin_tscope *s, const bantin_view *v)
     bantin_tset_bool(s, V_fs_at_min, v->fs_step <= 1);
     bantin_tset_bool(s, V_fs_at_max, v->fs_step >= v->fs_count);
     bantin_tset_text(s, V_fs_cookie, v->fs_cookie);
+}
+
+static void page_scope(apr_pool_t *p, bantin_tscope *s, const bantin_view *v)
+{
+    page_scope_in(p, s, v, NULL);
 }
 
 static void article_values(apr_pool_t *p, bantin_tscope *s,
@@ -148,11 +206,97 @@ static void article_values(apr_pool_t *p, bantin_tscope *s,
     bantin_tset_text(s, V_date, apr_pstrdup(p, dmy));
     bantin_tset_text(s, V_date_iso, apr_pstrdup(p, iso));
     bantin_tset_text(s, V_summary, a->summary);
+    bantin_tset_text(s, V_weekday,
+                     bantin_weekday_vi(bantin_date_weekday(&a->date,
+                                                           v->tz_min)));
+    bantin_tset_text(s, V_date_long, apr_pstrcat(
+        p, bantin_weekday_vi(bantin_date_weekday(&a->date, v->tz_min)), ", ",
+        dmy, NULL));
     if (a->category) {
         bantin_tset_text(s, V_category, a->category);
     }
+    if (a->category_slug) {
+        bantin_tset_text(s, V_category_url,
+                         category_url(p, v, a->category_slug));
+    }
     if (a->author) {
         bantin_tset_text(s, V_author, a->author);
+    }
+}
+
+/* A list of articles as item scopes of `parent`. */
+static void article_list(apr_pool_t *p, bantin_tscope *parent, int id,
+                         const bantin_view *v,
+                         const bantin_article *const *items, apr_size_t n)
+{
+    bantin_tscope *scopes = apr_palloc(p, sizeof(*scopes) * (n ? n : 1));
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        bantin_tscope_init(&scopes[i], p, V__COUNT, parent);
+        article_values(p, &scopes[i], v, items[i]);
+    }
+    bantin_tset_list(parent, id, scopes, (int)n);
+}
+
+/* Canonical URL, description, Open Graph image, print and share links. */
+static void article_meta(apr_pool_t *p, bantin_tscope *s,
+                         const bantin_view *v, const bantin_article *a)
+{
+    const char *site = v->site ? v->site : "";
+    const char *path = url_of(p, v, "/article/", a->slug);
+    const char *abs = apr_pstrcat(p, site, path, NULL), *enc = q_enc(p, abs);
+    int i;
+
+    bantin_tset_text(s, V_canonical, abs);
+    bantin_tset_text(s, V_meta_description, a->summary);
+    bantin_tset_bool(s, V_is_article, 1);
+    bantin_tset_text(s, V_print_url, url_of(p, v, "/print/", a->slug));
+    bantin_tset_text(s, V_share_mail,
+                     apr_pstrcat(p, "mailto:?subject=", q_enc(p, a->title),
+                                 "&body=", enc, NULL));
+    bantin_tset_text(s, V_share_facebook,
+                     apr_pstrcat(p, "https://www.facebook.com/sharer/"
+                                 "sharer.php?u=", enc, NULL));
+    bantin_tset_text(s, V_share_zalo,
+                     apr_pstrcat(p, "https://sp.zalo.me/plugins/share?dev=0"
+                                 "&layout=2&color=blue&customize=false&url=",
+                                 enc, NULL));
+    for (i = 0; i < a->nblocks; i++) {
+        const bantin_block *b = &a->blocks[i];
+        if (b->kind == BANTIN_BLOCK_FIGURE && b->src) {
+            bantin_tset_text(s, V_og_image,
+                             b->src_is_media
+                                 ? apr_pstrcat(p, site,
+                                               url_of(p, v, "/media/", b->src),
+                                               NULL)
+                                 : b->src);
+            break;
+        }
+    }
+}
+
+static void around_values(apr_pool_t *p, bantin_tscope *s,
+                          const bantin_view *v, const bantin_around *ar)
+{
+    if (!ar) {
+        return;
+    }
+    article_list(p, s, V_related, v, ar->related, ar->nrelated);
+    article_list(p, s, V_other, v, ar->other, ar->nother);
+    bantin_tset_bool(s, V_has_related, ar->nrelated > 0);
+    bantin_tset_bool(s, V_has_other, ar->nother > 0);
+    bantin_tset_bool(s, V_has_newer, ar->newer != NULL);
+    bantin_tset_bool(s, V_has_older, ar->older != NULL);
+    if (ar->newer) {
+        bantin_tset_text(s, V_newer_url,
+                         url_of(p, v, "/article/", ar->newer->slug));
+        bantin_tset_text(s, V_newer_title, ar->newer->title);
+    }
+    if (ar->older) {
+        bantin_tset_text(s, V_older_url,
+                         url_of(p, v, "/article/", ar->older->slug));
+        bantin_tset_text(s, V_older_title, ar->older->title);
     }
 }
 
@@ -182,12 +326,22 @@ void bantin_render_article_part(apr_pool_t *p, const bantin_theme *t,
                                 const bantin_article *a, bantin_part_e part,
                                 bantin_page *out)
 {
+    bantin_render_article_ex(p, t, v, a, NULL, part, out);
+}
+
+void bantin_render_article_ex(apr_pool_t *p, const bantin_theme *t,
+                              const bantin_view *v, const bantin_article *a,
+                              const bantin_around *around,
+                              bantin_part_e part, bantin_page *out)
+{
     bantin_tscope s, *blocks;
     bantin_buf content;
     int i, n = a->nblocks;
 
-    page_scope(p, &s, v);
+    page_scope_in(p, &s, v, a->category_slug);
     article_values(p, &s, v, a);
+    article_meta(p, &s, v, a);
+    around_values(p, &s, v, around);
     bantin_tset_text(&s, V_page_title,
                      apr_pstrcat(p, a->title, " - ", v->portal_name, NULL));
     bantin_tset_text(&s, V_back, apr_pstrcat(p, "article/", a->slug, NULL));
@@ -215,14 +369,29 @@ void bantin_render_article_part(apr_pool_t *p, const bantin_theme *t,
     bantin_tset_list(&s, V_body, blocks, n);
 
     bantin_buf_init(&content, p, 16384);
-    if (part != BANTIN_PART_VIEW) {
+    if (part == BANTIN_PART_PAGE || part == BANTIN_PART_TOOLBAR) {
         bantin_template_render(t->toolbar, &s, &content);
     }
-    if (part != BANTIN_PART_TOOLBAR) {
+    if (part == BANTIN_PART_PAGE || part == BANTIN_PART_VIEW
+        || part == BANTIN_PART_PRINT) {
         bantin_template_render(t->view, &s, &content);
+    }
+    if (part == BANTIN_PART_PAGE || part == BANTIN_PART_RELATED) {
+        bantin_template_render(t->related, &s, &content);
+    }
+    if (part == BANTIN_PART_PAGE || part == BANTIN_PART_OTHER) {
+        bantin_template_render(t->other, &s, &content);
     }
     if (part == BANTIN_PART_PAGE) {
         finish_page(p, t, &s, &content, out);
+    }
+    else if (part == BANTIN_PART_PRINT) {
+        bantin_buf b;
+        bantin_tset_html(&s, V_content, content.data, content.len);
+        bantin_buf_init(&b, p, content.len + 2048);
+        bantin_template_render(t->print, &s, &b);
+        out->data = b.data;
+        out->len = b.len;
     }
     else {
         out->data = content.data;
@@ -240,30 +409,55 @@ void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
 
 void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
                              const bantin_view *v,
-                             const bantin_article *const *items_in,
+                             const bantin_article *const *items,
                              apr_size_t n, long page, long pages,
                              int fragment, bantin_page *out)
 {
-    bantin_tscope s, *items;
-    bantin_buf content;
-    apr_size_t i;
+    bantin_listing home = {"Tin mới", "/", NULL};
+    bantin_render_listing(p, t, v, &home, items, n, page, pages, fragment,
+                          out);
+}
 
-    page_scope(p, &s, v);
-    bantin_tset_text(&s, V_page_title, page == 1 ? v->portal_name
-                     : apr_psprintf(p, "%s - Trang %ld", v->portal_name,
-                                    page));
-    items = apr_palloc(p, sizeof(*items) * (n ? n : 1));
-    for (i = 0; i < n; i++) {
-        bantin_tscope_init(&items[i], p, V__COUNT, &s);
-        article_values(p, &items[i], v, items_in[i]);
+void bantin_render_listing(apr_pool_t *p, const bantin_theme *t,
+                           const bantin_view *v, const bantin_listing *l,
+                           const bantin_article *const *items, apr_size_t n,
+                           long page, long pages, int fragment,
+                           bantin_page *out)
+{
+    bantin_tscope s;
+    bantin_buf content;
+    const char *name = l->category ? l->category->name : v->portal_name;
+
+    page_scope_in(p, &s, v, l->category ? l->category->slug : NULL);
+    bantin_tset_text(&s, V_page_title,
+                     page == 1 ? (l->category ? apr_pstrcat(p, name, " - ",
+                                                            v->portal_name,
+                                                            NULL)
+                                              : name)
+                               : apr_psprintf(p, "%s - Trang %ld%s%s", name,
+                                              page, l->category ? " - " : "",
+                                              l->category ? v->portal_name
+                                                          : ""));
+    bantin_tset_text(&s, V_list_title, l->title);
+    bantin_tset_bool(&s, V_is_home, l->category == NULL);
+    bantin_tset_text(&s, V_canonical,
+                     apr_pstrcat(p, v->site ? v->site : "",
+                                 list_url(p, v, l->path, page), NULL));
+    if (l->category) {
+        bantin_tset_text(&s, V_category, l->category->name);
+        bantin_tset_text(&s, V_category_url,
+                         category_url(p, v, l->category->slug));
+        bantin_tset_text(&s, V_feed_url,
+                         apr_pstrcat(p, category_url(p, v, l->category->slug),
+                                     "/feed.xml", NULL));
     }
-    bantin_tset_list(&s, V_items, items, (int)n);
+    article_list(p, &s, V_items, v, items, n);
     bantin_tset_text(&s, V_page, apr_ltoa(p, page));
     bantin_tset_text(&s, V_pages, apr_ltoa(p, pages));
     bantin_tset_bool(&s, V_has_prev, page > 1);
     bantin_tset_bool(&s, V_has_next, page < pages);
-    bantin_tset_text(&s, V_prev_url, list_url(p, v, page - 1));
-    bantin_tset_text(&s, V_next_url, list_url(p, v, page + 1));
+    bantin_tset_text(&s, V_prev_url, list_url(p, v, l->path, page - 1));
+    bantin_tset_text(&s, V_next_url, list_url(p, v, l->path, page + 1));
 
     bantin_buf_init(&content, p, 8192);
     bantin_template_render(t->list, &s, &content);
@@ -291,7 +485,12 @@ apr_uint64_t bantin_view_hash(const bantin_view *v)
     int i;
 
     h = bantin_hash_str(h, v->base);
+    h = bantin_hash_str(h, v->site);
     h = bantin_hash_str(h, v->portal_name);
+    for (i = 0; i < (int)v->ncategories; i++) {
+        h = bantin_hash_str(h, v->categories[i].slug);
+        h = bantin_hash_str(h, v->categories[i].name);
+    }
     h = bantin_hash_str(h, v->fs_cookie);
     h = bantin_hash64(h, &v->tz_min, sizeof(v->tz_min));
     h = bantin_hash64(h, &v->fs_step, sizeof(v->fs_step));

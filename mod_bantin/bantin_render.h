@@ -22,7 +22,10 @@
 typedef enum {
     BANTIN_PART_PAGE,
     BANTIN_PART_TOOLBAR,
-    BANTIN_PART_VIEW
+    BANTIN_PART_VIEW,
+    BANTIN_PART_RELATED,
+    BANTIN_PART_OTHER,
+    BANTIN_PART_PRINT      /* a page of its own, for printing */
 } bantin_part_e;
 
 typedef struct bantin_theme bantin_theme;
@@ -37,7 +40,28 @@ typedef struct bantin_view {
     int fs_count;
     const char *const *fs_rem; /* fs_count sizes in rem, e.g. "1.125" */
     const char *fs_cookie;
+    const char *site;         /* "https://host[:port]", for absolute URLs */
+    const bantin_category *categories; /* the menu */
+    apr_size_t ncategories;
 } bantin_view;
+
+/* What an article page shows around the article: neighbours in its
+ * category ("Tin liên quan"), the next newer and older articles and more
+ * older ones ("Tin khác"). */
+typedef struct bantin_around {
+    const bantin_article *const *related;
+    apr_size_t nrelated;
+    const bantin_article *newer, *older;
+    const bantin_article *const *other;
+    apr_size_t nother;
+} bantin_around;
+
+/* Which list a list page shows: the home list or a category's. */
+typedef struct bantin_listing {
+    const char *title;        /* "Tin mới", or the category's name */
+    const char *path;         /* "/" or "/category/<slug>/" below base */
+    const bantin_category *category; /* NULL for the home list */
+} bantin_listing;
 
 /* Loads and compiles every template of dir.  Returns NULL on success, or
  * a message naming the file (and line:col) and what is wrong. */
@@ -62,6 +86,19 @@ void bantin_render_list(apr_pool_t *p, const bantin_theme *t,
                         const bantin_view *v,
                         const bantin_article *const *items, apr_size_t n,
                         long page, long pages, bantin_page *out);
+/* An article page or part with what surrounds it (around may be NULL). */
+void bantin_render_article_ex(apr_pool_t *p, const bantin_theme *t,
+                              const bantin_view *v, const bantin_article *a,
+                              const bantin_around *around,
+                              bantin_part_e part, bantin_page *out);
+
+/* A list page of any listing, or its block alone when fragment is set. */
+void bantin_render_listing(apr_pool_t *p, const bantin_theme *t,
+                           const bantin_view *v, const bantin_listing *l,
+                           const bantin_article *const *items, apr_size_t n,
+                           long page, long pages, int fragment,
+                           bantin_page *out);
+
 /* The same, as the list block alone when fragment is set. */
 void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
                              const bantin_view *v,

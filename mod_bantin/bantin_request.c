@@ -53,13 +53,49 @@ void bantin_route_parse(apr_pool_t *p, const char *rest, bantin_route *out)
         out->kind = BANTIN_ROUTE_BLOCK;
         out->block = BANTIN_BLOCK_LIST;
     }
-    else if (starts(rest, "/block/toolbar/", &arg)
-             || starts(rest, "/block/view/", &arg)) {
+    else if (starts(rest, "/block/", &arg)) {
+        static const struct {
+            const char *name;
+            bantin_block_e block;
+        } blocks[] = {{"toolbar/", BANTIN_BLOCK_TOOLBAR},
+                      {"view/", BANTIN_BLOCK_VIEW},
+                      {"related/", BANTIN_BLOCK_RELATED},
+                      {"other/", BANTIN_BLOCK_OTHER}};
+        apr_size_t i;
+        const char *slug;
+        for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+            if (starts(arg, blocks[i].name, &slug)
+                && bantin_slug_is_valid(slug, strlen(slug))) {
+                out->kind = BANTIN_ROUTE_BLOCK;
+                out->block = blocks[i].block;
+                out->arg = apr_pstrdup(p, slug);
+            }
+        }
+    }
+    else if (!strcmp(rest, "/feed.xml")) {
+        out->kind = BANTIN_ROUTE_FEED;
+    }
+    else if (!strcmp(rest, "/sitemap.xml")) {
+        out->kind = BANTIN_ROUTE_SITEMAP;
+    }
+    else if (starts(rest, "/sitemap-", &arg)) {
+        apr_size_t n = strspn(arg, "0123456789");
+        if (n > 0 && n < 6 && arg[0] != '0' && !strcmp(arg + n, ".xml")) {
+            out->kind = BANTIN_ROUTE_SITEMAP;
+            out->arg = apr_pstrmemdup(p, arg, n);
+        }
+    }
+    else if (starts(rest, "/print/", &arg)) {
         if (bantin_slug_is_valid(arg, strlen(arg))) {
-            out->kind = BANTIN_ROUTE_BLOCK;
-            out->block = rest[7] == 't' ? BANTIN_BLOCK_TOOLBAR
-                                        : BANTIN_BLOCK_VIEW;
+            out->kind = BANTIN_ROUTE_PRINT;
             out->arg = apr_pstrdup(p, arg);
+        }
+    }
+    else if (starts(rest, "/category/", &arg)) {
+        apr_size_t n = strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-");
+        if (n > 0 && (!arg[n] || !strcmp(arg + n, "/feed.xml"))) {
+            out->kind = arg[n] ? BANTIN_ROUTE_FEED : BANTIN_ROUTE_CATEGORY;
+            out->arg = apr_pstrmemdup(p, arg, n);
         }
     }
     else if (starts(rest, "/static/", &arg)) {

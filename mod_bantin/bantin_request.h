@@ -17,21 +17,29 @@ typedef enum {
     BANTIN_ROUTE_MEDIA,
     BANTIN_ROUTE_STATIC,
     BANTIN_ROUTE_FONTSIZE,
-    BANTIN_ROUTE_BLOCK       /* one block alone: /block/toolbar/<slug>,
-                                /block/view/<slug>, /block/list */
+    BANTIN_ROUTE_BLOCK,      /* one block alone: /block/toolbar/<slug>,
+                                /block/view/<slug>, /block/related/<slug>,
+                                /block/other/<slug>, /block/list */
+    BANTIN_ROUTE_CATEGORY,   /* /category/<slug> */
+    BANTIN_ROUTE_FEED,       /* /feed.xml, /category/<slug>/feed.xml */
+    BANTIN_ROUTE_SITEMAP,    /* /sitemap.xml, /sitemap-<n>.xml */
+    BANTIN_ROUTE_PRINT       /* /print/<slug> */
 } bantin_route_e;
 
 typedef enum {
     BANTIN_BLOCK_NONE = 0,
     BANTIN_BLOCK_TOOLBAR,
     BANTIN_BLOCK_VIEW,
+    BANTIN_BLOCK_RELATED,
+    BANTIN_BLOCK_OTHER,
     BANTIN_BLOCK_LIST
 } bantin_block_e;
 
 typedef struct bantin_route {
     bantin_route_e kind;
-    const char *arg;  /* ARTICLE, BLOCK: slug; MEDIA: relative path;
-                         STATIC: name */
+    const char *arg;  /* ARTICLE, BLOCK, PRINT: slug; CATEGORY, FEED:
+                         category slug (FEED: NULL for all); MEDIA:
+                         relative path; STATIC: name; SITEMAP: part */
     bantin_block_e block;
 } bantin_route;
 

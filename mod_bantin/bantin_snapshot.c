@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_hash.h>
+
 #include "bantin_snapshot.h"
 
 int bantin_article_cmp(const bantin_article *a, const bantin_article *b)
@@ -64,6 +66,95 @@ static apr_size_t merge(const bantin_article **out,
     return k;
 }
 
+static int by_cat_slug(const void *x, const void *y)
+{
+    return strcmp(((const bantin_category *)x)->slug,
+                  ((const bantin_category *)y)->slug);
+}
+
+/* Groups by_date by category in one pass: each category's list comes out
+ * in date order because by_date is.  One block holds every category's
+ * article pointers and expiring positions. */
+static apr_status_t build_categories(bantin_snapshot *s)
+{
+    apr_pool_t *tmp;
+    apr_hash_t *index;
+    apr_size_t i, k, ncat = 0, ptrs = 0, exps = 0;
+    const bantin_article **at;
+    apr_size_t *eat;
+
+    if (apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
+        return APR_ENOMEM;
+    }
+    index = apr_hash_make(tmp);
+    /* pass 1: count categories and their members */
+    for (i = 0; i < s->count; i++) {
+        const bantin_article *a = s->by_date[i];
+        apr_size_t *slot;
+        if (!a->category_slug) {
+            continue;
+        }
+        if (!(slot = apr_hash_get(index, a->category_slug,
+                                  APR_HASH_KEY_STRING))) {
+            slot = apr_pcalloc(tmp, 3 * sizeof(apr_size_t));
+            slot[0] = ncat++;
+            apr_hash_set(index, a->category_slug, APR_HASH_KEY_STRING, slot);
+        }
+        slot[1]++;
+        slot[2] += a->expires != 0;
+        ptrs++;
+        exps += a->expires != 0;
+    }
+    s->ncategories = ncat;
+    s->categories = calloc(ncat ? ncat : 1, sizeof(bantin_category)
+                           + sizeof(apr_size_t));
+    s->category_mem = malloc(sizeof(*at) * (ptrs ? ptrs : 1)
+                             + sizeof(apr_size_t) * (exps ? exps : 1));
+    if (!s->categories || !s->category_mem) {
+        apr_pool_destroy(tmp);
+        return APR_ENOMEM;
+    }
+    /* pass 2: carve each category's arrays out of the block, then fill */
+    at = s->category_mem;
+    eat = (apr_size_t *)(at + (ptrs ? ptrs : 1));
+    {
+        apr_hash_index_t *hi;
+        for (hi = apr_hash_first(tmp, index); hi; hi = apr_hash_next(hi)) {
+            apr_size_t *slot = apr_hash_this_val(hi);
+            bantin_category *c = &s->categories[slot[0]];
+            c->by_date = at;
+            at += slot[1];
+            c->expiring = eat;
+            eat += slot[2];
+        }
+    }
+    for (i = 0; i < s->count; i++) {
+        const bantin_article *a = s->by_date[i];
+        bantin_category *c;
+        if (!a->category_slug) {
+            continue;
+        }
+        c = &s->categories[((apr_size_t *)apr_hash_get(
+            index, a->category_slug, APR_HASH_KEY_STRING))[0]];
+        if (!c->count) {
+            c->slug = a->category_slug;
+            c->name = a->category; /* the newest article's spelling */
+        }
+        if (a->expires) {
+            c->expiring[c->nexpiring++] = c->count;
+        }
+        c->by_date[c->count++] = a;
+    }
+    for (k = 0; k < ncat; k++) {
+        if (!s->categories[k].nexpiring) {
+            s->categories[k].expiring = NULL;
+        }
+    }
+    qsort(s->categories, ncat, sizeof(bantin_category), by_cat_slug);
+    apr_pool_destroy(tmp);
+    return APR_SUCCESS;
+}
+
 bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
                                        bantin_article **added,
                                        apr_size_t nadded,
@@ -115,6 +206,11 @@ bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
         }
     }
 
+    if (build_categories(s) != APR_SUCCESS) {
+        bantin_snapshot_destroy(s);
+        return NULL;
+    }
+
     text = (char *)(s->rejected + (nrejected ? nrejected : 1));
     for (i = 0; i < nrejected; i++) {
         apr_size_t n = strlen(rejected[i]) + 1;
@@ -136,6 +232,8 @@ void bantin_snapshot_destroy(bantin_snapshot *s)
         bantin_article_free(s->garbage[i]);
     }
     free(s->garbage);
+    free(s->categories);
+    free((void *)s->category_mem);
     free(s->expiring);
     free(s->by_date);
     free(s->by_slug);
@@ -170,18 +268,20 @@ static int expired(const bantin_article *a, apr_time_t now)
     return a->expires && a->expires <= now;
 }
 
-apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,
-                                apr_size_t first, apr_size_t n,
-                                const bantin_article **out,
-                                apr_size_t *total)
+/* The visible part of a date-ordered list; see bantin_snapshot_list. */
+static apr_size_t list_visible(const bantin_article *const *by_date,
+                               apr_size_t count, const apr_size_t *expiring,
+                               apr_size_t nexpiring, apr_time_t now,
+                               apr_size_t first, apr_size_t n,
+                               const bantin_article **out, apr_size_t *total)
 {
-    apr_size_t lo = 0, hi = snap->count, j, gone = 0, p, k = 0;
+    apr_size_t lo = 0, hi = count, j, gone = 0, p, k = 0;
 
-    /* by_date is newest first, so articles not yet published (dated in
-     * the future) are a prefix: skip it by binary search. */
+    /* Newest first, so articles not yet published (dated in the future)
+     * are a prefix: skip it by binary search. */
     while (lo < hi) {
         apr_size_t mid = lo + (hi - lo) / 2;
-        if (snap->by_date[mid]->date.when > now) {
+        if (by_date[mid]->date.when > now) {
             lo = mid + 1;
         }
         else {
@@ -190,26 +290,127 @@ apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,
     }
     /* Expired articles are few and their positions are known: count them
      * instead of walking the list. */
-    for (j = 0; j < snap->nexpiring; j++) {
-        if (snap->expiring[j] >= lo
-            && expired(snap->by_date[snap->expiring[j]], now)) {
+    for (j = 0; j < nexpiring; j++) {
+        if (expiring[j] >= lo && expired(by_date[expiring[j]], now)) {
             gone++;
         }
     }
-    *total = snap->count - lo - gone;
+    *total = count - lo - gone;
     if (first >= *total) {
         return 0;
     }
     p = lo + first;
-    for (j = 0; j < snap->nexpiring && snap->expiring[j] <= p; j++) {
-        if (snap->expiring[j] >= lo
-            && expired(snap->by_date[snap->expiring[j]], now)) {
+    for (j = 0; j < nexpiring && expiring[j] <= p; j++) {
+        if (expiring[j] >= lo && expired(by_date[expiring[j]], now)) {
             p++;
         }
     }
-    for (; p < snap->count && k < n; p++) {
-        if (!expired(snap->by_date[p], now)) {
-            out[k++] = snap->by_date[p];
+    for (; p < count && k < n; p++) {
+        if (!expired(by_date[p], now)) {
+            out[k++] = by_date[p];
+        }
+    }
+    return k;
+}
+
+apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,
+                                apr_size_t first, apr_size_t n,
+                                const bantin_article **out,
+                                apr_size_t *total)
+{
+    return list_visible(snap->by_date, snap->count, snap->expiring,
+                        snap->nexpiring, now, first, n, out, total);
+}
+
+apr_size_t bantin_category_list(const bantin_category *cat, apr_time_t now,
+                                apr_size_t first, apr_size_t n,
+                                const bantin_article **out,
+                                apr_size_t *total)
+{
+    return list_visible(cat->by_date, cat->count, cat->expiring,
+                        cat->nexpiring, now, first, n, out, total);
+}
+
+const bantin_category *bantin_snapshot_category(const bantin_snapshot *snap,
+                                                const char *slug)
+{
+    bantin_category key;
+    key.slug = slug;
+    return bsearch(&key, snap->categories, snap->ncategories,
+                   sizeof(bantin_category), by_cat_slug);
+}
+
+/* Where a sits in a date-ordered list. */
+static apr_size_t position(const bantin_article *const *by_date,
+                           apr_size_t count, const bantin_article *a)
+{
+    apr_size_t lo = 0, hi = count;
+    while (lo < hi) {
+        apr_size_t mid = lo + (hi - lo) / 2;
+        if (bantin_article_cmp(by_date[mid], a) < 0) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+apr_size_t bantin_category_nearest(const bantin_category *cat,
+                                   const bantin_article *a, apr_time_t now,
+                                   apr_size_t n, const bantin_article **out)
+{
+    apr_size_t at = position(cat->by_date, cat->count, a), k = 0;
+    apr_size_t up = at, down = at + 1; /* next candidates: up-1, down */
+
+    if (at >= cat->count || cat->by_date[at] != a) {
+        down = at;
+    }
+    while (k < n && (up > 0 || down < cat->count)) {
+        const bantin_article *newer = up > 0 ? cat->by_date[up - 1] : NULL;
+        const bantin_article *older = down < cat->count ? cat->by_date[down]
+                                                        : NULL;
+        const bantin_article *pick;
+        if (newer && older) {
+            apr_time_t dn = newer->date.when - a->date.when;
+            apr_time_t doo = a->date.when - older->date.when;
+            pick = dn <= doo ? newer : older;
+        }
+        else {
+            pick = newer ? newer : older;
+        }
+        if (pick == newer) {
+            up--;
+        }
+        else {
+            down++;
+        }
+        if (bantin_article_visible(pick, now)) {
+            out[k++] = pick;
+        }
+    }
+    return k;
+}
+
+apr_size_t bantin_snapshot_around(const bantin_snapshot *snap,
+                                  const bantin_article *a, apr_time_t now,
+                                  const bantin_article **newer,
+                                  apr_size_t n, const bantin_article **older)
+{
+    apr_size_t at = position(snap->by_date, snap->count, a), i, k = 0;
+
+    *newer = NULL;
+    for (i = at; i > 0; i--) {
+        if (bantin_article_visible(snap->by_date[i - 1], now)) {
+            *newer = snap->by_date[i - 1];
+            break;
+        }
+    }
+    i = at < snap->count && snap->by_date[at] == a ? at + 1 : at;
+    for (; i < snap->count && k < n; i++) {
+        if (bantin_article_visible(snap->by_date[i], now)) {
+            older[k++] = snap->by_date[i];
         }
     }
     return k;

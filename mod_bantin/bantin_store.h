@@ -29,6 +29,16 @@
 typedef struct bantin_snapshot bantin_snapshot;
 typedef struct bantin_store bantin_store;
 
+/* The articles of one category, newest first. */
+typedef struct bantin_category {
+    const char *slug;               /* "nong-thon-moi" */
+    const char *name;               /* "Nông thôn mới", as its newest says */
+    const bantin_article **by_date;
+    apr_size_t count;
+    apr_size_t *expiring;           /* positions in by_date with expires */
+    apr_size_t nexpiring;
+} bantin_category;
+
 /* What a snapshot holds, for lists and the status page. */
 struct bantin_snapshot {
     const bantin_article **by_date; /* not drafts: date desc, slug asc */
@@ -37,6 +47,9 @@ struct bantin_snapshot {
     apr_size_t *expiring;           /* positions in by_date with expires */
     apr_size_t nexpiring;
     apr_size_t ndrafts;
+    bantin_category *categories;    /* sorted by slug */
+    apr_size_t ncategories;
+    const bantin_article **category_mem; /* backs the categories' arrays */
     const char **rejected;          /* "file:line:col: why", sorted */
     apr_size_t nrejected;
     apr_time_t built;
@@ -91,6 +104,28 @@ apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,
                                 apr_size_t first, apr_size_t n,
                                 const bantin_article **out,
                                 apr_size_t *total);
+
+/* The same, for one category. */
+apr_size_t bantin_category_list(const bantin_category *cat, apr_time_t now,
+                                apr_size_t first, apr_size_t n,
+                                const bantin_article **out,
+                                apr_size_t *total);
+
+const bantin_category *bantin_snapshot_category(const bantin_snapshot *snap,
+                                                const char *slug);
+
+/* Up to n visible articles of cat nearest in date to a (a excluded),
+ * nearest first. */
+apr_size_t bantin_category_nearest(const bantin_category *cat,
+                                   const bantin_article *a, apr_time_t now,
+                                   apr_size_t n, const bantin_article **out);
+
+/* The visible articles just newer and just older than a in the whole
+ * list (either may be NULL), and up to n older ones after it. */
+apr_size_t bantin_snapshot_around(const bantin_snapshot *snap,
+                                  const bantin_article *a, apr_time_t now,
+                                  const bantin_article **newer,
+                                  apr_size_t n, const bantin_article **older);
 
 /* Orders articles the way lists show them. */
 int bantin_article_cmp(const bantin_article *a, const bantin_article *b);

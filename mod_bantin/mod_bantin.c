@@ -11,6 +11,7 @@
  * request threads read them without locks.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "bantin_article.h"
 #include "bantin_buf.h"
 #include "bantin_cache.h"
+#include "bantin_feed.h"
 #include "bantin_log.h"
 #include "bantin_request.h"
 #include "mod_bantin.h"
@@ -226,8 +228,8 @@ static int send_page(request_rec *r, const bantin_page *pg)
  * holding copies of the same content agree), Last-Modified from the
  * newest input, conditional requests answered by httpd's own
  * ap_meets_conditions, and the gzip form when the client takes it. */
-static int send_rendered(request_rec *r, const bantin_cached *pg,
-                         int max_age)
+static int send_rendered_as(request_rec *r, const bantin_cached *pg,
+                            int max_age, const char *ctype)
 {
     int gz = pg->gz
              && bantin_accepts_gzip(apr_table_get(r->headers_in,
@@ -246,15 +248,21 @@ static int send_rendered(request_rec *r, const bantin_cached *pg,
     apr_table_setn(r->headers_out, "Cache-Control",
                    apr_psprintf(r->pool, "max-age=%d", max_age));
     security_headers(r);
-    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_set_content_type(r, ctype);
     if ((rc = ap_meets_conditions(r)) != OK) {
         return rc;
     }
     if (gz) {
         apr_table_setn(r->headers_out, "Content-Encoding", "gzip");
-        return send_body(r, "text/html; charset=utf-8", pg->gz, pg->gzlen);
+        return send_body(r, ctype, pg->gz, pg->gzlen);
     }
-    return send_body(r, "text/html; charset=utf-8", pg->body, pg->len);
+    return send_body(r, ctype, pg->body, pg->len);
+}
+
+static int send_rendered(request_rec *r, const bantin_cached *pg,
+                         int max_age)
+{
+    return send_rendered_as(r, pg, max_age, "text/html; charset=utf-8");
 }
 
 /* Keeps a freshly rendered page (and its gzip form) in the cache. */
@@ -526,7 +534,19 @@ static int bantin_status_handler(request_rec *r)
     return OK;
 }
 
-/* An article page, or one of its blocks. */
+static apr_uint64_t hash_articles(apr_uint64_t h,
+                                  const bantin_article *const *items,
+                                  apr_size_t n)
+{
+    apr_size_t i;
+    for (i = 0; i < n; i++) {
+        h = bantin_hash64(h, &items[i]->hash, sizeof(items[i]->hash));
+        h = bantin_hash_str(h, items[i]->slug);
+    }
+    return h;
+}
+
+/* An article page, one of its blocks, or its print view. */
 static int handle_article(request_rec *r, const bantin_conf *c,
                           const bantin_view *v, const bantin_snapshot *snap,
                           apr_time_t now, const char *slug,
@@ -534,6 +554,11 @@ static int handle_article(request_rec *r, const bantin_conf *c,
 {
     const bantin_article *a = bantin_snapshot_get(snap, slug, now);
     const bantin_theme *t = c->templates->theme;
+    apr_size_t want = (apr_size_t)(c->related != UNSET ? c->related
+                                                        : DEFAULT_RELATED);
+    const bantin_article *related[MAX_RELATED], *other[MAX_RELATED];
+    const bantin_category *cat;
+    bantin_around ar;
     apr_uint64_t tag;
     const char *key;
     bantin_cached pg;
@@ -541,15 +566,29 @@ static int handle_article(request_rec *r, const bantin_conf *c,
     if (!a) {
         return send_error(r, c, v, HTTP_NOT_FOUND);
     }
+    cat = a->category_slug ? bantin_snapshot_category(snap, a->category_slug)
+                           : NULL;
+    ar.related = related;
+    ar.nrelated = cat ? bantin_category_nearest(cat, a, now, want, related)
+                      : 0;
+    ar.other = other;
+    ar.nother = bantin_snapshot_around(snap, a, now, &ar.newer, want, other);
+    ar.older = ar.nother ? other[0] : NULL;
+
+    /* Everything the page shows goes into its tag: the article, its
+     * neighbours, the part, the templates and the view. */
     tag = bantin_hash64(a->hash, &part, sizeof(part));
-    tag = bantin_hash64(tag, a->slug, strlen(a->slug));
+    tag = bantin_hash_str(tag, a->slug);
+    tag = hash_articles(tag, ar.related, ar.nrelated);
+    tag = hash_articles(tag, ar.other, ar.nother);
+    tag = hash_articles(tag, &ar.newer, ar.newer ? 1 : 0);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
     key = apr_psprintf(r->pool, "a|%s|%016" APR_UINT64_T_HEX_FMT,
                        c->content->dir, tag);
     if (!bantin_cache_get(page_cache, key, r->pool, 1, &pg)) {
         bantin_page out;
-        bantin_render_article_part(r->pool, t, v, a, part, &out);
+        bantin_render_article_ex(r->pool, t, v, a, &ar, part, &out);
         remember(r, key, &out, tag,
                  a->mtime > bantin_theme_mtime(t) ? a->mtime
                                                   : bantin_theme_mtime(t),
@@ -563,7 +602,7 @@ static int handle_article(request_rec *r, const bantin_conf *c,
 /* A page of the home list, or the list block alone. */
 static int handle_list(request_rec *r, const bantin_conf *c,
                        const bantin_view *v, const bantin_snapshot *snap,
-                       apr_time_t now, int fragment)
+                       apr_time_t now, const char *category, int fragment)
 {
     const bantin_theme *t = c->templates->theme;
     const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
@@ -577,13 +616,26 @@ static int handle_list(request_rec *r, const bantin_conf *c,
     apr_time_t modified = bantin_theme_mtime(t);
     const char *key;
     bantin_cached pg;
+    bantin_listing l = {"Tin mới", "/", NULL};
 
     if (page < 0) {
         return send_error(r, c, v, HTTP_BAD_REQUEST);
     }
-    n = bantin_snapshot_list(snap, now, (apr_size_t)(page > 0 ? page - 1 : 0)
-                                            * size,
-                             size, items, &total);
+    if (category) {
+        if (!(l.category = bantin_snapshot_category(snap, category))) {
+            return send_error(r, c, v, HTTP_NOT_FOUND);
+        }
+        l.title = l.category->name;
+        l.path = apr_pstrcat(r->pool, "/category/", category, NULL);
+        n = bantin_category_list(l.category, now,
+                                 (apr_size_t)(page > 0 ? page - 1 : 0) * size,
+                                 size, items, &total);
+    }
+    else {
+        n = bantin_snapshot_list(snap, now,
+                                 (apr_size_t)(page > 0 ? page - 1 : 0) * size,
+                                 size, items, &total);
+    }
     pages = total ? (long)((total + size - 1) / size) : 1;
     if (page < 1 || page > pages) {
         return send_error(r, c, v, HTTP_NOT_FOUND);
@@ -591,6 +643,7 @@ static int handle_list(request_rec *r, const bantin_conf *c,
     /* The page is a function of the articles on it, its place among the
      * pages, the templates and the view. */
     tag = bantin_hash64(BANTIN_HASH_INIT, &fragment, sizeof(fragment));
+    tag = bantin_hash_str(tag, category);
     tag = bantin_hash64(tag, &page, sizeof(page));
     tag = bantin_hash64(tag, &pages, sizeof(pages));
     for (i = 0; i < n; i++) {
@@ -606,13 +659,92 @@ static int handle_list(request_rec *r, const bantin_conf *c,
                        c->content->dir, tag);
     if (!bantin_cache_get(page_cache, key, r->pool, 1, &pg)) {
         bantin_page out;
-        bantin_render_list_part(r->pool, t, v, items, n, page, pages,
-                                fragment, &out);
+        bantin_render_listing(r->pool, t, v, &l, items, n, page, pages,
+                              fragment, &out);
         remember(r, key, &out, tag, modified, &pg);
     }
     return send_rendered(r, &pg, c->list_max_age != UNSET
                                      ? c->list_max_age
                                      : DEFAULT_LIST_MAX_AGE);
+}
+
+/* /feed.xml and /category/<slug>/feed.xml: the newest articles. */
+static int handle_feed(request_rec *r, const bantin_conf *c,
+                       const bantin_view *v, const bantin_snapshot *snap,
+                       apr_time_t now, const char *category)
+{
+    apr_size_t want = (apr_size_t)(c->feed_size != UNSET ? c->feed_size
+                                                          : DEFAULT_FEED_SIZE);
+    const bantin_article **items = apr_palloc(r->pool, (want + 1)
+                                                      * sizeof(*items));
+    const bantin_category *cat = NULL;
+    const char *title = v->portal_name, *link = "/", *self = "/feed.xml";
+    apr_size_t n, total;
+    bantin_cached pg;
+    bantin_page out;
+
+    if (category) {
+        if (!(cat = bantin_snapshot_category(snap, category))) {
+            return send_error(r, c, v, HTTP_NOT_FOUND);
+        }
+        title = apr_pstrcat(r->pool, cat->name, " - ", v->portal_name, NULL);
+        link = apr_pstrcat(r->pool, "/category/", category, NULL);
+        self = apr_pstrcat(r->pool, link, "/feed.xml", NULL);
+        n = bantin_category_list(cat, now, 0, want, items, &total);
+    }
+    else {
+        n = bantin_snapshot_list(snap, now, 0, want, items, &total);
+    }
+    bantin_render_rss(r->pool, v, title, link, self, items, n, &out);
+    pg.body = out.data;
+    pg.len = out.len;
+    pg.gz = NULL;
+    pg.tag = bantin_hash64(hash_articles(BANTIN_HASH_INIT, items, n),
+                           out.data, out.len);
+    pg.modified = n ? (items[0]->mtime > items[0]->date.when
+                           ? items[0]->mtime : items[0]->date.when)
+                    : 0;
+    return send_rendered_as(r, &pg, c->list_max_age != UNSET
+                                        ? c->list_max_age
+                                        : DEFAULT_LIST_MAX_AGE,
+                            "application/rss+xml; charset=utf-8");
+}
+
+/* /sitemap.xml: every visible article, split into parts of 50,000 with a
+ * sitemap index above them when there are more. */
+static int handle_sitemap(request_rec *r, const bantin_conf *c,
+                          const bantin_view *v, const bantin_snapshot *snap,
+                          apr_time_t now, const char *part)
+{
+    apr_size_t total, n, parts, k = part ? (apr_size_t)atol(part) : 0;
+    const bantin_article **items;
+    bantin_cached pg;
+    bantin_page out;
+
+    bantin_snapshot_list(snap, now, 0, 0, NULL, &total);
+    parts = (total + BANTIN_SITEMAP_MAX - 1) / BANTIN_SITEMAP_MAX;
+    if (!part && parts > 1) {
+        bantin_render_sitemap_index(r->pool, v, parts, &out);
+    }
+    else {
+        if (part && (k < 1 || k > parts)) {
+            return send_error(r, c, v, HTTP_NOT_FOUND);
+        }
+        items = apr_palloc(r->pool, BANTIN_SITEMAP_MAX * sizeof(*items));
+        n = bantin_snapshot_list(snap, now,
+                                 (k ? k - 1 : 0) * BANTIN_SITEMAP_MAX,
+                                 BANTIN_SITEMAP_MAX, items, &total);
+        bantin_render_sitemap(r->pool, v, items, n, k <= 1, &out);
+    }
+    pg.body = out.data;
+    pg.len = out.len;
+    pg.gz = NULL;
+    pg.tag = bantin_hash64(BANTIN_HASH_INIT, out.data, out.len);
+    pg.modified = snap->built;
+    return send_rendered_as(r, &pg, c->list_max_age != UNSET
+                                        ? c->list_max_age
+                                        : DEFAULT_LIST_MAX_AGE,
+                            "application/xml; charset=utf-8");
 }
 
 static int bantin_handler(request_rec *r)
@@ -642,6 +774,9 @@ static int bantin_handler(request_rec *r)
     v.fs_count = c->fs_rem ? c->fs_count
                            : bantin_default_nsizes;
     v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
+    v.site = ap_construct_url(r->pool, "", r);
+    v.categories = NULL;
+    v.ncategories = 0;
     v.fs_step = c->fs_default != UNSET && c->fs_default <= v.fs_count
                 ? c->fs_default : (v.fs_count + 1) / 2;
     v.fs_step = bantin_fontsize_from_cookie(
@@ -668,6 +803,8 @@ static int bantin_handler(request_rec *r)
     now = apr_time_now();
     bantin_store_refresh(c->content->store, now);
     snap = acquire(r, c->content->store);
+    v.categories = snap->categories;
+    v.ncategories = snap->ncategories;
     switch (route.kind) {
     case BANTIN_ROUTE_ADD_SLASH:
         apr_table_setn(r->headers_out, "Location",
@@ -675,17 +812,36 @@ static int bantin_handler(request_rec *r)
                                    r->args ? "?" : "", r->args, NULL));
         return HTTP_MOVED_PERMANENTLY;
     case BANTIN_ROUTE_HOME:
-        return handle_list(r, c, &v, snap, now, 0);
-    case BANTIN_ROUTE_ARTICLE:
+        return handle_list(r, c, &v, snap, now, NULL, 0);
+    case BANTIN_ROUTE_CATEGORY:
+        return handle_list(r, c, &v, snap, now, route.arg, 0);
+    case BANTIN_ROUTE_ARTICLE: {
+        const char *print = r->args ? bantin_form_get(r->pool, r->args,
+                                                      "print")
+                                    : NULL;
         return handle_article(r, c, &v, snap, now, route.arg,
-                              BANTIN_PART_PAGE);
-    case BANTIN_ROUTE_BLOCK:
+                              print && !strcmp(print, "1")
+                                  ? BANTIN_PART_PRINT : BANTIN_PART_PAGE);
+    }
+    case BANTIN_ROUTE_PRINT:
+        return handle_article(r, c, &v, snap, now, route.arg,
+                              BANTIN_PART_PRINT);
+    case BANTIN_ROUTE_BLOCK: {
+        static const bantin_part_e parts[] = {
+            [BANTIN_BLOCK_TOOLBAR] = BANTIN_PART_TOOLBAR,
+            [BANTIN_BLOCK_VIEW] = BANTIN_PART_VIEW,
+            [BANTIN_BLOCK_RELATED] = BANTIN_PART_RELATED,
+            [BANTIN_BLOCK_OTHER] = BANTIN_PART_OTHER};
         if (route.block == BANTIN_BLOCK_LIST) {
-            return handle_list(r, c, &v, snap, now, 1);
+            return handle_list(r, c, &v, snap, now, NULL, 1);
         }
         return handle_article(r, c, &v, snap, now, route.arg,
-                              route.block == BANTIN_BLOCK_TOOLBAR
-                                  ? BANTIN_PART_TOOLBAR : BANTIN_PART_VIEW);
+                              parts[route.block]);
+    }
+    case BANTIN_ROUTE_FEED:
+        return handle_feed(r, c, &v, snap, now, route.arg);
+    case BANTIN_ROUTE_SITEMAP:
+        return handle_sitemap(r, c, &v, snap, now, route.arg);
     case BANTIN_ROUTE_MEDIA:
         return handle_media(r, c, &v, route.arg);
     case BANTIN_ROUTE_STATIC:

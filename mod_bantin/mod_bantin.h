@@ -22,6 +22,9 @@ extern module AP_MODULE_DECLARE_DATA bantin_module;
 #define DEFAULT_LIST_MAX_AGE 60
 #define DEFAULT_ARTICLE_MAX_AGE 300
 #define DEFAULT_CACHE_MB 64
+#define DEFAULT_RELATED 5
+#define DEFAULT_FEED_SIZE 20
+#define MAX_RELATED 50
 
 extern const char *const bantin_default_sizes[];
 extern const int bantin_default_nsizes;
@@ -51,6 +54,8 @@ typedef struct {
     apr_interval_time_t interval;
     int list_max_age;
     int article_max_age;
+    int related;             /* BantinRelatedCount */
+    int feed_size;           /* BantinFeedSize */
 } bantin_conf;
 
 /* The config being read: filled while httpd reads it (one thread),

@@ -72,6 +72,8 @@ void *bantin_create_conf(apr_pool_t *p, char *dir)
     c->interval = UNSET;
     c->list_max_age = UNSET;
     c->article_max_age = UNSET;
+    c->related = UNSET;
+    c->feed_size = UNSET;
     if (!bantin_reg.sections) {
         bantin_reg.sections = apr_array_make(p, 8, sizeof(bantin_conf *));
         apr_pool_cleanup_register(p, NULL, registry_reset,
@@ -100,6 +102,8 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(interval);
     MERGE_INT(list_max_age);
     MERGE_INT(article_max_age);
+    MERGE_INT(related);
+    MERGE_INT(feed_size);
     return c;
 }
 
@@ -340,6 +344,23 @@ static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+/* A count from 0 to the limit in cmd->info's companion table. */
+static const char *set_count(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    int is_related = cmd->info == (void *)APR_OFFSETOF(bantin_conf, related);
+    long max = is_related ? MAX_RELATED : 100;
+    char *end;
+    long v = strtol(a, &end, 10);
+
+    if (*end || end == a || v < 0 || v > max) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 0 to "
+                            "%ld", cmd->cmd->name, a, max);
+    }
+    *(int *)((char *)c + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
 static const char *set_cache_size(cmd_parms *cmd, void *cfg, const char *a)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -390,6 +411,15 @@ const command_rec bantin_cmds[] = {
                   (void *)APR_OFFSETOF(bantin_conf, article_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of article pages (default 300)"),
+    AP_INIT_TAKE1("BantinRelatedCount", set_count,
+                  (void *)APR_OFFSETOF(bantin_conf, related),
+                  RSRC_CONF | ACCESS_CONF,
+                  "articles under \"Tin liên quan\" and \"Tin khác\", "
+                  "0-50 (default 5)"),
+    AP_INIT_TAKE1("BantinFeedSize", set_count,
+                  (void *)APR_OFFSETOF(bantin_conf, feed_size),
+                  RSRC_CONF | ACCESS_CONF,
+                  "items in the RSS feeds, 0-100 (default 20)"),
     AP_INIT_TAKE1("BantinCacheSize", set_cache_size, NULL, RSRC_CONF,
                   "MiB of rendered pages each process keeps (default 64)"),
     AP_INIT_TAKE1("BantinStateDir", set_state_dir, NULL, RSRC_CONF,

@@ -13,6 +13,7 @@ static const char *const rems[] = {"0.875", "1", "1.125", "1.375", "1.75"};
 static bantin_view view(int step)
 {
     bantin_view v;
+    memset(&v, 0, sizeof(v)); /* no site, no categories */
     v.base = "/portal";
     v.portal_name = "Bản tin";
     v.tz_min = BANTIN_TZ_DEFAULT_MIN;
@@ -100,10 +101,10 @@ static const struct {
 
 START_TEST(broken_theme_table)
 {
-    static const char *const files[] = {"layout.html", "toolbar.html",
-                                        "view.html",   "list.html",
-                                        "error.html",  "bantin.css",
-                                        "bantin.js"};
+    static const char *const files[] = {
+        "layout.html", "toolbar.html", "view.html",  "list.html",
+        "error.html",  "related.html", "other.html", "print.html",
+        "bantin.css",  "bantin.js"};
     apr_size_t i, k;
 
     for (i = 0; i < UNIT_N(broken_cases); i++) {

@@ -1,0 +1,124 @@
+/* bantin_fold.c -- see bantin_fold.h.
+ *
+ * The two tables map the Latin letters of U+00C0..U+024F and
+ * U+1E00..U+1EFF (which hold every Vietnamese letter, precomposed) to
+ * their base letter, '.' where there is none.  They were generated from
+ * Unicode's canonical decompositions, plus the two letters that have none:
+ * U+0110 and U+0111 (Đ, đ) map to D and d, which is what a Vietnamese
+ * reader typing without diacritics means.
+ */
+#include <string.h>
+
+#include "bantin_fold.h"
+
+static const char latin_c0[] =
+    "AAAAAA.CEEEEIIII.NOOOOO..UUUUY..aaaaaa.ceeeeiiii.nooooo..uuuuy.y"
+    "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHh..IiIiIiIiI...JjKk.LlLlLl."
+    "...NnNnNn...OoOoOo..RrRrRrSsSsSsSsTtTt..UuUuUuUuUuUuWwYyYZzZzZz."
+    "................................Oo.............Uu..............."
+    ".............AaIiOoUuUuUuUuUu.AaAa....GgKkOoOo..j...Gg..NnAa...."
+    "AaAaEeEeIiIiOoOoRrRrUuUuSsTt..Hh......AaEeOoOoOoOoYy............"
+    "................";
+
+static const char latin_1e00[] =
+    "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"
+    "MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"
+    "WwWwWwWwWwXxXxYyZzZzZzhtwy......AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
+    "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy......";
+
+/* Decodes one UTF-8 sequence at s (n bytes left); returns its length and
+ * sets *cp, or returns 1 with *cp = -1 for a byte that starts none. */
+static apr_size_t utf8_next(const unsigned char *s, apr_size_t n, long *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *cp = ((long)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+        return *cp >= 0x80 ? 2 : (*cp = -1, 1); /* overlong */
+    }
+    if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80
+        && (s[2] & 0xC0) == 0x80) {
+        *cp = ((long)(s[0] & 0x0F) << 12) | ((long)(s[1] & 0x3F) << 6)
+              | (s[2] & 0x3F);
+        return *cp >= 0x800 ? 3 : (*cp = -1, 1);
+    }
+    if ((s[0] & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80
+        && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+        *cp = ((long)(s[0] & 0x07) << 18) | ((long)(s[1] & 0x3F) << 12)
+              | ((long)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return *cp >= 0x10000 ? 4 : (*cp = -1, 1);
+    }
+    *cp = -1;
+    return 1;
+}
+
+int bantin_fold_char(long cp)
+{
+    char c = 0;
+
+    if (cp < 0x80) {
+        c = (char)cp;
+    }
+    else if (cp >= 0xC0 && cp <= 0x24F) {
+        c = latin_c0[cp - 0xC0];
+    }
+    else if (cp >= 0x1E00 && cp <= 0x1EFF) {
+        c = latin_1e00[cp - 0x1E00];
+    }
+    else if (cp >= 0x300 && cp <= 0x36F) {
+        return 0; /* a combining mark (decomposed input): dropped */
+    }
+    if (c == '.' && cp >= 0x80) {
+        return -1;
+    }
+    if (c >= 'A' && c <= 'Z') {
+        c = (char)(c - 'A' + 'a');
+    }
+    return c ? (unsigned char)c : -1;
+}
+
+char *bantin_fold(apr_pool_t *p, const char *s, apr_size_t len)
+{
+    char *out = apr_palloc(p, len + 1), *o = out;
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t i = 0;
+
+    while (i < len) {
+        long cp;
+        apr_size_t k = utf8_next(u + i, len - i, &cp);
+        int f = cp < 0 ? -1 : bantin_fold_char(cp);
+        if (f > 0) {
+            *o++ = (char)f;
+        }
+        else if (f < 0) {
+            memcpy(o, u + i, k); /* no ASCII form: kept as it is */
+            o += k;
+        }
+        i += k;
+    }
+    *o = '\0';
+    return out;
+}
+
+char *bantin_slugify(apr_pool_t *p, const char *s)
+{
+    char *f = bantin_fold(p, s, strlen(s)), *o = f, *c;
+    int dash = 0;
+
+    for (c = f; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) {
+            if (dash && o != f) {
+                *o++ = '-';
+            }
+            *o++ = *c;
+            dash = 0;
+        }
+        else {
+            dash = 1;
+        }
+    }
+    *o = '\0';
+    return f;
+}

@@ -1,0 +1,25 @@
+/* bantin_fold.h -- Vietnamese text folded to plain ASCII letters.
+ *
+ * "Nông thôn mới" -> "nong thon moi", "Đề án" -> "de an": tones and
+ * diacritics removed, case folded, and đ/Đ mapped to d (which Unicode
+ * decomposition alone does not do).  Precomposed (NFC) and decomposed
+ * (NFD) input fold alike.  Used for category slugs, and for matching what
+ * readers type without diacritics.
+ */
+#ifndef BANTIN_FOLD_H
+#define BANTIN_FOLD_H
+
+#include <apr_pools.h>
+
+/* The folded form of one code point: an ASCII byte, 0 for a combining mark
+ * (dropped), or -1 when it has no ASCII form (kept as it is). */
+int bantin_fold_char(long cp);
+
+/* Folds UTF-8 text; bytes that are not valid UTF-8 are copied. */
+char *bantin_fold(apr_pool_t *p, const char *s, apr_size_t len);
+
+/* A slug: the folded text's runs of [a-z0-9] joined by single '-'
+ * ("Văn hóa - Xã hội" -> "van-hoa-xa-hoi"); "" when nothing is left. */
+char *bantin_slugify(apr_pool_t *p, const char *s);
+
+#endif
