@@ -17,20 +17,20 @@ APXS   ?= apxs
 CC     ?= gcc
 BUILD  ?= build
 
-DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils pkg-config gcc make
+DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
 DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
               $(shell apu-1-config --includes 2>/dev/null)
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
-XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz
+XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3
 APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null)
 OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 
 CORE := bantin_log bantin_buf bantin_date bantin_article bantin_snapshot bantin_state bantin_store \
-        bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed
+        bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed bantin_search
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
 HEADERS  := $(wildcard mod_bantin/*.h)
 

@@ -96,6 +96,45 @@ const char *bantin_html_escape(apr_pool_t *p, const char *s)
     return bantin_buf_cstr(&b);
 }
 
+char *bantin_html_text(apr_pool_t *p, const char *html)
+{
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {{"&amp;", '&'},  {"&lt;", '<'},   {"&gt;", '>'},
+                {"&quot;", '"'}, {"&#39;", '\''}};
+    char *out = apr_palloc(p, strlen(html) + 1), *o = out;
+    const char *h = html;
+
+    while (*h) {
+        if (*h == '<') {
+            const char *end = strchr(h, '>');
+            if (!end) {
+                break;
+            }
+            h = end + 1;
+            continue;
+        }
+        if (*h == '&') {
+            apr_size_t i;
+            for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+                apr_size_t n = strlen(ents[i].ent);
+                if (!strncmp(h, ents[i].ent, n)) {
+                    *o++ = ents[i].c;
+                    h += n;
+                    break;
+                }
+            }
+            if (i < sizeof(ents) / sizeof(ents[0])) {
+                continue;
+            }
+        }
+        *o++ = *h++;
+    }
+    *o = '\0';
+    return out;
+}
+
 void bantin_buf_add_urlpath(bantin_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -30,6 +30,10 @@ const char *bantin_buf_cstr(bantin_buf *b);
 void bantin_buf_add_html(bantin_buf *b, const char *s, apr_size_t n);
 const char *bantin_html_escape(apr_pool_t *p, const char *s);
 
+/* The text of sanitised HTML (ours: tags removed, the five entities and
+ * &#39; decoded), blocks separated by spaces. */
+char *bantin_html_text(apr_pool_t *p, const char *html);
+
 /* Percent-encodes everything outside the unreserved set and '/', for
  * putting a slug or a media path into a URL. */
 void bantin_buf_add_urlpath(bantin_buf *b, const char *s);

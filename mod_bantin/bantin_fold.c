@@ -122,3 +122,44 @@ char *bantin_slugify(apr_pool_t *p, const char *s)
     *o = '\0';
     return f;
 }
+
+apr_size_t bantin_fold_words(apr_pool_t *p, const char *s, apr_size_t len,
+                             bantin_word **out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    char *buf = apr_palloc(p, len + 1), *w = NULL;
+    apr_size_t cap = 64, n = 0, i = 0;
+    bantin_word *words = apr_palloc(p, cap * sizeof(*words));
+
+    while (i <= len) {
+        long cp = -1;
+        apr_size_t k = i < len ? utf8_next(u + i, len - i, &cp) : 1;
+        int f = cp < 0 ? -1 : bantin_fold_char(cp);
+        int letter = (f >= 'a' && f <= 'z') || (f >= '0' && f <= '9');
+        if (letter || (f == 0 && w)) {
+            if (!w) {
+                if (n == cap) {
+                    bantin_word *more = apr_palloc(p, 2 * cap * sizeof(*more));
+                    memcpy(more, words, cap * sizeof(*more));
+                    words = more;
+                    cap *= 2;
+                }
+                w = buf;
+                words[n].start = i;
+            }
+            if (letter) {
+                *buf++ = (char)f;
+            }
+        }
+        else if (w) {
+            *buf++ = '\0';
+            words[n].folded = w;
+            words[n].end = i;
+            n++;
+            w = NULL;
+        }
+        i += k;
+    }
+    *out = words;
+    return n;
+}

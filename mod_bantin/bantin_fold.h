@@ -22,4 +22,14 @@ char *bantin_fold(apr_pool_t *p, const char *s, apr_size_t len);
  * ("Văn hóa - Xã hội" -> "van-hoa-xa-hoi"); "" when nothing is left. */
 char *bantin_slugify(apr_pool_t *p, const char *s);
 
+/* The words of a text: runs of letters and digits, folded, each with the
+ * byte range it came from in the original (for highlighting). */
+typedef struct bantin_word {
+    const char *folded;
+    apr_size_t start, end;    /* [start, end) in the original */
+} bantin_word;
+
+apr_size_t bantin_fold_words(apr_pool_t *p, const char *s, apr_size_t len,
+                             bantin_word **out);
+
 #endif

@@ -23,7 +23,9 @@
     X(other) X(has_newer) X(newer_url) X(newer_title) X(has_older)          \
     X(older_url) X(older_title) X(print_url) X(share_mail)                  \
     X(share_facebook) X(share_zalo) X(feed_url) X(list_title)               \
-    X(is_article) X(is_home) X(has_related) X(has_other)
+    X(is_article) X(is_home) X(has_related) X(has_other)                    \
+    X(query) X(has_query) X(results) X(snippet) X(total) X(has_results)     \
+    X(suggestion) X(suggestion_url)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -34,7 +36,7 @@ static const char *const vocab[] = {VOCAB(AS_NAME)};
 #define TEMPLATES(X) X(layout, "layout.html") X(toolbar, "toolbar.html")   \
     X(view, "view.html") X(list, "list.html") X(error, "error.html")         \
     X(related, "related.html") X(other, "other.html")                        \
-    X(print, "print.html") X(css, "bantin.css")
+    X(print, "print.html") X(search, "search.html") X(css, "bantin.css")
 #define AS_FIELD(f, file) bantin_template *f;
 
 struct bantin_theme {
@@ -466,6 +468,59 @@ void bantin_render_listing(apr_pool_t *p, const bantin_theme *t,
         out->len = content.len;
         return;
     }
+    finish_page(p, t, &s, &content, out);
+}
+
+static const char *search_url(apr_pool_t *p, const bantin_view *v,
+                              const char *q, long page)
+{
+    const char *u = apr_pstrcat(p, v->base, "/search?q=", q_enc(p, q), NULL);
+    return page > 1 ? apr_psprintf(p, "%s&page=%ld", u, page) : u;
+}
+
+void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
+                          const bantin_view *v, const char *query,
+                          const bantin_article *const *items,
+                          const char *const *snippets, apr_size_t n,
+                          apr_size_t total, long page, long pages,
+                          const char *suggestion, bantin_page *out)
+{
+    bantin_tscope s, *res;
+    bantin_buf content;
+    apr_size_t i;
+
+    page_scope(p, &s, v);
+    bantin_tset_text(&s, V_page_title,
+                     apr_pstrcat(p, query ? query : "", query ? " - " : "",
+                                 "Tìm kiếm - ", v->portal_name, NULL));
+    bantin_tset_bool(&s, V_has_query, query != NULL);
+    bantin_tset_text(&s, V_query, query ? query : "");
+    bantin_tset_text(&s, V_total, apr_psprintf(p, "%lu",
+                                               (unsigned long)total));
+    bantin_tset_bool(&s, V_has_results, n > 0);
+    res = apr_palloc(p, sizeof(*res) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        bantin_tscope_init(&res[i], p, V__COUNT, &s);
+        article_values(p, &res[i], v, items[i]);
+        bantin_tset_html(&res[i], V_snippet, snippets[i],
+                         strlen(snippets[i]));
+    }
+    bantin_tset_list(&s, V_results, res, (int)n);
+    if (suggestion) {
+        bantin_tset_text(&s, V_suggestion, suggestion);
+        bantin_tset_text(&s, V_suggestion_url,
+                         search_url(p, v, suggestion, 1));
+    }
+    bantin_tset_text(&s, V_page, apr_ltoa(p, page));
+    bantin_tset_text(&s, V_pages, apr_ltoa(p, pages));
+    bantin_tset_bool(&s, V_has_prev, query && page > 1);
+    bantin_tset_bool(&s, V_has_next, query && page < pages);
+    if (query) {
+        bantin_tset_text(&s, V_prev_url, search_url(p, v, query, page - 1));
+        bantin_tset_text(&s, V_next_url, search_url(p, v, query, page + 1));
+    }
+    bantin_buf_init(&content, p, 8192);
+    bantin_template_render(t->search, &s, &content);
     finish_page(p, t, &s, &content, out);
 }
 

@@ -106,6 +106,16 @@ void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
                              apr_size_t n, long page, long pages,
                              int fragment, bantin_page *out);
 
+/* The search page: the query as typed (NULL: no query yet), n results
+ * with their HTML snippets, `total` matches in all, and a suggestion
+ * (the folded query) when nothing matched. */
+void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
+                          const bantin_view *v, const char *query,
+                          const bantin_article *const *items,
+                          const char *const *snippets, apr_size_t n,
+                          apr_size_t total, long page, long pages,
+                          const char *suggestion, bantin_page *out);
+
 /* Fingerprints of what a page depends on besides its content: the
  * templates (hash and newest file time) and the view (settings and font
  * step, with BANTIN_VERSION). */

@@ -72,6 +72,9 @@ void bantin_route_parse(apr_pool_t *p, const char *rest, bantin_route *out)
             }
         }
     }
+    else if (!strcmp(rest, "/search")) {
+        out->kind = BANTIN_ROUTE_SEARCH;
+    }
     else if (!strcmp(rest, "/feed.xml")) {
         out->kind = BANTIN_ROUTE_FEED;
     }

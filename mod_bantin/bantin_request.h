@@ -23,7 +23,8 @@ typedef enum {
     BANTIN_ROUTE_CATEGORY,   /* /category/<slug> */
     BANTIN_ROUTE_FEED,       /* /feed.xml, /category/<slug>/feed.xml */
     BANTIN_ROUTE_SITEMAP,    /* /sitemap.xml, /sitemap-<n>.xml */
-    BANTIN_ROUTE_PRINT       /* /print/<slug> */
+    BANTIN_ROUTE_PRINT,      /* /print/<slug> */
+    BANTIN_ROUTE_SEARCH      /* /search?q=… */
 } bantin_route_e;
 
 typedef enum {

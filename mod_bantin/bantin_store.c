@@ -80,6 +80,8 @@ struct bantin_store {
     bantin_snapshot *retired_head, *retired_tail;
     volatile apr_time_t next_check;
     volatile apr_time_t last_check;
+    bantin_store_listener *listener;
+    void *listener_baton;
 };
 
 /* What one update found. */
@@ -637,7 +639,7 @@ static void update(bantin_store *s, int full, apr_time_t now)
 {
     changes ch;
     apr_hash_t *files;
-    apr_array_header_t *folders;
+    apr_array_header_t *folders, *gone = NULL;
 
     if (apr_pool_create_unmanaged_ex(&ch.tmp, NULL, NULL) != APR_SUCCESS) {
         return;
@@ -670,11 +672,30 @@ static void update(bantin_store *s, int full, apr_time_t now)
             update_file(s, &ch, apr_hash_this_key(hi));
         }
     }
+    if (s->listener && (ch.added->nelts || ch.garbage->nelts)) {
+        /* The replaced articles may be freed once published; their slugs
+         * are all the listener needs of them. */
+        int i;
+        gone = apr_array_make(ch.tmp, ch.garbage->nelts, sizeof(char *));
+        for (i = 0; i < ch.garbage->nelts; i++) {
+            APR_ARRAY_PUSH(gone, const char *) = apr_pstrdup(
+                ch.tmp, APR_ARRAY_IDX(ch.garbage, i, bantin_article *)->slug);
+        }
+    }
     if (ch.changed || !s->current) {
         publish(s, &ch, now);
         bantin_log(BANTIN_LOG_DEBUG, "BT0107 %s: %d articles changed, "
                    "%lu published now", s->dir, ch.added->nelts,
                    s->current ? (unsigned long)s->current->count : 0UL);
+    }
+    /* After publishing: readers never wait for the listener (the search
+     * index); added articles stay valid until this thread's next update. */
+    if (gone) {
+        s->listener(s->listener_baton,
+                    (const bantin_article *const *)ch.added->elts,
+                    (apr_size_t)ch.added->nelts,
+                    (const char *const *)gone->elts,
+                    (apr_size_t)gone->nelts);
     }
     apr_pool_destroy(ch.tmp);
 }
@@ -830,6 +851,13 @@ void bantin_store_release(bantin_store *s, const bantin_snapshot *snap)
     ((bantin_snapshot *)snap)->refs--;
     collect_retired(s);
     apr_thread_mutex_unlock(s->lock);
+}
+
+void bantin_store_listen(bantin_store *s, bantin_store_listener *fn,
+                         void *baton)
+{
+    s->listener = fn;
+    s->listener_baton = baton;
 }
 
 const char *bantin_store_dir(const bantin_store *s)

@@ -87,6 +87,18 @@ void bantin_store_rescan(bantin_store *s);
 const bantin_snapshot *bantin_store_acquire(bantin_store *s);
 void bantin_store_release(bantin_store *s, const bantin_snapshot *snap);
 
+/* Called by the updating thread with each update's changes, after they
+ * are published: the slugs of articles replaced or removed (`gone`), and
+ * the new versions (`added`, not drafts).  Set once, before children
+ * run. */
+typedef void bantin_store_listener(void *baton,
+                                   const bantin_article *const *added,
+                                   apr_size_t nadded,
+                                   const char *const *gone,
+                                   apr_size_t ngone);
+void bantin_store_listen(bantin_store *s, bantin_store_listener *fn,
+                         void *baton);
+
 const char *bantin_store_dir(const bantin_store *s);
 apr_time_t bantin_store_last_check(const bantin_store *s);
 int bantin_store_watching(const bantin_store *s); /* inotify in use */

@@ -29,6 +29,7 @@
 #include "bantin_buf.h"
 #include "bantin_cache.h"
 #include "bantin_feed.h"
+#include "bantin_fold.h"
 #include "bantin_log.h"
 #include "bantin_request.h"
 #include "mod_bantin.h"
@@ -134,10 +135,83 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (bantin_store_state_dir(src->store)) {
+            const char *serr;
             give_to_children(s, bantin_store_state_dir(src->store));
+            src->search_path = apr_pstrcat(
+                pconf, bantin_store_state_dir(src->store), "/search.sqlite",
+                NULL);
+            if (bantin_search_prepare(ptemp, src->search_path, &serr)
+                != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "BT0303 %s: search "
+                             "is off", serr);
+                src->search_path = NULL;
+            }
+            else {
+                /* The index and its WAL are written by the children. */
+                give_to_children(s, src->search_path);
+            }
         }
     }
     return OK;
+}
+
+/* Keeps the search index in step with the store, in every process; the
+ * writes are idempotent (by content hash), so processes that apply the
+ * same change do no harm. */
+static void index_changes(void *baton, const bantin_article *const *added,
+                          apr_size_t nadded, const char *const *gone,
+                          apr_size_t ngone)
+{
+    bantin_search_apply(baton, added, nadded, gone, ngone);
+}
+
+/* One child per server (whoever takes the lock) brings the index in line
+ * with the whole store, in the background: at first start that is the
+ * whole build, afterwards only what changed while httpd was down. */
+static void *APR_THREAD_FUNC sync_index(apr_thread_t *t, void *data)
+{
+    bantin_source *src = data;
+    const char *lock = apr_pstrcat(apr_thread_pool_get(t), src->search_path,
+                                   ".lock", NULL);
+    apr_file_t *f;
+    const bantin_snapshot *snap;
+    apr_time_t t0 = apr_time_now();
+    apr_size_t n;
+
+    if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
+                      APR_FPROT_OS_DEFAULT, apr_thread_pool_get(t))
+            != APR_SUCCESS
+        || apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
+               != APR_SUCCESS) {
+        return NULL; /* another process is at it */
+    }
+    snap = bantin_store_acquire(src->store);
+    n = bantin_search_sync(src->search, snap);
+    bantin_store_release(src->store, snap);
+    apr_file_unlock(f);
+    apr_file_close(f);
+    bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in step, %lu "
+               "articles written in %.2f s", src->dir, (unsigned long)n,
+               (double)(apr_time_now() - t0) / APR_USEC_PER_SEC);
+    return NULL;
+}
+
+static void start_search(apr_pool_t *pchild, bantin_source *src)
+{
+    const char *err;
+    apr_threadattr_t *attr;
+    apr_thread_t *t;
+
+    if (!src->search_path
+        || !(src->search = bantin_search_open(pchild, src->search_path,
+                                              &err))) {
+        return;
+    }
+    bantin_store_listen(src->store, index_changes, src->search);
+    if (apr_threadattr_create(&attr, pchild) == APR_SUCCESS
+        && apr_threadattr_detach_set(attr, 1) == APR_SUCCESS) {
+        apr_thread_create(&t, attr, sync_index, src, pchild);
+    }
 }
 
 /* Each child watches the content dirs itself (an inotify instance is not
@@ -151,6 +225,7 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
     for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         if (src->store) {
+            start_search(pchild, src);
             bantin_store_child_init(src->store);
         }
     }
@@ -747,6 +822,92 @@ static int handle_sitemap(request_rec *r, const bantin_conf *c,
                             "application/xml; charset=utf-8");
 }
 
+/* Parses "YYYY-MM-DD" as midnight in the portal's zone; 0 if absent or
+ * not a date. */
+static apr_time_t day_param(request_rec *r, const bantin_view *v,
+                            const char *name, int next_day)
+{
+    const char *s = r->args ? bantin_form_get(r->pool, r->args, name) : NULL;
+    bantin_date d;
+
+    if (!s || !*s || bantin_date_parse(&d, s, v->tz_min) || d.has_time) {
+        return 0;
+    }
+    return d.when + (next_day ? apr_time_from_sec(86400) : 0);
+}
+
+/* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD][&to=…] */
+static int handle_search(request_rec *r, const bantin_conf *c,
+                         const bantin_view *v, const bantin_snapshot *snap,
+                         apr_time_t now)
+{
+    const char *text = r->args ? bantin_form_get(r->pool, r->args, "q")
+                               : NULL;
+    const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
+                             : NULL;
+    long page = ps ? bantin_page_parse(ps) : 1, pages = 1;
+    apr_size_t size = (apr_size_t)(c->page_size != UNSET ? c->page_size
+                                                         : DEFAULT_PAGE_SIZE);
+    apr_array_header_t *slugs = apr_array_make(r->pool, (int)size,
+                                               sizeof(char *));
+    const bantin_article **items = apr_palloc(r->pool, size * sizeof(*items));
+    const char **snippets = apr_palloc(r->pool, size * sizeof(char *));
+    const char *suggestion = NULL;
+    apr_size_t total = 0, n = 0;
+    bantin_query q;
+    bantin_page out;
+    int i;
+
+    if (page < 1) {
+        return send_error(r, c, v, page < 0 ? HTTP_BAD_REQUEST
+                                            : HTTP_NOT_FOUND);
+    }
+    if (text && strlen(text) > 1000) {
+        text = apr_pstrmemdup(r->pool, text, 1000);
+    }
+    if (text && *text) {
+        q.text = text;
+        q.category = r->args ? bantin_form_get(r->pool, r->args, "category")
+                             : NULL;
+        if (q.category && !*q.category) {
+            q.category = NULL;
+        }
+        q.from = day_param(r, v, "from", 0);
+        q.to = day_param(r, v, "to", 1);
+        if (c->content->search
+            && bantin_search_query(c->content->search, r->pool, &q,
+                                   (apr_size_t)(page - 1) * size, size,
+                                   slugs, &total) == APR_SUCCESS) {
+            for (i = 0; i < slugs->nelts; i++) {
+                const bantin_article *a = bantin_snapshot_get(
+                    snap, APR_ARRAY_IDX(slugs, i, const char *), now);
+                if (a) { /* the index does not know publishing times */
+                    snippets[n] = bantin_search_snippet(
+                        r->pool, bantin_search_text(r->pool, a), text, 30);
+                    items[n++] = a;
+                }
+            }
+        }
+        pages = total ? (long)((total + size - 1) / size) : 1;
+        if (page > pages) {
+            return send_error(r, c, v, HTTP_NOT_FOUND);
+        }
+        if (!total) {
+            char *f = bantin_fold(r->pool, text, strlen(text));
+            if (strcmp(f, text)) {
+                suggestion = f;
+            }
+        }
+    }
+    else {
+        text = NULL;
+    }
+    bantin_render_search(r->pool, c->templates->theme, v, text, items,
+                         snippets, n, total, page, pages, suggestion, &out);
+    apr_table_setn(r->headers_out, "Cache-Control", "max-age=60");
+    return send_page(r, &out);
+}
+
 static int bantin_handler(request_rec *r)
 {
     const bantin_conf *c;
@@ -838,6 +999,8 @@ static int bantin_handler(request_rec *r)
         return handle_article(r, c, &v, snap, now, route.arg,
                               parts[route.block]);
     }
+    case BANTIN_ROUTE_SEARCH:
+        return handle_search(r, c, &v, snap, now);
     case BANTIN_ROUTE_FEED:
         return handle_feed(r, c, &v, snap, now, route.arg);
     case BANTIN_ROUTE_SITEMAP:

@@ -9,6 +9,7 @@
 
 #include "bantin_cache.h"
 #include "bantin_render.h"
+#include "bantin_search.h"
 #include "bantin_store.h"
 
 extern module AP_MODULE_DECLARE_DATA bantin_module;
@@ -37,6 +38,8 @@ typedef struct {
     bantin_theme *theme;   /* templates: compiled when the directive is read */
     int tz_min;            /* content: where plain dates fall */
     apr_interval_time_t interval; /* content: how often to look for changes */
+    const char *search_path;      /* content: the search index file */
+    bantin_search *search;        /* content: opened in each child */
 } bantin_source;
 
 typedef struct {

@@ -104,7 +104,7 @@ START_TEST(broken_theme_table)
     static const char *const files[] = {
         "layout.html", "toolbar.html", "view.html",  "list.html",
         "error.html",  "related.html", "other.html", "print.html",
-        "bantin.css",  "bantin.js"};
+        "search.html", "bantin.css",  "bantin.js"};
     apr_size_t i, k;
 
     for (i = 0; i < UNIT_N(broken_cases); i++) {

@@ -1,0 +1,69 @@
+/* bantin_search.h -- full-text search over a content store.
+ *
+ * SQLite's FTS5 does the indexing and BM25 ranking; the folding is ours
+ * (bantin_fold: tones and diacritics removed, đ -> d, NFC and NFD alike),
+ * applied before indexing and to every query, because FTS5's own
+ * unicode61 remove_diacritics leaves đ alone ("giup do" would not find
+ * "giúp đỡ").  Each article is indexed twice: folded, for matching, and
+ * as written, so that when a query has diacritics the articles that
+ * match them exactly rank first ("bán" before "bàn").
+ *
+ * The index is a file in the state directory, shared by httpd's
+ * processes (WAL mode); it follows the store change by change and is
+ * rebuilt automatically when missing or corrupt.
+ */
+#ifndef BANTIN_SEARCH_H
+#define BANTIN_SEARCH_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "bantin_store.h"
+
+typedef struct bantin_search bantin_search;
+
+/* Checks the index file at path (integrity), recreating it when it is
+ * corrupt or not ours.  For the parent, before children open it. */
+apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
+                                   const char **err);
+
+/* Opens the index for this process.  NULL and *err on failure. */
+bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
+                                  const char **err);
+
+/* Brings the index in line with a snapshot: adds or updates what differs
+ * (by content hash), removes what the snapshot lacks.  Batched in
+ * transactions; returns how many articles were written. */
+apr_size_t bantin_search_sync(bantin_search *s,
+                              const bantin_snapshot *snap);
+
+/* Applies one update of the store: the slugs in `gone` were replaced or
+ * removed, `added` are new versions (not drafts). */
+void bantin_search_apply(bantin_search *s,
+                         const bantin_article *const *added,
+                         apr_size_t nadded, const char *const *gone,
+                         apr_size_t ngone);
+
+typedef struct bantin_query {
+    const char *text;       /* what the reader typed */
+    const char *category;   /* a category slug, or NULL */
+    apr_time_t from, to;    /* a date range, 0 = open */
+} bantin_query;
+
+/* Slugs of matching articles, best first: up to n from the first-th;
+ * *total is how many match.  Returns APR_EINVAL when the query has
+ * nothing to search for. */
+apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
+                                 const bantin_query *q, apr_size_t first,
+                                 apr_size_t n, apr_array_header_t *slugs,
+                                 apr_size_t *total);
+
+/* The searchable text of an article: captions and paragraphs. */
+const char *bantin_search_text(apr_pool_t *p, const bantin_article *a);
+
+/* A snippet of text around the first word matching the query, about
+ * `words` words long, HTML-escaped, matches wrapped in <mark>. */
+const char *bantin_search_snippet(apr_pool_t *p, const char *text,
+                                  const char *query, apr_size_t words);
+
+#endif
