@@ -406,6 +406,18 @@ static int has_non_ascii(const char *s)
     return 0;
 }
 
+/* Binds ?1..?4 of the shared WHERE clause. */
+static void bind_filter(sqlite3_stmt *st, const char *folded,
+                        const bantin_query *q)
+{
+    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+    if (q->category) {
+        sqlite3_bind_text(st, 2, q->category, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->from);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->to);
+}
+
 apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
                                  const bantin_query *q, apr_size_t first,
                                  apr_size_t n, apr_array_header_t *slugs,
@@ -430,12 +442,7 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
                            -1, &st, NULL) != SQLITE_OK) {
         return APR_EGENERAL;
     }
-    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
-    if (q->category) {
-        sqlite3_bind_text(st, 2, q->category, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->from);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->to);
+    bind_filter(st, folded, q);
     if (sqlite3_step(st) == SQLITE_ROW) {
         *total = (apr_size_t)sqlite3_column_int64(st, 0);
     }
@@ -457,12 +464,7 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
             -1, &st, NULL) != SQLITE_OK) {
         return APR_EGENERAL;
     }
-    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
-    if (q->category) {
-        sqlite3_bind_text(st, 2, q->category, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->from);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)q->to);
+    bind_filter(st, folded, q);
     if (exact) {
         sqlite3_bind_text(st, 5, exact, -1, SQLITE_STATIC);
     }
