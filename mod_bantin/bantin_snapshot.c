@@ -106,8 +106,7 @@ static apr_status_t build_categories(bantin_snapshot *s)
         exps += a->expires != 0;
     }
     s->ncategories = ncat;
-    s->categories = calloc(ncat ? ncat : 1, sizeof(bantin_category)
-                           + sizeof(apr_size_t));
+    s->categories = calloc(ncat ? ncat : 1, sizeof(bantin_category));
     s->category_mem = malloc(sizeof(*at) * (ptrs ? ptrs : 1)
                              + sizeof(apr_size_t) * (exps ? exps : 1));
     if (!s->categories || !s->category_mem) {
