@@ -18,7 +18,7 @@ CC     ?= gcc
 BUILD  ?= build
 
 DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
-DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl
+DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl varnish
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \

@@ -58,7 +58,8 @@ static const char *read_file(apr_pool_t *p, const char *path, char **data,
     rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY,
                        APR_OS_DEFAULT, p);
     if (rv == APR_SUCCESS) {
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_MTIME, f);
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_MTIME
+                                        | APR_FINFO_CTIME, f);
         if (rv == APR_SUCCESS) {
             *data = apr_palloc(p, (apr_size_t)fi.size + 1);
             rv = apr_file_read_full(f, *data, (apr_size_t)fi.size, len);
@@ -70,6 +71,9 @@ static const char *read_file(apr_pool_t *p, const char *path, char **data,
                                     *data, *len);
             if (fi.mtime > t->mtime) {
                 t->mtime = fi.mtime;
+            }
+            if (fi.ctime > t->mtime) {
+                t->mtime = fi.ctime;
             }
         }
         apr_file_close(f);

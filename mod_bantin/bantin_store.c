@@ -73,6 +73,7 @@ struct bantin_store {
     apr_size_t ndrafts;
     unsigned generation;
     int ifd;                  /* inotify, or -1: walk with stat() */
+    int walk_always;          /* never inotify (BantinWatch walk) */
 
     apr_thread_mutex_t *updating;
     apr_thread_mutex_t *lock;
@@ -197,7 +198,8 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         o->problem = bantin_problem_str(p, &pr);
     }
     else {
-        a->mtime = o->fi.mtime;
+        /* ctime too: it moves on every write, even of an older copy */
+        a->mtime = o->fi.ctime > o->fi.mtime ? o->fi.ctime : o->fi.mtime;
         if (!(o->article = bantin_article_pack(a, slug))) {
             o->log_id = "BT0105";
             o->level = BANTIN_LOG_ERR;
@@ -710,6 +712,10 @@ static void open_watcher(bantin_store *s)
 #ifdef __linux__
     if (s->ifd >= 0) {
         close(s->ifd);
+        s->ifd = -1;
+    }
+    if (s->walk_always) {
+        return;
     }
     s->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (s->ifd < 0) {
@@ -851,6 +857,17 @@ void bantin_store_release(bantin_store *s, const bantin_snapshot *snap)
     ((bantin_snapshot *)snap)->refs--;
     collect_retired(s);
     apr_thread_mutex_unlock(s->lock);
+}
+
+void bantin_store_walk_always(bantin_store *s)
+{
+    s->walk_always = 1;
+#ifdef __linux__
+    if (s->ifd >= 0) {
+        close(s->ifd);
+        s->ifd = -1;
+    }
+#endif
 }
 
 void bantin_store_listen(bantin_store *s, bantin_store_listener *fn,

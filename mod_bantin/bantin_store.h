@@ -72,6 +72,11 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  apr_interval_time_t interval,
                                  const char *state_root);
 
+/* Looks for changes by walking the tree every interval instead of with
+ * inotify: for shared directories (NFS) where other hosts write, which
+ * inotify does not see.  Set before bantin_store_child_init. */
+void bantin_store_walk_always(bantin_store *s);
+
 /* In each child process, before it serves: open its own watcher and
  * catch up with changes made since the parent last looked. */
 void bantin_store_child_init(bantin_store *s);

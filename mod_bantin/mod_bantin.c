@@ -101,6 +101,9 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         if (c->tz_min != UNSET && c->content->tz_min == UNSET) {
             c->content->tz_min = c->tz_min;
         }
+        if (c->walk == 1) {
+            c->content->walk = 1;
+        }
         if (c->interval != UNSET && (c->content->interval == UNSET
                                      || c->interval < c->content->interval)) {
             c->content->interval = c->interval;
@@ -133,6 +136,9 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
             return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (src->walk) {
+            bantin_store_walk_always(src->store);
         }
         if (bantin_store_state_dir(src->store)) {
             const char *serr;
@@ -289,6 +295,21 @@ static void security_headers(request_rec *r)
     apr_table_setn(h, "Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
+/* A 304 (or 412) the way httpd's default handler sends it: the status on
+ * the request and an empty body down the filters, so that output filters
+ * such as mod_cache's see it (mod_cache turns a 304 to its own
+ * revalidation back into the cached 200). */
+static int send_condition(request_rec *r, int status)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    r->status = status;
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(
+                                    r->connection->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+           ? OK : AP_FILTER_ERROR;
+}
+
 static int send_page(request_rec *r, const bantin_page *pg)
 {
     /* Every page carries the reader's font step, taken from a cookie:
@@ -306,7 +327,9 @@ static int send_page(request_rec *r, const bantin_page *pg)
 static int send_rendered_as(request_rec *r, const bantin_cached *pg,
                             int max_age, const char *ctype)
 {
-    int gz = pg->gz
+    /* Never to a subrequest: mod_include would splice gzip bytes into its
+     * page, whatever the browser accepts. */
+    int gz = pg->gz && !r->main
              && bantin_accepts_gzip(apr_table_get(r->headers_in,
                                                   "Accept-Encoding"));
     int rc;
@@ -325,7 +348,7 @@ static int send_rendered_as(request_rec *r, const bantin_cached *pg,
     security_headers(r);
     ap_set_content_type(r, ctype);
     if ((rc = ap_meets_conditions(r)) != OK) {
-        return rc;
+        return send_condition(r, rc);
     }
     if (gz) {
         apr_table_setn(r->headers_out, "Content-Encoding", "gzip");
@@ -497,7 +520,8 @@ static int handle_media(request_rec *r, const bantin_conf *c,
     ap_set_content_type(r, type);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     if ((rc = ap_meets_conditions(r)) != OK) {
-        return rc;
+        apr_file_close(f);
+        return send_condition(r, rc);
     }
     ap_set_content_length(r, fi.size);
     if (r->header_only) {
@@ -609,6 +633,16 @@ static int bantin_status_handler(request_rec *r)
     return OK;
 }
 
+/* Last-Modified must never go back while a page changes, or a cache's
+ * If-Modified-Since would get a 304 for new content: inputs count with
+ * their ctime (which moves on every write, even of an older copy), and
+ * pages that show other articles also with the time the snapshot was
+ * built (it moves on every change of the store). */
+static apr_time_t newest(apr_time_t a, apr_time_t b)
+{
+    return a > b ? a : b;
+}
+
 static apr_uint64_t hash_articles(apr_uint64_t h,
                                   const bantin_article *const *items,
                                   apr_size_t n)
@@ -665,10 +699,10 @@ static int handle_article(request_rec *r, const bantin_conf *c,
         bantin_page out;
         bantin_render_article_ex(r->pool, t, v, a, &ar, part, &out);
         remember(r, key, &out, tag,
-                 a->mtime > bantin_theme_mtime(t) ? a->mtime
-                                                  : bantin_theme_mtime(t),
-                 &pg);
+                 newest(a->mtime, bantin_theme_mtime(t)), &pg);
     }
+    /* After the cache, which keeps the time of the first rendering. */
+    pg.modified = newest(pg.modified, snap->built);
     return send_rendered(r, &pg, c->article_max_age != UNSET
                                      ? c->article_max_age
                                      : DEFAULT_ARTICLE_MAX_AGE);
@@ -724,9 +758,9 @@ static int handle_list(request_rec *r, const bantin_conf *c,
     for (i = 0; i < n; i++) {
         tag = bantin_hash64(tag, &items[i]->hash, sizeof(items[i]->hash));
         tag = bantin_hash_str(tag, items[i]->slug);
-        if (items[i]->mtime > modified) {
-            modified = items[i]->mtime;
-        }
+        /* an article joins the list at its publishing time too */
+        modified = newest(modified, newest(items[i]->mtime,
+                                           items[i]->date.when));
     }
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
@@ -738,6 +772,7 @@ static int handle_list(request_rec *r, const bantin_conf *c,
                               fragment, &out);
         remember(r, key, &out, tag, modified, &pg);
     }
+    pg.modified = newest(pg.modified, snap->built);
     return send_rendered(r, &pg, c->list_max_age != UNSET
                                      ? c->list_max_age
                                      : DEFAULT_LIST_MAX_AGE);
@@ -776,9 +811,9 @@ static int handle_feed(request_rec *r, const bantin_conf *c,
     pg.gz = NULL;
     pg.tag = bantin_hash64(hash_articles(BANTIN_HASH_INIT, items, n),
                            out.data, out.len);
-    pg.modified = n ? (items[0]->mtime > items[0]->date.when
-                           ? items[0]->mtime : items[0]->date.when)
-                    : 0;
+    pg.modified = newest(snap->built,
+                         n ? newest(items[0]->mtime, items[0]->date.when)
+                           : 0);
     return send_rendered_as(r, &pg, c->list_max_age != UNSET
                                         ? c->list_max_age
                                         : DEFAULT_LIST_MAX_AGE,
@@ -935,7 +970,15 @@ static int bantin_handler(request_rec *r)
     v.fs_count = c->fs_rem ? c->fs_count
                            : bantin_default_nsizes;
     v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
-    v.site = ap_construct_url(r->pool, "", r);
+    {
+        /* From the reader's own request: a subrequest (SSI) has no port in
+         * its parsed URI and would drop it from absolute URLs. */
+        request_rec *top = r;
+        while (top->main) {
+            top = top->main;
+        }
+        v.site = ap_construct_url(r->pool, "", top);
+    }
     v.categories = NULL;
     v.ncategories = 0;
     v.fs_step = c->fs_default != UNSET && c->fs_default <= v.fs_count

@@ -38,6 +38,7 @@ typedef struct {
     bantin_theme *theme;   /* templates: compiled when the directive is read */
     int tz_min;            /* content: where plain dates fall */
     apr_interval_time_t interval; /* content: how often to look for changes */
+    int walk;                     /* content: BantinWatch walk */
     const char *search_path;      /* content: the search index file */
     bantin_search *search;        /* content: opened in each child */
 } bantin_source;
@@ -57,6 +58,7 @@ typedef struct {
     apr_interval_time_t interval;
     int list_max_age;
     int article_max_age;
+    int walk;                /* BantinWatch: 1 walk, 0 inotify */
     int related;             /* BantinRelatedCount */
     int feed_size;           /* BantinFeedSize */
 } bantin_conf;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apr_lib.h"
 #include "apr_strings.h"
@@ -72,6 +73,7 @@ void *bantin_create_conf(apr_pool_t *p, char *dir)
     c->interval = UNSET;
     c->list_max_age = UNSET;
     c->article_max_age = UNSET;
+    c->walk = UNSET;
     c->related = UNSET;
     c->feed_size = UNSET;
     if (!bantin_reg.sections) {
@@ -88,7 +90,10 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     bantin_conf *base = basev, *add = addv;
     bantin_conf *c = apr_pcalloc(p, sizeof(*c));
 
-    MERGE_PTR(section);
+    /* The portal's prefix is the section that names its content dir: an
+     * inner <Location> that only tunes a setting must not move it. */
+    c->section = add->content || !base->section ? add->section
+                                                : base->section;
     MERGE_PTR(prefix);
     MERGE_PTR(content);
     MERGE_PTR(templates);
@@ -102,6 +107,7 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(interval);
     MERGE_INT(list_max_age);
     MERGE_INT(article_max_age);
+    MERGE_INT(walk);
     MERGE_INT(related);
     MERGE_INT(feed_size);
     return c;
@@ -361,6 +367,23 @@ static const char *set_count(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+static const char *set_watch(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+
+    if (!strcasecmp(a, "inotify")) {
+        c->walk = 0;
+    }
+    else if (!strcasecmp(a, "walk")) {
+        c->walk = 1;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither inotify nor "
+                            "walk", cmd->cmd->name, a);
+    }
+    return NULL;
+}
+
 static const char *set_cache_size(cmd_parms *cmd, void *cfg, const char *a)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -411,6 +434,9 @@ const command_rec bantin_cmds[] = {
                   (void *)APR_OFFSETOF(bantin_conf, article_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of article pages (default 300)"),
+    AP_INIT_TAKE1("BantinWatch", set_watch, NULL, RSRC_CONF | ACCESS_CONF,
+                  "inotify (default) or walk: how changes are noticed; walk "
+                  "for NFS written by other hosts"),
     AP_INIT_TAKE1("BantinRelatedCount", set_count,
                   (void *)APR_OFFSETOF(bantin_conf, related),
                   RSRC_CONF | ACCESS_CONF,

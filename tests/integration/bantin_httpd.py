@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 APACHE_BIN = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
 MODULES_DIR = Path(os.environ.get("APACHE_MODULES_DIR", "/usr/lib/apache2/modules"))
 MPMS = ("event", "prefork", "worker")
+# Modules every generated config loads (besides the MPM and mod_bantin).
+BASE_MODULES = ("authz_core", "mime", "dir")
 
 # Error-log lines that fail a test unless expected: any level from warn up,
 # in httpd 2.4's "[module:level]" form and in the older "[level]" form.
@@ -37,6 +39,20 @@ def module_path():
     """Path of mod_bantin.so, or None when BANTIN_MODULE=none."""
     value = os.environ.get("BANTIN_MODULE", str(REPO / "build" / "mod_bantin.so"))
     return None if value.lower() == "none" else Path(value)
+
+
+def modules_conf(*names):
+    """LoadModule lines for extra stock modules (for BantinHttpd.configure(extra=...)).
+
+    `names` are short names such as "deflate" or "cache_disk"; the modules every
+    config already loads (BASE_MODULES) are skipped, so callers need not care.
+    """
+    lines = []
+    for name in names:
+        if name in BASE_MODULES:
+            continue
+        lines.append(f'LoadModule {name}_module "{MODULES_DIR / f"mod_{name}.so"}"')
+    return "\n".join(lines)
 
 
 def free_port():
@@ -132,6 +148,7 @@ class BantinHttpd:
                     shutil.copytree(REPO / name, self.site / name)
         self.portals = []
         self.extra_conf = ""
+        self.extra_modules = ()
         self._write_main_conf()
         self._write_stop_conf()
 
@@ -149,7 +166,7 @@ class BantinHttpd:
 
     def _write_main_conf(self):
         lines = self._common_conf()
-        for name in ("authz_core", "mime", "dir"):
+        for name in BASE_MODULES:
             lines.append(f'LoadModule {name}_module "{MODULES_DIR / f"mod_{name}.so"}"')
         if self.module:
             lines.append(f'LoadModule bantin_module "{self.module}"')
@@ -161,6 +178,12 @@ class BantinHttpd:
         lines += [
             f"Listen 127.0.0.1:{self.port}",
             "Timeout 10",
+        ]
+        # BANTIN_COREDUMP_DIR=/some/dir (with `ulimit -c unlimited`) keeps a core
+        # of a crashing child there: httpd dumps only with CoreDumpDirectory set.
+        if os.environ.get("BANTIN_COREDUMP_DIR"):
+            lines.append(f'CoreDumpDirectory "{os.environ["BANTIN_COREDUMP_DIR"]}"')
+        lines += [
             "TypesConfig /etc/mime.types",
             f'DocumentRoot "{self.root / "htdocs"}"',
             "DirectoryIndex index.html",
@@ -189,14 +212,22 @@ class BantinHttpd:
 
     def write_snippet(self):
         text = "\n\n".join(self._filled(p).conf() for p in self.portals)
+        if self.extra_modules:
+            # first, so that the portals' sections may use the modules' directives
+            text = modules_conf(*self.extra_modules) + "\n\n" + text
         if self.extra_conf:
             text += "\n" + self.extra_conf
         self.snippet_file.write_text(text + "\n")
 
-    def configure(self, portals=None, extra=""):
-        """Replace the per-test snippet (a list of Portal) and mark the config dirty."""
+    def configure(self, portals=None, extra="", modules=()):
+        """Replace the per-test snippet (a list of Portal) and mark the config dirty.
+
+        `modules` are extra stock modules ("deflate", "headers", ...) loaded before
+        the portals, so that Portal.directives may use their directives.
+        """
         self.portals = list(portals or [])
         self.extra_conf = extra
+        self.extra_modules = tuple(modules)
         self.config_dirty = True
         self.write_snippet()
 
@@ -348,6 +379,11 @@ class BantinHttpd:
         kw.setdefault("timeout", 10)
         return self.session.get(self.url(path), **kw)
 
+    def head(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return self.session.head(self.url(path), **kw)
+
     def post(self, path, **kw):
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 10)
@@ -356,11 +392,13 @@ class BantinHttpd:
     def raw(self, method, path, headers=None, body=None):
         """Send `path` byte for byte (no client-side normalisation).
 
+        A "Host" in `headers` replaces the one http.client would send.
         Returns (status, list of (name, value) headers, body bytes).
         """
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
+            skip_host = any(k.lower() == "host" for k in (headers or {}))
+            conn.putrequest(method, path, skip_host=skip_host, skip_accept_encoding=True)
             for k, v in (headers or {}).items():
                 conn.putheader(k, v)
             if body is not None:
