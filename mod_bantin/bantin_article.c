@@ -79,10 +79,26 @@ static void collect(collector *c, int line, int col, const char *msg)
     while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ')) {
         m[--n] = '\0';
     }
-    /* One problem, one line: libxml2 puts details after inner newlines. */
-    for (q = m; *q; q++) {
-        if (*q == '\n' || *q == '\r') {
-            *q = ' ';
+    /* One problem, one line of valid UTF-8: libxml2 puts details after
+     * inner newlines, and quotes raw bytes of the file (possibly cut in
+     * the middle of a character, or control characters) which must not
+     * reach the error log, the status page or a terminal as they are. */
+    for (q = m; *q;) {
+        unsigned char b = (unsigned char)*q;
+        apr_size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2
+                         : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4
+                                                                       : 0;
+        apr_size_t k;
+        for (k = 1; k < len && ((unsigned char)q[k] & 0xC0) == 0x80; k++) {
+        }
+        if (len == 0 || k < len || (len == 2 && b < 0xC2)) {
+            *q++ = '?'; /* not UTF-8 */
+        }
+        else if (len == 1 && (b < 0x20 || b == 0x7F)) {
+            *q++ = b == '\n' || b == '\r' || b == '\t' ? ' ' : '?';
+        }
+        else {
+            q += len;
         }
     }
     c->problem->line = line;
