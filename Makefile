@@ -89,7 +89,7 @@ $(BUILD)/mod_bantin.so: mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $
 	$(APXS) -c -o $(BUILD)/mod_bantin.la \
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
 	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $(BUILD)/libbantin.a $(XML_LIBS)
-	cp $(BUILD)/.libs/mod_bantin.so $@
+	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
 $(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a
 	$(CC) $(CFLAGS_CORE) -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)

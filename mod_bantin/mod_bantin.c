@@ -633,6 +633,42 @@ static int bantin_status_handler(request_rec *r)
     return OK;
 }
 
+/* The categories a reader can see now, each named as its newest visible
+ * article spells it: a category whose articles are all future or expired
+ * is not in the menu, and its pages answer 404. */
+static void visible_categories(request_rec *r, const bantin_snapshot *snap,
+                               apr_time_t now, bantin_view *v)
+{
+    bantin_category *cats = apr_palloc(r->pool, sizeof(*cats)
+                                                    * (snap->ncategories + 1));
+    apr_size_t i, n = 0;
+
+    for (i = 0; i < snap->ncategories; i++) {
+        const bantin_article *first;
+        apr_size_t total;
+        if (bantin_category_list(&snap->categories[i], now, 0, 1, &first,
+                                 &total)) {
+            cats[n] = snap->categories[i];
+            cats[n++].name = first->category;
+        }
+    }
+    v->categories = cats;
+    v->ncategories = n;
+}
+
+/* A category the reader can see, from the view's list. */
+static const bantin_category *find_category(const bantin_view *v,
+                                            const char *slug)
+{
+    apr_size_t i;
+    for (i = 0; i < v->ncategories; i++) {
+        if (!strcmp(v->categories[i].slug, slug)) {
+            return &v->categories[i];
+        }
+    }
+    return NULL;
+}
+
 /* Last-Modified must never go back while a page changes, or a cache's
  * If-Modified-Since would get a 304 for new content: inputs count with
  * their ctime (which moves on every write, even of an older copy), and
@@ -665,7 +701,8 @@ static int handle_article(request_rec *r, const bantin_conf *c,
     const bantin_theme *t = c->templates->theme;
     apr_size_t want = (apr_size_t)(c->related != UNSET ? c->related
                                                         : DEFAULT_RELATED);
-    const bantin_article *related[MAX_RELATED], *other[MAX_RELATED];
+    const bantin_article *related[MAX_RELATED], *other[MAX_RELATED + 1];
+    apr_size_t nolder;
     const bantin_category *cat;
     bantin_around ar;
     apr_uint64_t tag;
@@ -680,9 +717,12 @@ static int handle_article(request_rec *r, const bantin_conf *c,
     ar.related = related;
     ar.nrelated = cat ? bantin_category_nearest(cat, a, now, want, related)
                       : 0;
-    ar.other = other;
-    ar.nother = bantin_snapshot_around(snap, a, now, &ar.newer, want, other);
-    ar.older = ar.nother ? other[0] : NULL;
+    /* The next older article is the "Tin cũ hơn" link; the list holds the
+     * ones after it. */
+    nolder = bantin_snapshot_around(snap, a, now, &ar.newer, want + 1, other);
+    ar.older = nolder ? other[0] : NULL;
+    ar.other = other + 1;
+    ar.nother = nolder ? nolder - 1 : 0;
 
     /* Everything the page shows goes into its tag: the article, its
      * neighbours, the part, the templates and the view. */
@@ -731,7 +771,7 @@ static int handle_list(request_rec *r, const bantin_conf *c,
         return send_error(r, c, v, HTTP_BAD_REQUEST);
     }
     if (category) {
-        if (!(l.category = bantin_snapshot_category(snap, category))) {
+        if (!(l.category = find_category(v, category))) {
             return send_error(r, c, v, HTTP_NOT_FOUND);
         }
         l.title = l.category->name;
@@ -794,7 +834,7 @@ static int handle_feed(request_rec *r, const bantin_conf *c,
     bantin_page out;
 
     if (category) {
-        if (!(cat = bantin_snapshot_category(snap, category))) {
+        if (!(cat = find_category(v, category))) {
             return send_error(r, c, v, HTTP_NOT_FOUND);
         }
         title = apr_pstrcat(r->pool, cat->name, " - ", v->portal_name, NULL);
@@ -832,7 +872,8 @@ static int handle_sitemap(request_rec *r, const bantin_conf *c,
     bantin_page out;
 
     bantin_snapshot_list(snap, now, 0, 0, NULL, &total);
-    parts = (total + BANTIN_SITEMAP_MAX - 1) / BANTIN_SITEMAP_MAX;
+    /* The home page is one of the URLs of part 1. */
+    parts = (total + 1 + BANTIN_SITEMAP_MAX - 1) / BANTIN_SITEMAP_MAX;
     if (!part && parts > 1) {
         bantin_render_sitemap_index(r->pool, v, parts, &out);
     }
@@ -840,10 +881,12 @@ static int handle_sitemap(request_rec *r, const bantin_conf *c,
         if (part && (k < 1 || k > parts)) {
             return send_error(r, c, v, HTTP_NOT_FOUND);
         }
+        apr_size_t first = k > 1 ? (k - 1) * BANTIN_SITEMAP_MAX - 1 : 0;
         items = apr_palloc(r->pool, BANTIN_SITEMAP_MAX * sizeof(*items));
-        n = bantin_snapshot_list(snap, now,
-                                 (k ? k - 1 : 0) * BANTIN_SITEMAP_MAX,
-                                 BANTIN_SITEMAP_MAX, items, &total);
+        n = bantin_snapshot_list(snap, now, first,
+                                 k > 1 ? BANTIN_SITEMAP_MAX
+                                       : BANTIN_SITEMAP_MAX - 1,
+                                 items, &total);
         bantin_render_sitemap(r->pool, v, items, n, k <= 1, &out);
     }
     pg.body = out.data;
@@ -1007,8 +1050,7 @@ static int bantin_handler(request_rec *r)
     now = apr_time_now();
     bantin_store_refresh(c->content->store, now);
     snap = acquire(r, c->content->store);
-    v.categories = snap->categories;
-    v.ncategories = snap->ncategories;
+    visible_categories(r, snap, now, &v);
     switch (route.kind) {
     case BANTIN_ROUTE_ADD_SLASH:
         apr_table_setn(r->headers_out, "Location",

@@ -48,7 +48,9 @@ function fmt(m) {
   return `  [${m.subType || m.type}] ${where} ${m.message}${m.extract ? `\n      ${JSON.stringify(m.extract)}` : ''}`;
 }
 
-test('Nu HTML Checker: zero errors on home, article, page 2 and a 404 page', { timeout: 180_000 }, async () => {
+// Every page type of the portal (fragments under /block/ are not documents,
+// and the feeds and the sitemap are XML: neither is checked here).
+test('Nu HTML Checker: zero errors on every page type', { timeout: 180_000 }, async () => {
   const pages = [];
   async function grab(name, url, expectStatus) {
     const res = await fetch(url, { redirect: 'manual' });
@@ -60,20 +62,48 @@ test('Nu HTML Checker: zero errors on home, article, page 2 and a 404 page', { t
     pages.push({ name, url, file, status: res.status });
     return body;
   }
+  // The href of the first <a> matching re (a rel or class), resolved against base.
+  function link(html, re, base) {
+    const tag = new RegExp(`<a\\b[^>]*${re.source}[^>]*>`, 'i').exec(html);
+    const href = tag && /\bhref="([^"]+)"/i.exec(tag[0]);
+    return href ? new URL(href[1].replace(/&amp;/g, '&'), base).href : null;
+  }
 
   const home = await grab('home', portal.url(''), 200);
-  await grab('article', portal.url(ARTICLE), 200);
+  const article = await grab('article', portal.url(ARTICLE), 200);
   // Page 2: follow the pager's rel="next" link when there is one.
-  const next = /<a\b[^>]*\brel="next"[^>]*>/i.exec(home);
-  const href = next && /\bhref="([^"]+)"/i.exec(next[0]);
-  if (href) {
-    await grab('page2', new URL(href[1].replace(/&amp;/g, '&'), portal.url('')).href, 200);
+  const next = link(home, /\brel="next"/, portal.url(''));
+  if (next) {
+    await grab('page2', next, 200);
   } else {
     console.log('note: home page has no rel="next" link; checking ?page=2 whatever its status');
     await grab('page2', portal.url('?page=2'));
   }
+  // The article's category (its breadcrumb links it), and a category's page 2.
+  const crumbs = /<nav class="bantin-breadcrumb"[\s\S]*?<\/nav>/.exec(article);
+  const category = crumbs && link(crumbs[0], /href="[^"]*\/category\//, portal.url(ARTICLE));
+  assert.ok(category, 'the article page links no category in its breadcrumb');
+  await grab('category', category, 200);
+  for (const m of home.matchAll(/<a href="([^"]*\/category\/[^"]+)"/g)) {
+    const page2 = new URL(`${m[1]}?page=2`, portal.url('')).href;
+    if ((await fetch(page2, { redirect: 'manual' })).status === 200) {
+      await grab('category-page2', page2, 200);
+      break;
+    }
+  }
+  const printUrl = link(article, /class="bantin-print-link"/, portal.url(ARTICLE));
+  assert.ok(printUrl, 'the article page has no print link');
+  await grab('print', printUrl, 200);
+  await grab('print-query', `${portal.url(ARTICLE)}?print=1`, 200);
   await grab('notfound', portal.url('article/nope'), 404);
+  await grab('category-notfound', portal.url('category/khong-co'), 404);
+  await grab('bad-request', portal.url('?page=abc'), 400);
+  // The search results page, where the portal has one.
+  const search = await fetch(portal.url('search?q=ba+b%E1%BB%83'), { redirect: 'manual' });
+  if (search.status === 200) await grab('search', search.url, 200);
+  assert.ok(pages.some((p) => p.name === 'category-page2'), 'no category with a page 2 in content/');
 
+  console.log(`vnu checks: ${pages.map((p) => `${p.name} (${p.status})`).join(', ')}`);
   const report = await runVnu(pages.map((p) => p.file));
   const byFile = new Map(pages.map((p) => [p.file, p]));
   const errors = [];

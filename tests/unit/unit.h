@@ -23,6 +23,10 @@ Suite *template_suite(void);
 Suite *article_suite(void);
 Suite *store_suite(void);
 Suite *render_suite(void);
+Suite *fold_suite(void);
+Suite *hostile_suite(void);
+/* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
+Suite *hostile_known_bugs_suite(void);
 
 /* Number of elements of a case table. */
 #define UNIT_N(a) (sizeof(a) / sizeof((a)[0]))
