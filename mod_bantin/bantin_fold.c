@@ -26,6 +26,25 @@ static const char latin_1e00[] =
     "WwWwWwWwWwXxXxYyZzZzZzhtwy......AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
     "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy......";
 
+/* The marks of the same letters (U+00C0..U+01B0, U+1EA0..U+1EF9), two
+ * characters each: the vowel mark ('^' circumflex, 'w' breve or horn, '.'
+ * none) and the tone (Telex: f grave, s acute, r hook above, x tilde,
+ * j dot below; '.' none).  Generated from Unicode's decompositions. */
+static const char marks_c0[] =
+    ".f.s^..x.........f.s^....f.s^......x.f.s^..x.......f.s^....s...."
+    ".f.s^..x.........f.s^....f.s^......x.f.s^..x.......f.s^....s...."
+    "....w.w......s.s^.^.....................w.w.............^.^.w.w."
+    "........^.^......x.x....w.w.............^.^........s.s.........."
+    ".......s.s..................w.w..........s.s.........s.s^.^....."
+    ".................x.x....w.w.............^.^.^.^....s.s.........."
+    "................................................................"
+    "w.w...........................w.w.";
+
+static const char marks_1ea0[] =
+    ".j.j.r.r^s^s^f^f^r^r^x^x^j^jwswswfwfwrwrwxwxwjwj.j.j.r.r.x.x^s^s"
+    "^f^f^r^r^x^x^j^j.r.r.j.j.j.j.r.r^s^s^f^f^r^r^x^x^j^jwswswfwfwrwr"
+    "wxwxwjwj.j.j.r.rwswswfwfwrwrwxwxwjwj.f.f.j.j.r.r.x.x";
+
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length and
  * sets *cp, or returns 1 with *cp = -1 for a byte that starts none. */
 static apr_size_t utf8_next(const unsigned char *s, apr_size_t n, long *cp)
@@ -162,4 +181,99 @@ apr_size_t bantin_fold_words(apr_pool_t *p, const char *s, apr_size_t len,
     }
     *out = words;
     return n;
+}
+
+/* The Telex letter of a combining tone mark, or 0. */
+static char tone_of_mark(long cp)
+{
+    switch (cp) {
+    case 0x300: return 'f';
+    case 0x301: return 's';
+    case 0x309: return 'r';
+    case 0x303: return 'x';
+    case 0x323: return 'j';
+    default: return 0;
+    }
+}
+
+/* Punctuation and symbols outside ASCII that end a word. */
+static int ends_word(long cp)
+{
+    return cp < 0 || (cp >= 0x80 && cp < 0xC0) || cp == 0xD7 || cp == 0xF7
+           || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F);
+}
+
+char *bantin_fold_marks(apr_pool_t *p, const char *s, apr_size_t len)
+{
+    /* at most 2 bytes out per byte in, plus the last tone and space */
+    char *out = apr_palloc(p, 2 * len + 3), *o = out;
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t i = 0;
+    char tone = 0;
+    int inword = 0;
+
+    while (i <= len) {
+        long cp = -1;
+        apr_size_t k = i < len ? utf8_next(u + i, len - i, &cp) : 1;
+        int f = i < len && cp >= 0 ? bantin_fold_char(cp) : -1;
+        int ascii_sep = f > 0 && !((f >= 'a' && f <= 'z') || (f >= '0' && f <= '9'));
+
+        if (i == len || ascii_sep || (f < 0 && ends_word(cp))) {
+            if (inword) {
+                if (tone) {
+                    *o++ = tone;
+                }
+                *o++ = ' ';
+            }
+            inword = 0;
+            tone = 0;
+        }
+        else if (f == 0) { /* a combining mark (decomposed input) */
+            if (!inword) {
+                /* a mark with no letter: nothing to attach it to */
+            }
+            else if (tone_of_mark(cp)) {
+                tone = tone_of_mark(cp);
+            }
+            else if (cp == 0x302 && o > out && o[-1] >= 'a' && o[-1] <= 'z') {
+                o[0] = o[-1];
+                o++;
+            }
+            else if (cp == 0x306 || cp == 0x31B) {
+                *o++ = 'w';
+            }
+        }
+        else if (f > 0) {
+            const char *m = cp >= 0xC0 && cp <= 0x1B0 ? marks_c0 + 2 * (cp - 0xC0)
+                            : cp >= 0x1EA0 && cp <= 0x1EF9 ? marks_1ea0 + 2 * (cp - 0x1EA0)
+                            : NULL;
+            inword = 1;
+            *o++ = (char)f;
+            if (cp == 0x110 || cp == 0x111) {
+                *o++ = 'd';
+            }
+            else if (m) {
+                if (m[0] == '^') {
+                    *o++ = (char)f;
+                }
+                else if (m[0] == 'w') {
+                    *o++ = 'w';
+                }
+                if (m[1] != '.') {
+                    tone = m[1];
+                }
+            }
+        }
+        else { /* a letter with no ASCII form: kept as it is */
+            inword = 1;
+            memcpy(o, u + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    while (o > out && o[-1] == ' ') {
+        o--;
+    }
+    *o = '\0';
+    return out;
 }

@@ -18,6 +18,14 @@ int bantin_fold_char(long cp);
 /* Folds UTF-8 text; bytes that are not valid UTF-8 are copied. */
 char *bantin_fold(apr_pool_t *p, const char *s, apr_size_t len);
 
+/* The words of a text with their diacritics spelled out in ASCII letters
+ * the way Vietnamese Telex typing does: "Đề án" -> "ddeef ans", and "hoà"
+ * and "hòa" (old and new tone placement) both -> "hoaf".  Precomposed
+ * (NFC) and decomposed (NFD) input give the same words, so they compare
+ * equal exactly when the text's diacritics are the same.  Words are
+ * separated by single spaces; letters with no ASCII form are kept. */
+char *bantin_fold_marks(apr_pool_t *p, const char *s, apr_size_t len);
+
 /* A slug: the folded text's runs of [a-z0-9] joined by single '-'
  * ("Văn hóa - Xã hội" -> "van-hoa-xa-hoi"); "" when nothing is left. */
 char *bantin_slugify(apr_pool_t *p, const char *s);

@@ -476,9 +476,16 @@ void bantin_render_listing(apr_pool_t *p, const bantin_theme *t,
 }
 
 static const char *search_url(apr_pool_t *p, const bantin_view *v,
-                              const char *q, long page)
+                              const char *q, const char *const *filters,
+                              long page)
 {
     const char *u = apr_pstrcat(p, v->base, "/search?q=", q_enc(p, q), NULL);
+    for (; filters && filters[0]; filters += 2) {
+        if (filters[1] && *filters[1]) {
+            u = apr_pstrcat(p, u, "&", filters[0], "=", q_enc(p, filters[1]),
+                            NULL);
+        }
+    }
     return page > 1 ? apr_psprintf(p, "%s&page=%ld", u, page) : u;
 }
 
@@ -487,7 +494,8 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const bantin_article *const *items,
                           const char *const *snippets, apr_size_t n,
                           apr_size_t total, long page, long pages,
-                          const char *suggestion, bantin_page *out)
+                          const char *suggestion,
+                          const char *const *filters, bantin_page *out)
 {
     bantin_tscope s, *res;
     bantin_buf content;
@@ -513,15 +521,17 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
     if (suggestion) {
         bantin_tset_text(&s, V_suggestion, suggestion);
         bantin_tset_text(&s, V_suggestion_url,
-                         search_url(p, v, suggestion, 1));
+                         search_url(p, v, suggestion, filters, 1));
     }
     bantin_tset_text(&s, V_page, apr_ltoa(p, page));
     bantin_tset_text(&s, V_pages, apr_ltoa(p, pages));
     bantin_tset_bool(&s, V_has_prev, query && page > 1);
     bantin_tset_bool(&s, V_has_next, query && page < pages);
     if (query) {
-        bantin_tset_text(&s, V_prev_url, search_url(p, v, query, page - 1));
-        bantin_tset_text(&s, V_next_url, search_url(p, v, query, page + 1));
+        bantin_tset_text(&s, V_prev_url,
+                         search_url(p, v, query, filters, page - 1));
+        bantin_tset_text(&s, V_next_url,
+                         search_url(p, v, query, filters, page + 1));
     }
     bantin_buf_init(&content, p, 8192);
     bantin_template_render(t->search, &s, &content);

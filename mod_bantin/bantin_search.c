@@ -4,6 +4,7 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
+#include <apr_time.h>
 #include <sqlite3.h>
 
 #include "bantin_buf.h"
@@ -11,13 +12,14 @@
 #include "bantin_log.h"
 #include "bantin_search.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2" /* 2: title/body hold bantin_fold_marks() */
 #define BATCH 1000
 
 struct bantin_search {
     sqlite3 *rdb;                 /* queries, from any thread */
     sqlite3 *wdb;                 /* updates, under wlock */
     apr_thread_mutex_t *wlock;
+    const char *path;
 };
 
 static const char *const schema_sql =
@@ -39,6 +41,22 @@ static int open_db(const char *path, sqlite3 **db)
         sqlite3_busy_timeout(*db, 5000);
     }
     return rc;
+}
+
+/* How many tables the file holds, -1 when it is not a database. */
+static int table_count(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int n = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            n = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    return n;
 }
 
 /* 1 when the file is a healthy index of our schema. */
@@ -80,8 +98,13 @@ apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
     int fresh = 0;
 
     for (;;) {
+        int tables = -1;
+        /* The schema is created in an empty file only: run on a file that
+         * is not ours, it would stamp it with our version. */
         if (open_db(path, &db) == SQLITE_OK
-            && sqlite3_exec(db, schema_sql, NULL, NULL, NULL) == SQLITE_OK
+            && (tables = table_count(db)) >= 0
+            && (tables > 0
+                || sqlite3_exec(db, schema_sql, NULL, NULL, NULL) == SQLITE_OK)
             && healthy(db)) {
             sqlite3_close(db);
             return APR_SUCCESS;
@@ -126,6 +149,7 @@ bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
         return NULL;
     }
     sqlite3_exec(s->wdb, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    s->path = apr_pstrdup(p, path);
     apr_pool_cleanup_register(p, s, search_cleanup, apr_pool_cleanup_null);
     return s;
 }
@@ -208,8 +232,11 @@ static int put(sqlite3 *db, apr_pool_t *p, const bantin_article *a)
                                     " ftitle, fbody) VALUES(?1,?2,?3,?4,?5)",
                                     -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, a->title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, bantin_fold_marks(p, a->title,
+                                                   strlen(a->title)),
+                          -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, bantin_fold_marks(p, body, strlen(body)), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_text(st, 4, bantin_fold(p, a->title, strlen(a->title)),
                           -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, bantin_fold(p, body, strlen(body)), -1,
@@ -253,9 +280,9 @@ void bantin_search_apply(bantin_search *s,
     apr_pool_destroy(p);
 }
 
-apr_size_t bantin_search_sync(bantin_search *s,
-                              const bantin_snapshot *snap)
+apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
 {
+    const bantin_snapshot *snap;
     apr_pool_t *p;
     apr_size_t i, wrote = 0;
     sqlite3_stmt *st;
@@ -263,17 +290,46 @@ apr_size_t bantin_search_sync(bantin_search *s,
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
         return 0;
     }
+    /* Damage inside FTS5's own tables passes the parent's PRAGMA
+     * quick_check; FTS5's integrity-check reads the whole index (about 5 s
+     * at 100,000 articles), so it is done here, in the background, and a
+     * damaged index is rebuilt from the text it stores. */
     apr_thread_mutex_lock(s->wlock);
+    if (sqlite3_exec(s->wdb, "INSERT INTO fts(fts) VALUES('integrity-check')",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        bantin_log(BANTIN_LOG_WARN, "BT0301 %s: search index corrupt (%s); "
+                   "rebuilding it", s->path, sqlite3_errmsg(s->wdb));
+        sqlite3_exec(s->wdb, "INSERT INTO fts(fts) VALUES('rebuild')", NULL,
+                     NULL, NULL);
+    }
+    apr_thread_mutex_unlock(s->wlock);
+    snap = bantin_store_acquire(store);
     for (i = 0; i < snap->count; i++) {
         if (i % BATCH == 0) {
-            sqlite3_exec(s->wdb, i ? "COMMIT; BEGIN IMMEDIATE"
-                                   : "BEGIN IMMEDIATE", NULL, NULL, NULL);
+            if (i) {
+                /* Between batches the index is free: this process's
+                 * request threads (bantin_search_apply) and other
+                 * processes get their updates in, instead of waiting for
+                 * the whole build. */
+                sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+                apr_thread_mutex_unlock(s->wlock);
+                apr_sleep(apr_time_from_msec(100));
+            }
+            apr_thread_mutex_lock(s->wlock);
+            sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         }
         wrote += (apr_size_t)put(s->wdb, p, snap->by_slug[i]);
         apr_pool_clear(p);
     }
-    sqlite3_exec(s->wdb, snap->count ? "COMMIT" : "", NULL, NULL, NULL);
-    /* What the snapshot no longer has. */
+    if (snap->count) {
+        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+        apr_thread_mutex_unlock(s->wlock);
+    }
+    bantin_store_release(store, snap);
+    /* What the store no longer has: its snapshot of now, taken under the
+     * lock, so that an update applied meanwhile is in it. */
+    apr_thread_mutex_lock(s->wlock);
+    snap = bantin_store_acquire(store);
     if (sqlite3_prepare_v2(s->wdb, "SELECT slug FROM docs", -1, &st, NULL)
         == SQLITE_OK) {
         apr_array_header_t *stale = apr_array_make(p, 16, sizeof(char *));
@@ -304,6 +360,9 @@ apr_size_t bantin_search_sync(bantin_search *s,
         }
         sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
     }
+    bantin_store_release(store, snap);
+    /* the build leaves a WAL as large as the index: give the space back */
+    sqlite3_exec(s->wdb, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     apr_thread_mutex_unlock(s->wlock);
     apr_pool_destroy(p);
     return wrote;
@@ -327,7 +386,8 @@ static const char *fts_query(apr_pool_t *p, const char *text,
 {
     bantin_buf b;
     const char *c = text;
-    int nterms = 0, in_phrase = 0, last_bare = 0;
+    int nterms = 0, in_phrase = 0, last_bare = 0, phrase_words = 0;
+    apr_size_t phrase_at = 0;
 
     bantin_buf_init(&b, p, strlen(text) * 2 + 64);
     bantin_buf_addf(&b, "{%s} : (", columns);
@@ -336,11 +396,17 @@ static const char *fts_query(apr_pool_t *p, const char *text,
         char *word;
         apr_size_t n;
         if (*c == '"') {
-            if (in_phrase) {
+            if (in_phrase && phrase_words) {
                 bantin_buf_adds(&b, "\"");
+            }
+            else if (in_phrase) { /* "" or quotes around no word: dropped */
+                b.len = phrase_at;
+                nterms--;
             }
             in_phrase = !in_phrase;
             if (in_phrase) {
+                phrase_at = b.len;
+                phrase_words = 0;
                 bantin_buf_adds(&b, nterms++ ? " AND \"" : "\"");
             }
             c++;
@@ -357,7 +423,9 @@ static const char *fts_query(apr_pool_t *p, const char *text,
             c++;
         }
         n = (apr_size_t)(c - start);
-        word = fold ? bantin_fold(p, start, n) : apr_pstrmemdup(p, start, n);
+        /* the exact form spells diacritics out (NFC, NFD and tone
+         * placement alike), as the title and body columns do */
+        word = fold ? bantin_fold(p, start, n) : bantin_fold_marks(p, start, n);
         if (fold) {
             /* keep only what folds to ASCII letters and digits */
             char *w = word, *o = word;
@@ -374,6 +442,7 @@ static const char *fts_query(apr_pool_t *p, const char *text,
         if (in_phrase) {
             bantin_buf_adds(&b, " ");
             bantin_buf_adds(&b, word);
+            phrase_words++;
         }
         else {
             bantin_buf_adds(&b, nterms++ ? " AND \"" : "\"");
@@ -382,9 +451,13 @@ static const char *fts_query(apr_pool_t *p, const char *text,
             last_bare = 1;
         }
     }
-    if (in_phrase) {
+    if (in_phrase && phrase_words) {
         bantin_buf_adds(&b, "\"");
         last_bare = 0;
+    }
+    else if (in_phrase) {
+        b.len = phrase_at;
+        nterms--;
     }
     if (!nterms) {
         return NULL;
@@ -478,9 +551,28 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+/* 1 when the query's last word is matched as a prefix: a bare word, as in
+ * fts_query(), not one in or closing a phrase. */
+static int last_is_prefix(const char *q)
+{
+    int in_phrase = 0, last_bare = 0;
+
+    for (; *q; q++) {
+        if (*q == '"') {
+            in_phrase = !in_phrase;
+            last_bare = 0;
+        }
+        else if ((unsigned char)*q >= 0x80 || is_alnum_ascii(*q)) {
+            last_bare = !in_phrase;
+        }
+    }
+    return last_bare && !in_phrase;
+}
+
 const char *bantin_search_snippet(apr_pool_t *p, const char *text,
                                   const char *query, apr_size_t words)
 {
+    int prefix = last_is_prefix(query);
     bantin_word *tw, *qw;
     apr_size_t nt = bantin_fold_words(p, text, strlen(text), &tw);
     apr_size_t nq = bantin_fold_words(p, query, strlen(query), &qw);
@@ -490,7 +582,7 @@ const char *bantin_search_snippet(apr_pool_t *p, const char *text,
     /* a word matches a query word exactly, or as a prefix for the last */
     for (i = 0; i < nt && hit == nt; i++) {
         for (k = 0; k < nq; k++) {
-            if (k == nq - 1 ? !strncmp(tw[i].folded, qw[k].folded,
+            if (k == nq - 1 && prefix ? !strncmp(tw[i].folded, qw[k].folded,
                                        strlen(qw[k].folded))
                             : !strcmp(tw[i].folded, qw[k].folded)) {
                 hit = i;
@@ -514,7 +606,7 @@ const char *bantin_search_snippet(apr_pool_t *p, const char *text,
         int match = 0;
         apr_size_t gap_end = i + 1 < to ? tw[i + 1].start : tw[i].end;
         for (k = 0; k < nq && !match; k++) {
-            match = k == nq - 1 ? !strncmp(tw[i].folded, qw[k].folded,
+            match = k == nq - 1 && prefix ? !strncmp(tw[i].folded, qw[k].folded,
                                            strlen(qw[k].folded))
                                 : !strcmp(tw[i].folded, qw[k].folded);
         }

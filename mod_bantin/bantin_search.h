@@ -31,11 +31,12 @@ apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
 bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
                                   const char **err);
 
-/* Brings the index in line with a snapshot: adds or updates what differs
- * (by content hash), removes what the snapshot lacks.  Batched in
- * transactions; returns how many articles were written. */
-apr_size_t bantin_search_sync(bantin_search *s,
-                              const bantin_snapshot *snap);
+/* Brings the index in line with the store: adds or updates what differs
+ * (by content hash), then removes what the store's current snapshot lacks
+ * (current then, not at the start: articles added meanwhile stay).
+ * Batched in transactions, updates from request threads get in between;
+ * returns how many articles were written. */
+apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store);
 
 /* Applies one update of the store: the slugs in `gone` were replaced or
  * removed, `added` are new versions (not drafts). */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "apr_lib.h"
@@ -180,7 +181,6 @@ static void *APR_THREAD_FUNC sync_index(apr_thread_t *t, void *data)
     const char *lock = apr_pstrcat(apr_thread_pool_get(t), src->search_path,
                                    ".lock", NULL);
     apr_file_t *f;
-    const bantin_snapshot *snap;
     apr_time_t t0 = apr_time_now();
     apr_size_t n;
 
@@ -191,9 +191,7 @@ static void *APR_THREAD_FUNC sync_index(apr_thread_t *t, void *data)
                != APR_SUCCESS) {
         return NULL; /* another process is at it */
     }
-    snap = bantin_store_acquire(src->store);
-    n = bantin_search_sync(src->search, snap);
-    bantin_store_release(src->store, snap);
+    n = bantin_search_sync(src->search, src->store);
     apr_file_unlock(f);
     apr_file_close(f);
     bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in step, %lu "
@@ -914,6 +912,46 @@ static apr_time_t day_param(request_rec *r, const bantin_view *v,
     return d.when + (next_day ? apr_time_from_sec(86400) : 0);
 }
 
+/* The text with every byte that does not start a well-formed UTF-8
+ * sequence replaced by U+FFFD: what the reader typed is echoed into a
+ * page that says charset=utf-8. */
+static const char *utf8_clean(apr_pool_t *p, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    bantin_buf b;
+
+    bantin_buf_init(&b, p, strlen(s) + 16);
+    while (*u) {
+        apr_size_t n = 0;
+        if (u[0] < 0x80) {
+            n = 1;
+        }
+        else if (u[0] >= 0xC2 && u[0] <= 0xDF && (u[1] & 0xC0) == 0x80) {
+            n = 2;
+        }
+        else if (u[0] >= 0xE0 && u[0] <= 0xEF && (u[1] & 0xC0) == 0x80
+                 && (u[2] & 0xC0) == 0x80 && !(u[0] == 0xE0 && u[1] < 0xA0)
+                 && !(u[0] == 0xED && u[1] >= 0xA0)) {
+            n = 3;
+        }
+        else if (u[0] >= 0xF0 && u[0] <= 0xF4 && (u[1] & 0xC0) == 0x80
+                 && (u[2] & 0xC0) == 0x80 && (u[3] & 0xC0) == 0x80
+                 && !(u[0] == 0xF0 && u[1] < 0x90)
+                 && !(u[0] == 0xF4 && u[1] >= 0x90)) {
+            n = 4;
+        }
+        if (n) {
+            bantin_buf_add(&b, (const char *)u, n);
+            u += n;
+        }
+        else {
+            bantin_buf_adds(&b, "\xEF\xBF\xBD");
+            u++;
+        }
+    }
+    return bantin_buf_cstr(&b);
+}
+
 /* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD][&to=…] */
 static int handle_search(request_rec *r, const bantin_conf *c,
                          const bantin_view *v, const bantin_snapshot *snap,
@@ -932,7 +970,7 @@ static int handle_search(request_rec *r, const bantin_conf *c,
     const char **snippets = apr_palloc(r->pool, size * sizeof(char *));
     const char *suggestion = NULL;
     apr_size_t total = 0, n = 0;
-    bantin_query q;
+    bantin_query q = {NULL, NULL, 0, 0};
     bantin_page out;
     int i;
 
@@ -940,8 +978,15 @@ static int handle_search(request_rec *r, const bantin_conf *c,
         return send_error(r, c, v, page < 0 ? HTTP_BAD_REQUEST
                                             : HTTP_NOT_FOUND);
     }
-    if (text && strlen(text) > 1000) {
-        text = apr_pstrmemdup(r->pool, text, 1000);
+    if (text) {
+        apr_size_t len;
+        text = utf8_clean(r->pool, text);
+        if ((len = strlen(text)) > 1000) {
+            /* not inside a character */
+            for (len = 1000; ((unsigned char)text[len] & 0xC0) == 0x80; len--) {
+            }
+            text = apr_pstrmemdup(r->pool, text, len);
+        }
     }
     if (text && *text) {
         q.text = text;
@@ -972,7 +1017,7 @@ static int handle_search(request_rec *r, const bantin_conf *c,
         }
         if (!total) {
             char *f = bantin_fold(r->pool, text, strlen(text));
-            if (strcmp(f, text)) {
+            if (strcasecmp(f, text)) { /* not just the query lowercased */
                 suggestion = f;
             }
         }
@@ -980,8 +1025,17 @@ static int handle_search(request_rec *r, const bantin_conf *c,
     else {
         text = NULL;
     }
-    bantin_render_search(r->pool, c->templates->theme, v, text, items,
-                         snippets, n, total, page, pages, suggestion, &out);
+    {
+        /* the pager and the suggestion keep the filters */
+        const char *filters[] = {
+            "category", text ? q.category : NULL,
+            "from", r->args ? bantin_form_get(r->pool, r->args, "from") : NULL,
+            "to", r->args ? bantin_form_get(r->pool, r->args, "to") : NULL,
+            NULL, NULL};
+        bantin_render_search(r->pool, c->templates->theme, v, text, items,
+                             snippets, n, total, page, pages, suggestion,
+                             filters, &out);
+    }
     apr_table_setn(r->headers_out, "Cache-Control", "max-age=60");
     return send_page(r, &out);
 }
