@@ -35,7 +35,7 @@ CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
 HEADERS  := $(wildcard mod_bantin/*.h)
 
 .PHONY: all deps test-deps run test unit integration browser install clean format \
-        fuzz bench
+        fuzz sanitize faults bench
 
 all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
 
@@ -119,6 +119,30 @@ browser: test-deps all
 	cd tests/browser && npm test
 
 test: unit integration browser
+
+# ---- proof and speed (see SECURITY.md, BENCHMARKS.md) ---------------------
+
+FUZZ_SECONDS ?= 60
+
+# libFuzzer harnesses of the parsers, the templates and the renderer.
+fuzz: deps $(BUILD)/bantin_schema_rng.c
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# ASan+UBSan builds of the unit tests and of the module under httpd, and
+# valgrind of httpd -X.
+sanitize: test-deps all
+	tests/sanitize.sh all
+
+# wrk at 200 connections while files are rewritten, broken and restored,
+# with a graceful restart in the middle.
+faults: test-deps all
+	/usr/bin/python3 tests/faults.py
+
+# The benchmark suite; BENCH_ARGS="--quick" for a smoke run.
+bench: test-deps all
+	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 format:
 	clang-format -i mod_bantin/*.c mod_bantin/*.h tests/unit/*.c tests/unit/*.h

@@ -724,12 +724,20 @@ static void open_watcher(bantin_store *s)
                    strerror(errno));
     }
     {
-        apr_hash_index_t *hi; /* the old instance's watch descriptors */
+        /* The old instance's watch descriptors.  Their keys live in the
+         * values, so the table is emptied before they are freed. */
+        apr_hash_index_t *hi;
+        apr_array_header_t *old = apr_array_make(s->table_pool, 8,
+                                                 sizeof(watch *));
+        int i;
         for (hi = apr_hash_first(NULL, s->watches); hi;
              hi = apr_hash_next(hi)) {
-            free(apr_hash_this_val(hi));
+            APR_ARRAY_PUSH(old, watch *) = apr_hash_this_val(hi);
         }
         apr_hash_clear(s->watches);
+        for (i = 0; i < old->nelts; i++) {
+            free(APR_ARRAY_IDX(old, i, watch *));
+        }
     }
 #endif
 }

@@ -11,6 +11,9 @@
  * request threads read them without locks.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -478,13 +481,53 @@ static const char *media_type(const char *path)
     return NULL;
 }
 
-/* Serves an image below the content dir.  Every component is checked with
- * lstat: a symbolic link anywhere on the way is treated as absent. */
+/* Opens rel below dir without following a symbolic link anywhere: one
+ * openat(O_NOFOLLOW) per component, so nothing can be swapped for a link
+ * between a check and the open.  Only a regular file (O_NONBLOCK: opening
+ * a FIFO does not wait for a writer; fstat then refuses it). */
+static apr_status_t close_fd(void *fd)
+{
+    close((int)(intptr_t)fd);
+    return APR_SUCCESS;
+}
+
+static apr_status_t open_below(apr_pool_t *p, const char *dir,
+                               const char *rel, apr_file_t **out)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+    const char *s = rel;
+    struct stat st;
+
+    while (fd >= 0 && *s) {
+        const char *slash = strchr(s, '/');
+        apr_size_t n = slash ? (apr_size_t)(slash - s) : strlen(s);
+        next = openat(fd, apr_pstrmemdup(p, s, n),
+                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC
+                      | (slash ? O_DIRECTORY : O_NONBLOCK));
+        close(fd);
+        fd = next;
+        s = slash ? slash + 1 : s + n;
+    }
+    if (fd < 0) {
+        return APR_ENOENT;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return APR_ENOENT;
+    }
+    apr_pool_cleanup_register(p, (void *)(intptr_t)fd, close_fd,
+                              apr_pool_cleanup_null);
+    return apr_os_file_put(out, &fd, APR_FOPEN_READ
+                           | APR_FOPEN_SENDFILE_ENABLED, p);
+}
+
+/* Serves an image below the content dir, opened component by component
+ * without following any symbolic link (open_below), so no link swapped in
+ * between a check and the open can lead outside. */
 static int handle_media(request_rec *r, const bantin_conf *c,
                         const bantin_view *v, const char *rel)
 {
     const char *type = media_type(rel), *path = c->content->dir;
-    const char *s = rel;
     apr_finfo_t fi;
     apr_file_t *f;
     apr_bucket_brigade *bb;
@@ -493,20 +536,7 @@ static int handle_media(request_rec *r, const bantin_conf *c,
     if (!type) {
         return send_error(r, c, v, HTTP_NOT_FOUND);
     }
-    while (*s) {
-        const char *slash = strchr(s, '/');
-        apr_size_t n = slash ? (apr_size_t)(slash - s) : strlen(s);
-        path = apr_pstrcat(r->pool, path, "/",
-                           apr_pstrmemdup(r->pool, s, n), NULL);
-        if (apr_stat(&fi, path, APR_FINFO_LINK | APR_FINFO_TYPE, r->pool)
-                != APR_SUCCESS
-            || fi.filetype != (slash ? APR_DIR : APR_REG)) {
-            return send_error(r, c, v, HTTP_NOT_FOUND);
-        }
-        s = slash ? slash + 1 : s + n;
-    }
-    if (apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_SENDFILE_ENABLED,
-                      APR_OS_DEFAULT, r->pool) != APR_SUCCESS
+    if (open_below(r->pool, path, rel, &f) != APR_SUCCESS
         || apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_MTIME
                              | APR_FINFO_INODE, f) != APR_SUCCESS) {
         return send_error(r, c, v, HTTP_NOT_FOUND);

@@ -5,8 +5,6 @@
  *   CK_FORK=no valgrind --leak-check=full --error-exitcode=1 \
  *       build/unit-tests          the same under valgrind
  *   CK_RUN_SUITE=date build/unit-tests   one suite (CK_RUN_CASE too)
- *   BANTIN_KNOWN_BUGS=1 build/unit-tests also the tests of reported, still
- *                                 open bugs (test_hostile.c), which fail
  */
 #include <stdlib.h>
 #include <string.h>
@@ -249,9 +247,7 @@ int main(void)
     srunner_add_suite(sr, render_suite());
     srunner_add_suite(sr, fold_suite());
     srunner_add_suite(sr, hostile_suite());
-    if (getenv("BANTIN_KNOWN_BUGS") && *getenv("BANTIN_KNOWN_BUGS")) {
-        srunner_add_suite(sr, hostile_known_bugs_suite());
-    }
+    srunner_add_suite(sr, hostile_known_bugs_suite()); /* fixed; kept so */
 
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
