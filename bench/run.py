@@ -1,0 +1,1218 @@
+#!/usr/bin/python3
+"""The "speed" benchmark suite: mod_bantin against httpd serving the same bytes.
+
+    make bench                          # = /usr/bin/python3 bench/run.py
+    bench/run.py --quick                # smoke test, under 2 minutes
+    bench/run.py --goals 1,3 --pairs 5  # some goals, more pairs
+    bench/run.py --plot                 # + req/s vs connections, with nginx
+    bench/run.py --profile              # + perf profile of article pages
+
+Every comparison is made inside one run on one httpd: the module's answer
+is saved to a file under the DocumentRoot of the same server (same config,
+same MPM, no access log), and wrk alternates module and static file
+(A/B, then B/A, ...), each run after a warm-up; the ratio is the median of
+the per-pair ratios.  The goals (see BENCHMARKS.md):
+
+  1  article page, Cookie: bantin_fs=4            >= 1.0x static file
+  2  home list, page 1 and page 5,000 of 100k      >= 0.9x static file
+  3  article page, Accept-Encoding: gzip           >= 2x static + mod_deflate
+  4  p99 latency of goal 1 at 64 connections       <= static's p99
+  5  goals 1-2 while an article is rewritten every second   >= 0.8x
+  6  start to first page, 10k <= 0.7 s, 100k <= 3 s; memory of 100k
+  7  core micro-benchmark (build/bench/micro) and callgrind Ir/request
+
+Results go to the terminal and to bench/out/results.{md,json}
+(results-quick.* with --quick).  It installs nothing: wrk must be there
+(`make bench` installs it), and --plot needs bench/deps.sh run first.
+Servers (httpd, nginx) run on free 127.0.0.1 ports from configs generated
+in a temporary directory, and are stopped before it exits.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(HERE))
+from bantin_httpd import free_port, open_to_all  # noqa: E402
+import scale  # noqa: E402  (content_dir, httpd_pids, memory)
+
+APACHE = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
+MODULES = Path(os.environ.get("APACHE_MODULES_DIR", "/usr/lib/apache2/modules"))
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+OUT = HERE / "out"
+SEED_SLUG = "2024/giup-do-xa-kho-khan"
+ARTICLE = f"/portal/article/{SEED_SLUG}"
+COOKIE = "Cookie: bantin_fs=4"
+GZIP = "Accept-Encoding: gzip"
+REPORT_LUA = HERE / "wrk" / "report.lua"
+STATUS_LUA = HERE / "wrk" / "status.lua"
+LOG_PROBLEM = re.compile(r"\[(?:[\w.-]+:)?(?:error|crit|alert|emerg)\]|Segmentation fault|exit signal")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def hdict(headers):
+    return dict(h.split(": ", 1) for h in headers)
+
+
+# ---- httpd -------------------------------------------------------------------
+
+class Httpd:
+    """One httpd in its own ServerRoot: the portal at /portal, static copies
+    of its pages under /static/ and, compressed per request by mod_deflate,
+    under /static-gz/.  Event MPM, one child per core with threads for every
+    connection of the largest run (fixed: no children started or stopped
+    during a run), no access log."""
+
+    def __init__(self, root, content, templates, module, mpm="event", procs=None,
+                 threads=160, keepalive_requests=None, check_interval=None):
+        self.root = Path(root)
+        self.content = Path(content)
+        self.templates = Path(templates)
+        self.module = Path(module)
+        self.mpm = mpm
+        self.procs = procs or os.cpu_count() or 2
+        self.threads = threads
+        self.keepalive_requests = keepalive_requests
+        self.check_interval = check_interval
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.conf = self.root / "conf" / "httpd.conf"
+        self.pidfile = self.root / "logs" / "httpd.pid"
+        self.error_log = self.root / "logs" / "error_log"
+        self.htdocs = self.root / "htdocs"
+        for d in ("conf", "logs", "run", "htdocs/static", "htdocs/static-gz"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        (self.htdocs / "static" / "ping.html").write_text("ok\n")
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.mount("http://", requests.adapters.HTTPAdapter(max_retries=2))
+        self.write_conf()
+
+    def conf_text(self, one_process=False):
+        m = MODULES
+        lines = [
+            f'ServerRoot "{self.root}"',
+            f'PidFile "{self.pidfile}"',
+            f'DefaultRuntimeDir "{self.root / "run"}"',
+            f'ErrorLog "{self.error_log}"',
+            "LogLevel warn bantin:info",  # BT0100 loaded, BT0302 search index in step
+            "ServerName 127.0.0.1",
+            f'LoadModule mpm_{self.mpm}_module "{m}/mod_mpm_{self.mpm}.so"',
+            f'LoadModule authz_core_module "{m}/mod_authz_core.so"',
+            f'LoadModule mime_module "{m}/mod_mime.so"',
+            f'LoadModule deflate_module "{m}/mod_deflate.so"',
+            f'LoadModule bantin_module "{self.module}"',
+        ]
+        if os.geteuid() == 0:
+            lines += ["User nobody", "Group nogroup"]
+        lines += [
+            f"Listen 127.0.0.1:{self.port}",
+            "TypesConfig /etc/mime.types",
+            # No CustomLog: no access log, for the module and the files alike.
+            f'DocumentRoot "{self.htdocs}"',
+            # Debian's apache2.conf: no .htaccess lookups, symlinks followed.
+            "<Directory />",
+            "    Options FollowSymLinks",
+            "    AllowOverride None",
+            "    Require all denied",
+            "</Directory>",
+            f'<Directory "{self.htdocs}">',
+            "    Options FollowSymLinks",
+            "    AllowOverride None",
+            "    Require all granted",
+            "</Directory>",
+            f'<Directory "{self.htdocs / "static"}">',
+            '    ForceType "text/html; charset=utf-8"',
+            "</Directory>",
+            f'<Directory "{self.htdocs / "static-gz"}">',
+            '    ForceType "text/html; charset=utf-8"',
+            "    SetOutputFilter DEFLATE",
+            "</Directory>",
+            '<Location "/portal">',
+            "    SetHandler bantin",
+            f'    BantinContentDir "{self.content}"',
+            f'    BantinTemplateDir "{self.templates}"',
+        ]
+        if self.check_interval:
+            lines.append(f"    BantinCheckInterval {self.check_interval}")
+        lines.append("</Location>")
+        if self.keepalive_requests is not None:
+            lines.append(f"MaxKeepAliveRequests {self.keepalive_requests}")
+        if self.mpm == "prefork":
+            n = self.procs * 4
+            lines += [f"StartServers {n}", f"MinSpareServers {n}", f"MaxSpareServers {n}",
+                      f"ServerLimit {max(n, 256)}", "MaxRequestWorkers 256"]
+        else:
+            t, p = self.threads, self.procs
+            lines += [f"StartServers {p}", f"ServerLimit {p}", f"ThreadLimit {t}",
+                      f"ThreadsPerChild {t}", f"MaxRequestWorkers {t * p}",
+                      "MinSpareThreads 32", f"MaxSpareThreads {t * p}"]
+        return "\n".join(lines) + "\n"
+
+    def write_conf(self):
+        self.conf.write_text(self.conf_text())
+
+    def pid(self):
+        try:
+            return int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def pids(self):
+        try:
+            return scale.httpd_pids(self.pidfile)
+        except (OSError, ValueError):
+            return []
+
+    def alive(self):
+        pid = self.pid()
+        if not pid:
+            return False
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+    def start(self, ready_path="/portal/", timeout=60):
+        """Starts httpd; returns seconds from launch to the first 200 of ready_path."""
+        open_to_all(self.root)
+        open_to_all(self.content)
+        open_to_all(self.templates)
+        t0 = time.perf_counter()
+        p = subprocess.run([APACHE, "-f", str(self.conf), "-k", "start"],
+                           capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError(f"httpd did not start:\n{p.stdout}{p.stderr}\n{self.log_tail()}")
+        while True:
+            try:
+                if self.session.get(self.base + ready_path, timeout=2).status_code == 200:
+                    return time.perf_counter() - t0
+            except requests.RequestException:
+                pass
+            if time.perf_counter() - t0 > timeout:
+                self.stop()
+                raise RuntimeError(f"httpd gave no page in {timeout} s\n{self.log_tail()}")
+            time.sleep(0.005)
+
+    def stop(self, timeout=30):
+        pid = self.pid()
+        if not pid or not self.alive():
+            return
+        subprocess.run([APACHE, "-f", str(self.conf), "-k", "stop"],
+                       capture_output=True, timeout=timeout)
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            log(f"httpd {pid} did not stop in {timeout} s: killing its process group")
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.pidfile.unlink()
+        except FileNotFoundError:
+            pass
+
+    def get(self, path, headers=()):
+        r = self.session.get(self.base + path, headers=hdict(headers), timeout=10)
+        return r
+
+    def save_static(self, name, path, headers=(COOKIE,)):
+        """Saves the module's answer body for path as static/<name> and static-gz/<name>."""
+        r = self.get(path, headers)
+        if r.status_code != 200:
+            raise RuntimeError(f"{path}: {r.status_code}")
+        body = r.content
+        again = self.get(path, headers).content
+        if again != body:
+            log(f"warning: {path} is not the same from one request to the next")
+        for d in ("static", "static-gz"):
+            (self.htdocs / d / name).write_bytes(body)
+            os.chmod(self.htdocs / d / name, 0o644)
+        st = self.get(f"/static/{name}", headers)
+        assert st.content == body, "static copy differs"
+        assert st.headers.get("Content-Type") == r.headers.get("Content-Type"), \
+            (st.headers.get("Content-Type"), r.headers.get("Content-Type"))
+        return body
+
+    def wait_search_index(self, timeout=600):
+        """Waits until the module says its search index is in step with the
+        store (BT0302), which one child does in the background after a start
+        with a new index; returns the seconds waited, or None when the module
+        has no search index."""
+        if b"BT0302" not in self.module.read_bytes():
+            return None
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            try:
+                if "BT0302" in self.error_log.read_text(errors="replace"):
+                    return time.time() - t0
+            except OSError:
+                pass
+            time.sleep(0.5)
+        log(f"warning: no BT0302 (search index in step) after {timeout} s")
+        return time.time() - t0
+
+    def log_tail(self, n=20):
+        try:
+            return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def problems(self):
+        try:
+            text = self.error_log.read_text(errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
+
+
+# ---- nginx -------------------------------------------------------------------
+
+class Nginx:
+    """nginx serving a directory as static files: worker_processes auto,
+    access_log off, in the foreground (daemon off) from a temporary prefix."""
+
+    def __init__(self, root, htdocs):
+        self.prefix = Path(root)
+        self.htdocs = Path(htdocs)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        for d in ("conf", "logs", "tmp"):
+            (self.prefix / d).mkdir(parents=True, exist_ok=True)
+        p = self.prefix
+        self.conf = p / "conf" / "nginx.conf"
+        self.conf.write_text(f"""
+worker_processes auto;
+daemon off;
+pid {p}/logs/nginx.pid;
+error_log {p}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    types {{ text/html html; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    client_body_temp_path {p}/tmp/body;
+    proxy_temp_path {p}/tmp/proxy;
+    fastcgi_temp_path {p}/tmp/fastcgi;
+    uwsgi_temp_path {p}/tmp/uwsgi;
+    scgi_temp_path {p}/tmp/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.htdocs};
+    }}
+}}
+""")
+
+    def start(self, timeout=20):
+        open_to_all(self.htdocs)
+        self.proc = subprocess.Popen([NGINX, "-p", str(self.prefix), "-c", str(self.conf),
+                                      "-e", str(self.prefix / "logs" / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        s = requests.Session()
+        s.trust_env = False
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode())
+            try:
+                if s.get(self.base + "/static/ping.html", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("nginx did not answer")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful: workers finish, master exits
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+# ---- wrk ---------------------------------------------------------------------
+
+def cpu_busy_ticks():
+    """Busy CPU time of the whole machine so far, in clock ticks."""
+    f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(f) - f[3] - f[4]  # minus idle and iowait
+
+
+def proc_ticks(pids):
+    t = 0
+    for pid in pids:
+        try:
+            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            t += int(f[11]) + int(f[12])  # utime, stime (all threads)
+        except (OSError, IndexError, ValueError):
+            pass
+    return t
+
+
+def own_ticks():
+    hz = os.sysconf("SC_CLK_TCK")
+    c, s = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+    return (c.ru_utime + c.ru_stime + s.ru_utime + s.ru_stime) * hz
+
+
+def machine_busy(seconds=2.0):
+    """Share of the machine's CPU used by others over `seconds` (0..1)."""
+    b0, o0, t0 = cpu_busy_ticks(), own_ticks(), time.time()
+    time.sleep(seconds)
+    busy = cpu_busy_ticks() - b0 - (own_ticks() - o0)
+    return max(0.0, busy / (os.sysconf("SC_CLK_TCK") * (time.time() - t0) * (os.cpu_count() or 1)))
+
+
+def wrk(url, seconds, conns, threads, headers=(), script=REPORT_LUA, server_pids=()):
+    """One wrk run; with server_pids, also the share of CPU that processes
+    other than the server, wrk and this script used meanwhile ("noise")."""
+    threads = max(1, min(threads, conns))
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "10s",
+           "--latency", "-s", str(script), url, "--", *headers]
+    b0, o0, s0, t0 = cpu_busy_ticks(), own_ticks(), proc_ticks(server_pids), time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    elapsed = time.time() - t0
+    foreign = (cpu_busy_ticks() - b0) - (own_ticks() - o0) - (proc_ticks(server_pids) - s0)
+    tag = "BENCH_STATUS " if script == STATUS_LUA else "BENCH_JSON "
+    for line in p.stdout.splitlines():
+        if line.startswith(tag):
+            d = json.loads(line[len(tag):])
+            if "duration_us" in d:
+                d["rps"] = d["requests"] / (d["duration_us"] / 1e6)
+                d["errors"] = sum(d[k] for k in ("connect_errors", "read_errors", "write_errors",
+                                                 "status_errors", "timeouts"))
+            if server_pids:
+                d["noise"] = max(0.0, foreign / (os.sysconf("SC_CLK_TCK") * elapsed * (os.cpu_count() or 1)))
+            return d
+    raise RuntimeError(f"wrk gave no result: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
+
+
+class Churn(threading.Thread):
+    """Rewrites a random article in place (truncate + write, a changed title)
+    every `interval` seconds while running."""
+
+    def __init__(self, files, interval=1.0, seed=7):
+        super().__init__(daemon=True)
+        self.files = list(files)
+        self.interval = interval
+        self.rng = random.Random(seed)
+        self.stop_event = threading.Event()
+        self.count = 0
+        self.original = {}
+        self.active = threading.Event()
+
+    def run(self):
+        while not self.stop_event.wait(self.interval):
+            if not self.active.is_set():
+                continue
+            f = self.rng.choice(self.files)
+            text = self.original.get(f) or f.read_text(encoding="utf-8")
+            self.original[f] = text
+            i = text.index("</title>")
+            new = text[:i] + f" (cập nhật {self.count})" + text[i:]
+            with open(f, "w", encoding="utf-8") as fh:
+                fh.write(new)
+            self.count += 1
+
+    def stop(self):
+        self.stop_event.set()
+        self.join(5)
+
+
+# ---- A/B comparisons -----------------------------------------------------------
+
+class Row:
+    def __init__(self, goal, what, server, mod_path, static_path, headers, threshold,
+                 churn=None, want_gzip=False):
+        self.goal, self.what, self.server = goal, what, server
+        self.mod_path, self.static_path, self.headers = mod_path, static_path, list(headers)
+        self.threshold, self.churn, self.want_gzip = threshold, churn, want_gzip
+        self.runs = {"module": [], "static": []}
+        self.checks = {}
+        self.notes = []
+        self.rewrites = 0
+
+    def summary(self):
+        m, s = self.runs["module"], self.runs["static"]
+        ratios = [a["rps"] / b["rps"] for a, b in zip(m, s)]
+        out = {
+            "goal": self.goal, "what": self.what,
+            "module_rps": statistics.median(r["rps"] for r in m),
+            "static_rps": statistics.median(r["rps"] for r in s),
+            "ratio": statistics.median(ratios), "ratios": ratios,
+            "module_p99_ms": statistics.median(r["p99_us"] for r in m) / 1000,
+            "static_p99_ms": statistics.median(r["p99_us"] for r in s) / 1000,
+            "threshold": self.threshold,
+            "errors": sum(r["errors"] for r in m + s),
+            "noise": statistics.median(r["noise"] for r in m + s),
+            "checks": self.checks, "notes": list(self.notes),
+            "runs": self.runs,
+        }
+        ok = out["ratio"] >= self.threshold and out["errors"] == 0
+        for side, c in self.checks.items():
+            if set(c["statuses"]) != {"200"}:
+                ok = False
+                out["notes"].append(f"{side}: statuses {c['statuses']}")
+        lens = {side: set(c.get("lengths", {})) for side, c in self.checks.items()}
+        if not self.want_gzip and len(lens) == 2 and (lens["module"] != lens["static"]
+                                                      or len(lens["module"]) != 1):
+            ok = False
+            out["notes"].append(f"body lengths differ: module {sorted(lens['module'])}, "
+                                f"static {sorted(lens['static'])}")
+        if self.want_gzip:
+            enc = self.checks.get("module", {}).get("encodings", {})
+            if set(enc) != {"gzip"}:
+                ok = False
+                out["notes"].append(f"module answered Content-Encoding {sorted(enc)}, not gzip")
+        if out["noise"] > 0.05:
+            out["notes"].append(f"other processes used {100 * out['noise']:.0f}% of the CPU "
+                                "during the runs (median): the machine was not quiet")
+        if out["errors"]:
+            out["notes"].append(f"{out['errors']} wrk errors (non-2xx/3xx, socket, timeout)")
+        if self.churn is not None:
+            out["rewrites"] = self.rewrites
+            out["notes"].append(f"{self.rewrites} articles rewritten during the module's runs "
+                                f"(one a second)")
+        out["pass"] = ok
+        return out
+
+
+def run_row(row, a):
+    """Runs row.pairs A/B pairs, alternating which side goes first."""
+    log(f"goal {row.goal}: {row.what}")
+    urls = {"module": row.server.base + row.mod_path, "static": row.server.base + row.static_path}
+    before = row.churn.count if row.churn else 0
+    for i in range(a.pairs):
+        order = ("module", "static") if i % 2 == 0 else ("static", "module")
+        for side in order:
+            churn = row.churn if side == "module" else None
+            if churn:
+                churn.active.set()
+            try:
+                if a.warmup and (i == 0 or not a.quick):
+                    chk = wrk(urls[side], a.warmup, a.connections, a.threads, row.headers, STATUS_LUA)
+                    if i == 0:
+                        row.checks[side] = chk
+                r = wrk(urls[side], a.duration, a.connections, a.threads, row.headers,
+                        server_pids=row.server.pids())
+            finally:
+                if churn:
+                    churn.active.clear()
+            row.runs[side].append(r)
+            log(f"  pair {i + 1} {side:6s} {r['rps']:9.0f} req/s  p99 {r['p99_us'] / 1000:6.2f} ms"
+                f"  noise {100 * r['noise']:4.1f}%" + (f"  errors {r['errors']}" if r["errors"] else ""))
+    row.rewrites = (row.churn.count - before) if row.churn else 0
+    return row.summary()
+
+
+# ---- goal 6: cold start ----------------------------------------------------------
+
+def cold_start(n, content, templates, module, tmp, runs):
+    """The first start has an empty runtime dir (no state dir, no search
+    index: a new install); the others keep it (a restart)."""
+    res = {"articles": n, "start_s": [], "first_start_s": None}
+    server = Httpd(tmp / f"cold-{n}", content, templates, module)
+    try:
+        for i in range(runs + 1):
+            if i == 0:
+                shutil.rmtree(server.root / "run", ignore_errors=True)
+                (server.root / "run").mkdir()
+            t = server.start()
+            if i == 0:
+                res["first_start_s"] = t
+                # let the search index catch up, as it would before a restart
+                res["search_index_catch_up_s"] = server.wait_search_index()
+                server.stop()
+                log(f"  {n} articles, first start (empty state dir): first page after {t:.2f} s")
+                continue
+            res["start_s"].append(t)
+            time.sleep(1.0)  # let every child finish its catch-up before measuring
+            rss, pss = scale.memory(scale.httpd_pids(server.pidfile))
+            res["rss_mib"], res["pss_mib"] = rss, pss
+            res["processes"] = len(scale.httpd_pids(server.pidfile))
+            server.stop()
+            log(f"  {n} articles, restart: first page after {t:.2f} s; RSS {rss:.0f} MiB, PSS {pss:.0f} MiB")
+    finally:
+        server.stop()
+    res["start_median_s"] = statistics.median(res["start_s"])
+    res["problems"] = server.problems()
+    return res
+
+
+# ---- goal 7: micro-benchmark and callgrind ------------------------------------------
+
+def micro(a):
+    build = Path(a.build)
+    p = subprocess.run(["make", "-s", "-C", str(HERE), f"BUILD={build}", f"TOP={a.src}"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("make -C bench failed:\n" + p.stdout + p.stderr)
+    page = Path(a.tmp) / "micro-page.html"
+    p = subprocess.run([str(build / "bench" / "micro"), "-j", "-n", str(a.micro_n), "-s", str(a.src),
+                        "-o", str(page)], capture_output=True, text=True, check=True, timeout=600)
+    res = json.loads(p.stdout)
+    res["page_sha256"] = hashlib.sha256(page.read_bytes()).hexdigest()
+    return res
+
+
+def callgrind(a, tmp, n):
+    """Instructions per request: apache2 -X under callgrind, three runs (no
+    requests, n article requests, n static-file requests); per request =
+    (run - no-request run) / n."""
+    if not shutil.which("valgrind"):
+        raise RuntimeError("valgrind is not installed")
+    site = tmp / "cg-site"
+    if not site.exists():
+        shutil.copytree(a.src / "content", site / "content")
+        shutil.copytree(a.src / "templates", site / "templates")
+    out = {}
+    for kind in ("none", "module", "static"):
+        root = tmp / f"cg-{kind}"
+        h = Httpd(root, site / "content", site / "templates", a.module, procs=1, threads=4)
+        h.conf.write_text(h.conf_text())
+        cgdir = root / "callgrind"
+        cgdir.mkdir(exist_ok=True)
+        os.chmod(cgdir, 0o1777)  # the one process drops to User nobody before it writes
+        open_to_all(root)
+        open_to_all(site)
+        outfile = cgdir / "callgrind.out"
+        proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={outfile}",
+                                 APACHE, "-X", "-f", str(h.conf)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            t0 = time.time()
+            while True:
+                try:
+                    if h.session.get(h.base + "/static/ping.html", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if proc.poll() is not None or time.time() - t0 > 120:
+                    raise RuntimeError("httpd under callgrind did not start: "
+                                       + (proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""))
+                time.sleep(0.2)
+            # callgrind made its output file as root at startup; the process
+            # writes it at exit, after dropping to User nobody.
+            if outfile.exists():
+                os.chmod(outfile, 0o666)
+            if kind == "static":
+                (h.htdocs / "static" / "article.html").write_bytes(out["_page"])
+                open_to_all(h.htdocs)
+            path = {"none": None, "module": ARTICLE, "static": "/static/article.html"}[kind]
+            if path:
+                for i in range(n):
+                    r = h.get(path, [COOKIE])
+                    if r.status_code != 200:
+                        raise RuntimeError(f"callgrind {kind}: {path} -> {r.status_code}")
+                if kind == "module":
+                    out["_page"] = r.content
+            h.session.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(180)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        text = outfile.read_text(errors="replace") if outfile.exists() else ""
+        m = re.search(r"^summary:\s*(\d+)", text, re.M) or re.search(r"^totals:\s*(\d+)", text, re.M)
+        if not m:
+            raise RuntimeError(f"no callgrind totals in {outfile}")
+        out[kind] = int(m.group(1))
+        if kind != "none" and shutil.which("callgrind_annotate"):
+            OUT.mkdir(exist_ok=True)
+            ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                                  str(outfile)], capture_output=True, text=True)
+            (OUT / f"callgrind-{kind}.txt").write_text(ann.stdout)
+            incl = {}
+            for line in ann.stdout.splitlines():
+                m = re.match(r"\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+\S*?:([\w.@']+)\s", line)
+                if m and m.group(2) not in incl:
+                    incl[m.group(2)] = int(m.group(1).replace(",", ""))
+            out[f"{kind}_inclusive"] = incl
+        log(f"  callgrind {kind}: {out[kind]:,} Ir")
+    out.pop("_page", None)
+    out["requests"] = n
+    out["module_per_request"] = (out["module"] - out["none"]) / n
+    out["static_per_request"] = (out["static"] - out["none"]) / n
+    # Inclusive instructions per request of the functions a request goes
+    # through (those not called at startup, so no baseline to subtract).
+    fns = ["ap_process_async_request", "ap_read_request", "ap_process_request_internal",
+           "ap_run_translate_name", "ap_run_map_to_storage", "ap_directory_walk", "ap_location_walk",
+           "ap_run_fixups", "ap_run_type_checker", "ap_invoke_handler", "bantin_handler",
+           "bantin_render_article", "bantin_store_refresh", "bantin_snapshot_get",
+           "bantin_fontsize_from_cookie", "default_handler", "ap_pass_brigade",
+           "ap_http_header_filter", "ap_core_output_filter", "apr_socket_sendv", "writev",
+           "ap_process_request_after_handler", "apr_pool_destroy", "ap_run_log_transaction"]
+    mi, si = out.get("module_inclusive", {}), out.get("static_inclusive", {})
+    out["per_request_inclusive"] = {f: (mi.get(f, 0) / n, si.get(f, 0) / n)
+                                    for f in fns if f in mi or f in si}
+    lines = [f"# instructions per request (inclusive), callgrind, apache2 -X, {n} requests",
+             f"# total per request (run minus a no-request run): module "
+             f"{out['module_per_request']:,.0f}, static {out['static_per_request']:,.0f}",
+             f"{'function':36s} {'module':>10s} {'static':>10s}"]
+    for f, (mv, sv) in out["per_request_inclusive"].items():
+        lines.append(f"{f:36s} {mv:10,.0f} {sv:10,.0f}")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "callgrind-summary.txt").write_text("\n".join(lines) + "\n")
+    out.pop("module_inclusive", None)
+    out.pop("static_inclusive", None)
+    return out
+
+
+# ---- plot: req/s vs connections ---------------------------------------------------------
+
+def plot_connections(a, server, tmp):
+    if not shutil.which("gnuplot") or not Path(NGINX).exists():
+        raise RuntimeError("--plot needs nginx and gnuplot: run bench/deps.sh")
+    size = len((server.htdocs / "static" / "article.html").read_bytes())
+    ng = Nginx(tmp / "nginx", server.htdocs)
+    ng.start()
+    rows = []
+    try:
+        for c in a.plot_conns:
+            t = max(1, min(a.threads, c))
+            vals = []
+            for name, url, hdrs in (("mod_bantin", server.base + ARTICLE, [COOKIE]),
+                                    ("httpd static", server.base + "/static/article.html", [COOKIE]),
+                                    ("nginx static", ng.base + "/static/article.html", [COOKIE])):
+                if a.warmup:
+                    chk = wrk(url, a.warmup, c, t, hdrs, STATUS_LUA)
+                    if set(chk["statuses"]) != {"200"} or set(chk["lengths"]) != {str(size)}:
+                        raise RuntimeError(f"{name}: statuses {chk['statuses']}, lengths {chk['lengths']}")
+                r = wrk(url, a.plot_duration, c, t, hdrs)
+                vals.append(r["rps"])
+                log(f"  {c:4d} connections  {name:13s} {r['rps']:9.0f} req/s  p99 {r['p99_us'] / 1000:.2f} ms")
+            rows.append((c, *vals))
+        ng_body = requests.get(ng.base + "/static/article.html", timeout=5,
+                               proxies={"http": None}).headers.get("Content-Type")
+    finally:
+        ng.stop()
+    OUT.mkdir(exist_ok=True)
+    dat = OUT / "conns.dat"
+    with open(dat, "w") as f:
+        f.write("# requests/s of the seed article page (~%d bytes) vs wrk connections, %s\n"
+                % (len((server.htdocs / "static" / "article.html").read_bytes()),
+                   datetime.date.today().isoformat()))
+        f.write("# connections mod_bantin httpd_static nginx_static\n")
+        for r in rows:
+            f.write("%d %.0f %.0f %.0f\n" % r)
+    png = HERE / "conns.png"
+    script = f"""
+set terminal pngcairo size 800,460 font "sans,10" noenhanced
+set output "{png}"
+set title "Seed article page (~{len((server.htdocs / 'static' / 'article.html').read_bytes()) // 1024} KiB), requests/s vs connections\\n" . \
+          "wrk -t2 on the same {os.cpu_count()}-core machine, 127.0.0.1, {datetime.date.today().isoformat()}"
+set xlabel "connections (wrk -c)"
+set ylabel "requests/s"
+set logscale x 2
+set xrange [0.8:330]
+set xtics ("1" 1, "8" 8, "64" 64, "256" 256)
+set format y "%.0s%c"
+set grid
+set key top left
+set yrange [0:*]
+plot "{dat}" using 1:2 with linespoints lw 2 pt 7 title "mod_bantin (Cookie: bantin_fs=4)", \\
+     "" using 1:3 with linespoints lw 2 pt 5 title "httpd 2.4 event, same bytes as a static file", \\
+     "" using 1:4 with linespoints lw 2 pt 9 title "nginx, same static file"
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    return {"conns": rows, "dat": str(dat), "png": str(png), "nginx_content_type": ng_body}
+
+
+# ---- profile -----------------------------------------------------------------------------
+
+def dso_class(dso):
+    d = os.path.basename(dso.strip("()"))
+    if d.startswith("[kernel") or d.startswith("[vdso") or d == "[unknown]":
+        return "kernel" if d.startswith("[kernel") else "other"
+    if d == "mod_bantin.so":
+        return "mod_bantin (our code)"
+    if d.startswith("libxml2"):
+        return "libxml2"
+    if d == "apache2" or (d.startswith("mod_") and d.endswith(".so")):
+        return "httpd core + modules"
+    if d.startswith("libapr"):
+        return "APR / APR-util"
+    if d.startswith("libc.so") or d.startswith("ld-linux"):
+        return "libc"
+    return "other: " + d
+
+
+def perf_summary(data, pids):
+    """Leaf-sample shares from `perf script`: by process, and for the
+    benchmark's httpd (its pids: other httpds on the machine are not
+    counted) by code class (ours, httpd, APR, libc, kernel) and by symbol."""
+    p = subprocess.run(["perf", "script", "-i", str(data), "-F", "comm,pid,ip,sym,dso"],
+                       capture_output=True, text=True)
+    by_comm, by_class, by_sym = {}, {}, {}
+    total = httpd = 0
+    pids = set(pids)
+    for line in p.stdout.splitlines():
+        m = re.match(r"\s*(\S.*?)\s+(\d+)\s+[0-9a-f]+\s+(.*?)\s+\((.*)\)\s*$", line)
+        if not m:
+            continue
+        comm, pid, sym, dso = m.groups()
+        total += 1
+        mine = int(pid) in pids
+        if comm == "apache2" and not mine:
+            comm = "apache2 (other servers)"
+        by_comm[comm] = by_comm.get(comm, 0) + 1
+        if not mine:
+            continue
+        httpd += 1
+        cls = dso_class(dso)
+        by_class[cls] = by_class.get(cls, 0) + 1
+        sym = re.sub(r"\+0x[0-9a-f]+$", "", sym)
+        key = f"{sym} [{os.path.basename(dso)}]"
+        by_sym[key] = by_sym.get(key, 0) + 1
+
+    def pct(d, n, k):
+        return [(name, 100.0 * c / n) for name, c in sorted(d.items(), key=lambda x: -x[1])[:k]] if n else []
+    return {"samples": total, "httpd_samples": httpd,
+            "by_comm": pct(by_comm, total, 8),
+            "httpd_by_class": pct(by_class, httpd, 12),
+            "httpd_top_symbols": pct(by_sym, httpd, 30)}
+
+
+def profile(a, server):
+    """perf record (cpu-clock sampling, whole machine, leaf only: Debian's
+    httpd, APR and libc have no frame pointers, so call chains would be
+    wrong; callgrind gives the inclusive costs) while wrk loads the article
+    page, then the static file."""
+    if not shutil.which("perf"):
+        raise RuntimeError("perf is not installed (Debian: linux-perf)")
+    OUT.mkdir(exist_ok=True)
+    res = {}
+    hw = subprocess.run(["perf", "stat", "-x,", "-e", "instructions", "true"],
+                        capture_output=True, text=True)
+    res["hardware_counters"] = "not supported" not in hw.stderr and hw.returncode == 0
+    for kind, path in (("module", ARTICLE), ("static", "/static/article.html")):
+        data = Path(a.tmp) / f"perf-{kind}.data"
+        rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-a",
+                                "-o", str(data), "--", "sleep", str(a.profile_seconds)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        r = wrk(server.base + path, max(1, a.profile_seconds - 1), a.connections, a.threads, [COOKIE])
+        rec.wait(a.profile_seconds + 60)
+        summ = perf_summary(data, server.pids())
+        summ["rps"] = r["rps"]
+        lines = [f"# perf record -e cpu-clock -F 999 -a; wrk -t{a.threads} -c{a.connections} "
+                 f"{path} (Cookie: bantin_fs=4): {r['rps']:.0f} req/s",
+                 f"# {summ['samples']} samples, {summ['httpd_samples']} in this benchmark's httpd", "",
+                 "## share of all samples, by process"]
+        lines += [f"{v:6.2f}%  {k}" for k, v in summ["by_comm"]]
+        lines += ["", "## the benchmark httpd's samples, by code (leaf function's object)"]
+        lines += [f"{v:6.2f}%  {k}" for k, v in summ["httpd_by_class"]]
+        lines += ["", "## the benchmark httpd's samples, top leaf symbols"]
+        lines += [f"{v:6.2f}%  {k}" for k, v in summ["httpd_top_symbols"]]
+        (OUT / f"profile-{kind}.txt").write_text("\n".join(lines) + "\n")
+        res[kind] = summ
+        log(f"  profile {kind}: {r['rps']:.0f} req/s -> {OUT / f'profile-{kind}.txt'}")
+        data.unlink(missing_ok=True)
+    return res
+
+
+# ---- machine, table ---------------------------------------------------------------------
+
+def machine(a):
+    def cmd(*c, any_status=False):
+        try:
+            p = subprocess.run(c, capture_output=True, text=True, timeout=20)
+            return (p.stdout + p.stderr).strip() if p.returncode == 0 or any_status else None
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    httpd = cmd(APACHE, "-v") or ""
+    m = re.search(r"Server version:\s*(.*)", httpd)
+    nginx = cmd(NGINX, "-v") if Path(NGINX).exists() else None
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(), "cpu": cpu, "kernel": os.uname().release,
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "httpd": m.group(1) if m else httpd,
+        "nginx": nginx.replace("nginx version: ", "") if nginx else None,
+        "wrk": (cmd("wrk", "-v", any_status=True) or "?").splitlines()[0] if shutil.which("wrk") else None,
+        "commit": cmd("git", "-C", str(a.src), "log", "-1", "--oneline"),
+        "dirty": cmd("git", "-C", str(a.src), "status", "--porcelain", "--", "mod_bantin", "templates",
+                     "Makefile"),
+        "module": str(a.module),
+        "module_sha256": hashlib.sha256(Path(a.module).read_bytes()).hexdigest()[:16],
+        "module_mtime": datetime.datetime.fromtimestamp(Path(a.module).stat().st_mtime)
+        .astimezone().isoformat(timespec="seconds"),
+        "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
+        "settings": {k: getattr(a, k) for k in ("duration", "warmup", "pairs", "connections",
+                                                "threads", "articles", "quick")},
+    }
+
+
+def fmt_rps(x):
+    return f"{x:,.0f}" if isinstance(x, (int, float)) else (x or "")
+
+
+def table(results):
+    hdr = ["goal", "what", "module", "static", "ratio", "p99 module", "p99 static", "result"]
+    rows = []
+    for r in results:
+        if r.get("kind") == "ab":
+            rows.append([r["goal"], r["what"], fmt_rps(r["module_rps"]), fmt_rps(r["static_rps"]),
+                         f"{r['ratio']:.2f}x (≥ {r['threshold']}x)",
+                         f"{r['module_p99_ms']:.2f} ms", f"{r['static_p99_ms']:.2f} ms",
+                         ("PASS" if r["pass"] else "FAIL") + ("" if not r["notes"] else " *")])
+        else:
+            rows.append([r["goal"], r["what"], r.get("module", ""), r.get("static", ""),
+                         r.get("ratio", ""), r.get("p99m", ""), r.get("p99s", ""), r.get("result", "")])
+    widths = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
+    lines = ["| " + " | ".join(str(h).ljust(w) for h, w in zip(hdr, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for x in rows:
+        lines.append("| " + " | ".join(str(v).ljust(w) for v, w in zip(x, widths)) + " |")
+    notes = []
+    for r in results:
+        for n in r.get("notes", []):
+            notes.append(f"* goal {r['goal']} ({r['what']}): {n}")
+    return "\n".join(lines) + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
+
+
+# ---- main ------------------------------------------------------------------------------------
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 2)[2])
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke test: 1 s runs, one warm-up per side, 10,000 articles, no callgrind")
+    ap.add_argument("--goals", default="1,2,3,4,5,6,7", help="comma-separated goals (default: all)")
+    ap.add_argument("--duration", type=int, help="seconds per measured wrk run (default 10)")
+    ap.add_argument("--warmup", type=int, help="seconds of warm-up before each run (default 2; 0: none)")
+    ap.add_argument("--pairs", type=int, help="A/B pairs per comparison (default 3)")
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--articles", type=int, help="generated articles for goals 2, 5, 6 (default 100000)")
+    ap.add_argument("--deep-page", type=int, default=5000, help="the deep list page of goal 2")
+    ap.add_argument("--cold-runs", type=int, help="starts per size in goal 6 (default 3)")
+    ap.add_argument("--micro-n", type=int, help="micro-benchmark iterations (default 20000)")
+    ap.add_argument("--callgrind", type=int, metavar="N",
+                    help="requests per callgrind run (default 1000; 0 skips; off with --quick)")
+    ap.add_argument("--keepalive-requests", type=int,
+                    help="httpd MaxKeepAliveRequests (default: httpd's own, 100)")
+    ap.add_argument("--plot", action="store_true",
+                    help="req/s vs connections for mod_bantin, httpd and nginx: bench/out/conns.dat, "
+                         "bench/conns.png (needs bench/deps.sh)")
+    ap.add_argument("--plot-conns", default="1,8,64,256")
+    ap.add_argument("--plot-duration", type=int, help="seconds per plot point (default 5)")
+    ap.add_argument("--profile", action="store_true",
+                    help="perf profile of article pages and of the static file (bench/out/profile-*.txt)")
+    ap.add_argument("--profile-seconds", type=int, default=12)
+    ap.add_argument("--module", help="mod_bantin.so to measure (default: build/mod_bantin.so)")
+    ap.add_argument("--src", default=str(REPO),
+                    help="checkout whose module, library, content and templates are measured")
+    ap.add_argument("--wait-idle", type=int, default=0, metavar="SECONDS",
+                    help="wait up to this long for other processes to use < 10%% of the CPU")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
+    ap.add_argument("--out", help="results file prefix (default bench/out/results[-quick])")
+    a = ap.parse_args(argv)
+    q = a.quick
+    a.duration = a.duration or (1 if q else 10)
+    a.warmup = a.warmup if a.warmup is not None else (1 if q else 2)
+    a.pairs = a.pairs or 3
+    a.articles = a.articles or (10000 if q else 100000)
+    a.cold_runs = a.cold_runs or (1 if q else 3)
+    a.micro_n = a.micro_n or (2000 if q else 20000)
+    a.plot_duration = a.plot_duration or (1 if q else 5)
+    if a.callgrind is None:
+        a.callgrind = 0 if q else 1000
+    a.src = Path(a.src).resolve()
+    a.build = a.src / "build"
+    a.module = Path(a.module).resolve() if a.module else a.build / "mod_bantin.so"
+    a.goals = {g.strip() for g in a.goals.split(",") if g.strip()}
+    a.plot_conns = [int(c) for c in a.plot_conns.split(",")]
+    return a
+
+
+def main(argv=None):
+    a = parse_args(argv if argv is not None else sys.argv[1:])
+    # A plain `kill` must still stop the servers and remove the temporary dir.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if not a.module.exists():
+        sys.exit(f"run.py: {a.module} is missing: run `make` first")
+    if not shutil.which("wrk"):
+        sys.exit("run.py: wrk is missing (`make bench` installs it; Debian package wrk)")
+    if a.plot and not (shutil.which("gnuplot") and Path(NGINX).exists()):
+        sys.exit("run.py: --plot needs nginx and gnuplot: run bench/deps.sh first (as root)")
+    if a.profile and not shutil.which("perf"):
+        sys.exit("run.py: --profile needs perf: run bench/deps.sh --profile first (as root)")
+    t_start = time.time()
+    busy = machine_busy(1.0)
+    said = 0
+    while a.wait_idle and busy > 0.1 and time.time() - t_start < a.wait_idle:
+        if time.time() - said >= 60:
+            log(f"waiting for a quiet machine: others use {100 * busy:.0f}% of the CPU")
+            said = time.time()
+        busy = machine_busy(5.0)
+    if busy > 0.1:
+        log(f"warning: other processes use {100 * busy:.0f}% of the CPU: results will be noisy")
+    tmp = Path(tempfile.mkdtemp(prefix="bantin-bench-"))
+    a.tmp = str(tmp)
+    info = machine(a)
+    # Measure a private copy: a rebuild during the run (make overwrites the
+    # .so in place) must neither crash the running httpd nor change what a
+    # later server of this run loads.
+    shutil.copy2(a.module, tmp / "mod_bantin.so")
+    a.module = tmp / "mod_bantin.so"
+    info["busy_before"] = round(busy, 3)
+    log(f"mod_bantin benchmark: {info['commit']}{' (+ uncommitted changes)' if info['dirty'] else ''}; "
+        f"{info['nproc']} x {info['cpu']}; {info['httpd']}")
+    results, extra = [], {}
+    servers = []
+    churn = None
+    try:
+        # ---- goal 7: core micro-benchmark, no httpd
+        if "7" in a.goals:
+            log("goal 7: core micro-benchmark")
+            m = micro(a)
+            extra["micro"] = m
+            for key, label in (("parse", "micro: parse + validate"), ("render", "micro: render article"),
+                               ("parse_render", "micro: parse + render"),
+                               ("list", "micro: render home list"),
+                               ("gzip", "micro: gzip the article page"),
+                               ("hit_gz", "micro: page cache hit (+ gzip copy)"),
+                               ("hit", "micro: page cache hit (page only)")):
+                if key not in m:
+                    continue
+                x = m[key]
+                results.append({"goal": "7", "what": label, "module": f"{x['ns'] / 1000:.2f} µs/page",
+                                "static": "", "ratio": f"{x['mallocs']:.0f} mallocs, {x['pallocs']:.0f} pallocs "
+                                                       f"({x['palloc_bytes'] / 1024:.1f} KiB)",
+                                "result": "info"})
+
+        site = tmp / "site"
+        shutil.copytree(a.src / "content", site / "content")
+        shutil.copytree(a.src / "templates", site / "templates")
+        templates = site / "templates"
+
+        # ---- goals 1, 3, 4 (+ plot, profile): the seed content
+        if a.goals & {"1", "3", "4"} or a.plot or a.profile:
+            s = Httpd(tmp / "seed", site / "content", templates, a.module,
+                      keepalive_requests=a.keepalive_requests)
+            servers.append(s)
+            s.start()
+            page = s.save_static("article.html", ARTICLE)
+            if "micro" in extra and hashlib.sha256(page).hexdigest() != extra["micro"]["page_sha256"]:
+                extra["micro"]["note"] = "the module's page differs from micro's render"
+            log(f"seed article page: {len(page)} bytes")
+            extra["article_bytes"] = len(page)
+            if a.goals & {"1", "4"}:
+                r = run_row(Row("1", "article page, Cookie: bantin_fs=4", s, ARTICLE,
+                                "/static/article.html", [COOKIE], 1.0), a)
+                r["kind"] = "ab"
+                results.append(r)
+                if "4" in a.goals:
+                    ok = r["module_p99_ms"] <= r["static_p99_ms"]
+                    results.append({"goal": "4", "what": f"p99 latency, {a.connections} connections (goal 1 runs)",
+                                    "module": f"{r['module_p99_ms']:.2f} ms", "static": f"{r['static_p99_ms']:.2f} ms",
+                                    "ratio": f"{r['module_p99_ms'] / r['static_p99_ms']:.2f}x (≤ 1x)",
+                                    "p99m": f"{r['module_p99_ms']:.2f} ms", "p99s": f"{r['static_p99_ms']:.2f} ms",
+                                    "result": "PASS" if ok else "FAIL"})
+            if "3" in a.goals:
+                gz = requests.get(s.base + "/static-gz/article.html", headers=hdict([COOKIE, GZIP]),
+                                  proxies={"http": None}, timeout=10, stream=True)
+                raw = gz.raw.read(decode_content=False)
+                mod = requests.get(s.base + ARTICLE, headers=hdict([COOKIE, GZIP]),
+                                   proxies={"http": None}, timeout=10, stream=True)
+                mraw = mod.raw.read(decode_content=False)
+                row = Row("3", "article page, Accept-Encoding: gzip (static: mod_deflate)", s, ARTICLE,
+                          "/static-gz/article.html", [COOKIE, GZIP], 2.0, want_gzip=True)
+                row.notes.append(f"bytes on the wire: module {len(mraw)} "
+                                 f"({mod.headers.get('Content-Encoding', 'identity')}), "
+                                 f"mod_deflate {len(raw)} ({gz.headers.get('Content-Encoding', 'identity')})")
+                r = run_row(row, a)
+                r["kind"] = "ab"
+                results.append(r)
+            if a.plot:
+                log("plot: requests/s vs connections")
+                extra["plot"] = plot_connections(a, s, tmp)
+            if a.profile:
+                log("profile: perf")
+                extra["profile"] = profile(a, s)
+            s.stop()
+            extra["seed_server_problems"] = s.problems()
+
+        # ---- goal 7: callgrind
+        if "7" in a.goals and a.callgrind:
+            log(f"goal 7: callgrind, {a.callgrind} requests per run")
+            try:
+                cg = callgrind(a, tmp, a.callgrind)
+                extra["callgrind"] = cg
+                results.append({"goal": "7", "what": "callgrind: instructions per request (apache2 -X)",
+                                "module": f"{cg['module_per_request']:,.0f} Ir",
+                                "static": f"{cg['static_per_request']:,.0f} Ir",
+                                "ratio": f"{cg['module_per_request'] / cg['static_per_request']:.2f}x, "
+                                         f"+{cg['module_per_request'] - cg['static_per_request']:,.0f} Ir",
+                                "result": "info"})
+            except (RuntimeError, OSError) as e:
+                log(f"callgrind skipped: {e}")
+                results.append({"goal": "7", "what": "callgrind", "result": f"skipped: {e}"[:80]})
+
+        # ---- goal 6: cold start
+        if "6" in a.goals:
+            log("goal 6: cold start")
+            sizes = sorted({10000, a.articles}) if a.articles >= 10000 else [a.articles]
+            for n in sizes:
+                src = scale.content_dir(n)
+                c = cold_start(n, src, templates, a.module, tmp, a.cold_runs)
+                extra[f"cold_{n}"] = c
+                limit = {10000: 0.7, 100000: 3.0}.get(n)
+                t = c["start_median_s"]
+                f = c["first_start_s"]
+                results.append({"goal": "6", "what": f"start to first page, {n:,} articles, restart "
+                                                     f"(median of {len(c['start_s'])})",
+                                "module": f"{t:.2f} s", "static": "",
+                                "ratio": f"max {max(c['start_s']):.2f} s" + (f" (goal ≤ {limit} s)" if limit else ""),
+                                "result": ("PASS" if t <= limit else "FAIL") if limit else "info"})
+                cu = c.get("search_index_catch_up_s")
+                results.append({"goal": "6", "what": f"start to first page, {n:,} articles, first start "
+                                                     "(empty state dir)",
+                                "module": f"{f:.2f} s", "static": "",
+                                "ratio": (f"search index in step {cu:.1f} s later" if cu is not None else "")
+                                + (f" (goal ≤ {limit} s)" if limit else ""),
+                                "result": ("PASS" if f <= limit else "FAIL") if limit else "info"})
+                results.append({"goal": "6", "what": f"memory, {n:,} articles, {c['processes']} httpd processes",
+                                "module": f"RSS {c['rss_mib']:.0f} MiB", "static": f"PSS {c['pss_mib']:.0f} MiB",
+                                "ratio": f"{c['pss_mib'] * 1024 / n:.2f} KiB PSS/article", "result": "info"})
+
+        # ---- goals 2, 5: the generated content
+        if a.goals & {"2", "5"}:
+            n = a.articles
+            src = scale.content_dir(n)
+            big = tmp / f"content-{n}"
+            log(f"goals 2/5: {n:,} articles (hard-linked copy of {src})")
+            subprocess.run(["cp", "-al", str(src), str(big)], check=True)
+            (big / ".done").unlink(missing_ok=True)
+            # The seed article (for the article page under churn) and its images.
+            (big / "2024").mkdir(exist_ok=True)
+            shutil.copy(a.src / "content" / f"{SEED_SLUG}.xml", big / f"{SEED_SLUG}.xml")
+            shutil.copytree(a.src / "content" / "images", big / "images", dirs_exist_ok=True)
+            # Files the churn rewrites get their own inode, so that the cache stays as generated.
+            rng = random.Random(11)
+            files = sorted(p for p in big.rglob("bai-*.xml"))
+            chosen = rng.sample(files, min(300, len(files)))
+            for f in chosen:
+                data = f.read_bytes()
+                f.unlink()
+                f.write_bytes(data)
+            b = Httpd(tmp / "big", big, templates, a.module, keepalive_requests=a.keepalive_requests)
+            servers.append(b)
+            t = b.start(timeout=120)
+            log(f"  httpd with {n:,} articles up in {t:.2f} s")
+            w = b.wait_search_index()
+            if w is not None:
+                extra["search_index_catch_up_s"] = w
+                log(f"  search index in step {w:.1f} s later (measuring starts now)")
+            deep = max(1, min(a.deep_page, n // 10))
+            while deep > 1 and b.get(f"/portal/?page={deep}", [COOKIE]).status_code != 200:
+                deep //= 2
+            b.save_static("list-1.html", "/portal/")
+            b.save_static(f"list-{deep}.html", f"/portal/?page={deep}")
+            b.save_static("article.html", ARTICLE)
+            rows = []
+            if "2" in a.goals:
+                rows += [Row("2", f"home list page 1 ({n:,} articles)", b, "/portal/",
+                             "/static/list-1.html", [COOKIE], 0.9),
+                         Row("2", f"home list page {deep:,} ({n:,} articles)", b, f"/portal/?page={deep}",
+                             f"/static/list-{deep}.html", [COOKIE], 0.9)]
+            if "5" in a.goals:
+                churn = Churn(chosen)
+                churn.start()
+                rows += [Row("5", f"churn: article page ({n:,} articles)", b, ARTICLE,
+                             "/static/article.html", [COOKIE], 0.8, churn=churn),
+                         Row("5", "churn: home list page 1", b, "/portal/",
+                             "/static/list-1.html", [COOKIE], 0.8, churn=churn),
+                         Row("5", f"churn: home list page {deep:,}", b, f"/portal/?page={deep}",
+                             f"/static/list-{deep}.html", [COOKIE], 0.8, churn=churn)]
+            for row in rows:
+                r = run_row(row, a)
+                r["kind"] = "ab"
+                results.append(r)
+            if churn:
+                churn.stop()
+                extra["churn_rewrites"] = churn.count
+                churn = None
+            b.stop()
+            extra["big_server_problems"] = b.problems()
+    finally:
+        if churn:
+            churn.stop()
+        for s in servers:
+            try:
+                s.stop()
+            except Exception as e:  # keep stopping the others
+                log(f"stopping {s.root}: {e}")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    order = {g: i for i, g in enumerate("1234567")}
+    results.sort(key=lambda r: order.get(r["goal"], 9))
+    text = table(results)
+    took = time.time() - t_start
+    head = (f"mod_bantin {info['commit']}{' + uncommitted changes' if info['dirty'] else ''}, "
+            f"{info['date']}, {info['nproc']} x {info['cpu']}, kernel {info['kernel']}, "
+            f"{info['httpd']}, wrk -t{a.threads} -c{a.connections} -d{a.duration}s "
+            f"(warm-up {a.warmup} s), {a.pairs} A/B pairs; others used {100 * busy:.0f}% of the CPU "
+            f"before the start; took {took:.0f} s\n\n")
+    print()
+    print(head + text)
+    for k in ("seed_server_problems", "big_server_problems"):
+        if extra.get(k):
+            print(f"error log ({k}):\n  " + "\n  ".join(extra[k][:10]))
+    OUT.mkdir(exist_ok=True)
+    prefix = Path(a.out) if a.out else OUT / ("results-quick" if a.quick else "results")
+    Path(str(prefix) + ".md").write_text(head + text)
+    Path(str(prefix) + ".json").write_text(json.dumps(
+        {"machine": info, "results": results, "extra": extra, "seconds": took},
+        indent=1, ensure_ascii=False, default=str))
+    print(f"written: {prefix}.md, {prefix}.json")
+    failed = [r for r in results if r.get("result") == "FAIL" or r.get("pass") is False]
+    return 1 if failed and a.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
