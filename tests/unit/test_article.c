@@ -29,35 +29,6 @@ static const char *with_body(const char *body)
                        NULL);
 }
 
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n, i;
-        unsigned long cp;
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        if ((*p & 0xe0) == 0xc0) { n = 1; cp = *p & 0x1f; }
-        else if ((*p & 0xf0) == 0xe0) { n = 2; cp = *p & 0x0f; }
-        else if ((*p & 0xf8) == 0xf0) { n = 3; cp = *p & 0x07; }
-        else return 0;
-        for (i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800)
-            || (n == 3 && cp < 0x10000) || cp > 0x10ffff
-            || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return 0;
-        }
-        p += n + 1;
-    }
-    return 1;
-}
 
 static const char *const full_article =
     HEAD
@@ -552,7 +523,7 @@ START_TEST(utf16_refused_or_safe)
         else {
             ck_assert_ptr_null(a);
             ck_assert_ptr_nonnull(pr.message);
-            ck_assert_msg(utf8_valid(pr.message), "message not UTF-8");
+            ck_assert_msg(unit_utf8_valid(pr.message), "message not UTF-8");
         }
     }
 }
@@ -568,7 +539,7 @@ START_TEST(latin1_declaration_refused_or_safe)
         "  <summary>S</summary>\n  <body><p>x</p></body>\n</article>\n";
 
     if (parse(xml, &a, &pr) == APR_SUCCESS) {
-        ck_assert_msg(utf8_valid(a->title), "title is not UTF-8");
+        ck_assert_msg(unit_utf8_valid(a->title), "title is not UTF-8");
     }
     else {
         ck_assert_ptr_null(a);
@@ -604,7 +575,7 @@ START_TEST(invalid_utf8_refused)
         ck_assert_ptr_null(a);
         ck_assert_msg(pr.line == 3, "case %u: line %d (%s)", (unsigned)i,
                       pr.line, pr.message);
-        ck_assert_msg(utf8_valid(pr.message), "case %u: message not UTF-8",
+        ck_assert_msg(unit_utf8_valid(pr.message), "case %u: message not UTF-8",
                       (unsigned)i);
     }
 }

@@ -55,35 +55,6 @@ static const char *article_with(const char *title, const char *body)
                        NULL);
 }
 
-static int utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int n, i;
-        unsigned long cp;
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        if ((*p & 0xe0) == 0xc0) { n = 1; cp = *p & 0x1f; }
-        else if ((*p & 0xf0) == 0xe0) { n = 2; cp = *p & 0x0f; }
-        else if ((*p & 0xf8) == 0xf0) { n = 3; cp = *p & 0x07; }
-        else return 0;
-        for (i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800)
-            || (n == 3 && cp < 0x10000) || cp > 0x10ffff
-            || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return 0;
-        }
-        p += n + 1;
-    }
-    return 1;
-}
 
 /* A refused file's message: one line of UTF-8, naming no other file. */
 static void assert_clean_problem(const char *what, const bantin_problem *pr)
@@ -350,7 +321,7 @@ START_TEST(bom_and_encodings)
             memcpy(xml, prefixes[i], pl);
             memcpy(xml + pl, no_decl, gl);
             if (parse_n(xml, pl + gl, &a, &pr) == APR_SUCCESS) {
-                ck_assert_msg(utf8_valid(a->title), "prefix %u", (unsigned)i);
+                ck_assert_msg(unit_utf8_valid(a->title), "prefix %u", (unsigned)i);
             }
             else {
                 assert_clean_problem("BOM", &pr);
@@ -692,7 +663,7 @@ START_TEST(message_bytes_cleaned)
     }
     strcat(body, "</p>");
     ck_assert_int_ne(parse(article_with("T", body), &a, &pr), APR_SUCCESS);
-    ck_assert_msg(utf8_valid(pr.message), "message is not UTF-8: \"%s\"",
+    ck_assert_msg(unit_utf8_valid(pr.message), "message is not UTF-8: \"%s\"",
                   pr.message);
     ck_assert_int_ne(parse(article_with("T", "<p><![CDATA[a\x7f\x7f</p>"),
                            &a, &pr), APR_SUCCESS);

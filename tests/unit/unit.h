@@ -28,6 +28,9 @@ Suite *hostile_suite(void);
 /* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
 Suite *hostile_known_bugs_suite(void);
 
+/* Is s valid UTF-8? */
+int unit_utf8_valid(const char *s);
+
 /* Number of elements of a case table. */
 #define UNIT_N(a) (sizeof(a) / sizeof((a)[0]))
 
