@@ -21,8 +21,9 @@ the per-pair ratios.  The goals (see BENCHMARKS.md):
   6  start to first page, 10k <= 0.7 s, 100k <= 3 s; memory of 100k
   7  core micro-benchmark (build/bench/micro) and callgrind Ir/request
 
-Results go to the terminal and to bench/out/results.{md,json}
-(results-quick.* with --quick).  It installs nothing: wrk must be there
+Results go to the terminal and to bench/out/results.{md,json}, the plot
+to bench/conns.png (with --quick or --out, everything goes to
+bench/out/quick/ or beside --out instead).  It installs nothing: wrk must be there
 (`make bench` installs it), and --plot needs bench/deps.sh run first.
 Servers (httpd, nginx) run on free 127.0.0.1 ports from configs generated
 in a temporary directory, and are stopped before it exits.
@@ -58,7 +59,8 @@ import scale  # noqa: E402  (content_dir, httpd_pids, memory)
 APACHE = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
 MODULES = Path(os.environ.get("APACHE_MODULES_DIR", "/usr/lib/apache2/modules"))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-OUT = HERE / "out"
+DEFAULT_OUT = HERE / "out"
+OUT = DEFAULT_OUT  # where every output goes; bench/out/quick with --quick or beside --out
 SEED_SLUG = "2024/giup-do-xa-kho-khan"
 ARTICLE = f"/portal/article/{SEED_SLUG}"
 COOKIE = "Cookie: bantin_fs=4"
@@ -654,7 +656,7 @@ def callgrind(a, tmp, n):
         if not m:
             raise RuntimeError(f"no callgrind totals in {outfile}")
         out[kind] = int(m.group(1))
-        if kind != "none" and shutil.which("callgrind_annotate"):
+        if shutil.which("callgrind_annotate"):
             OUT.mkdir(exist_ok=True)
             ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
                                   str(outfile)], capture_output=True, text=True)
@@ -671,16 +673,21 @@ def callgrind(a, tmp, n):
     out["module_per_request"] = (out["module"] - out["none"]) / n
     out["static_per_request"] = (out["static"] - out["none"]) / n
     # Inclusive instructions per request of the functions a request goes
-    # through (those not called at startup, so no baseline to subtract).
+    # through, minus what the no-request run spent in them (at startup).
     fns = ["ap_process_async_request", "ap_read_request", "ap_process_request_internal",
            "ap_run_translate_name", "ap_run_map_to_storage", "ap_directory_walk", "ap_location_walk",
            "ap_run_fixups", "ap_run_type_checker", "ap_invoke_handler", "bantin_handler",
            "bantin_render_article", "bantin_store_refresh", "bantin_snapshot_get",
            "bantin_fontsize_from_cookie", "default_handler", "ap_pass_brigade",
            "ap_http_header_filter", "ap_core_output_filter", "apr_socket_sendv", "writev",
-           "ap_process_request_after_handler", "apr_pool_destroy", "ap_run_log_transaction"]
-    mi, si = out.get("module_inclusive", {}), out.get("static_inclusive", {})
-    out["per_request_inclusive"] = {f: (mi.get(f, 0) / n, si.get(f, 0) / n)
+           "ap_process_request_after_handler", "apr_pool_destroy", "ap_run_log_transaction",
+           "handle_article", "bantin_cache_get", "send_rendered_as", "send_body",
+           "ap_meets_conditions", "bantin_view_hash", "bantin_theme_hash", "hash_articles",
+           "bantin_hash_str", "bantin_hash64", "apr_psprintf", "__memcpy_avx_unaligned_erms",
+           "bantin_render_article_ex", "bantin_gzip"]
+    mi, si, ni = (out.get(f"{k}_inclusive", {}) for k in ("module", "static", "none"))
+    out["per_request_inclusive"] = {f: (max(0, mi.get(f, 0) - ni.get(f, 0)) / n,
+                                        max(0, si.get(f, 0) - ni.get(f, 0)) / n)
                                     for f in fns if f in mi or f in si}
     lines = [f"# instructions per request (inclusive), callgrind, apache2 -X, {n} requests",
              f"# total per request (run minus a no-request run): module "
@@ -690,8 +697,8 @@ def callgrind(a, tmp, n):
         lines.append(f"{f:36s} {mv:10,.0f} {sv:10,.0f}")
     OUT.mkdir(exist_ok=True)
     (OUT / "callgrind-summary.txt").write_text("\n".join(lines) + "\n")
-    out.pop("module_inclusive", None)
-    out.pop("static_inclusive", None)
+    for k in ("module", "static", "none"):
+        out.pop(f"{k}_inclusive", None)
     return out
 
 
@@ -732,7 +739,7 @@ def plot_connections(a, server, tmp):
         f.write("# connections mod_bantin httpd_static nginx_static\n")
         for r in rows:
             f.write("%d %.0f %.0f %.0f\n" % r)
-    png = HERE / "conns.png"
+    png = HERE / "conns.png" if OUT == DEFAULT_OUT else OUT / "conns.png"
     script = f"""
 set terminal pngcairo size 800,460 font "sans,10" noenhanced
 set output "{png}"
@@ -949,7 +956,8 @@ def parse_args(argv):
     ap.add_argument("--wait-idle", type=int, default=0, metavar="SECONDS",
                     help="wait up to this long for other processes to use < 10%% of the CPU")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
-    ap.add_argument("--out", help="results file prefix (default bench/out/results[-quick])")
+    ap.add_argument("--out", help="results file prefix; the other outputs go to its directory "
+                                  "(default bench/out/results, with --quick bench/out/quick/results)")
     a = ap.parse_args(argv)
     q = a.quick
     a.duration = a.duration or (1 if q else 10)
@@ -970,7 +978,15 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    global OUT
     a = parse_args(argv if argv is not None else sys.argv[1:])
+    # A quick or redirected run must not overwrite the full run's files
+    # (results, plot, profiles, callgrind summaries).
+    if a.out:
+        OUT = Path(a.out).resolve().parent
+    elif a.quick:
+        OUT = DEFAULT_OUT / "quick"
+    OUT.mkdir(parents=True, exist_ok=True)
     # A plain `kill` must still stop the servers and remove the temporary dir.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not a.module.exists():
@@ -1204,7 +1220,7 @@ def main(argv=None):
         if extra.get(k):
             print(f"error log ({k}):\n  " + "\n  ".join(extra[k][:10]))
     OUT.mkdir(exist_ok=True)
-    prefix = Path(a.out) if a.out else OUT / ("results-quick" if a.quick else "results")
+    prefix = Path(a.out) if a.out else OUT / "results"
     Path(str(prefix) + ".md").write_text(head + text)
     Path(str(prefix) + ".json").write_text(json.dumps(
         {"machine": info, "results": results, "extra": extra, "seconds": took},
