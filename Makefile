@@ -24,7 +24,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parame
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
               $(shell apu-1-config --includes 2>/dev/null)
 XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
-XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3
+XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3 -lm
 APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null)
 OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
@@ -33,6 +33,10 @@ CORE := bantin_log bantin_buf bantin_date bantin_article bantin_snapshot bantin_
         bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed bantin_search
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
 HEADERS  := $(wildcard mod_bantin/*.h)
+# The httpd glue: the only files that include httpd headers.
+GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
+            mod_bantin_feeds mod_bantin_media
+GLUE_SRC := $(GLUE:%=mod_bantin/%.c)
 
 .PHONY: all deps test-deps run test unit integration browser install clean format \
         fuzz sanitize faults bench
@@ -85,10 +89,10 @@ $(BUILD)/libbantin.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # apxs compiles the glue and links it with the core library.
-$(BUILD)/mod_bantin.so: mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $(BUILD)/libbantin.a $(HEADERS)
+$(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS)
 	$(APXS) -c -o $(BUILD)/mod_bantin.la \
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
-	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin mod_bantin/mod_bantin.c mod_bantin/mod_bantin_config.c $(BUILD)/libbantin.a $(XML_LIBS)
+	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
 $(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a

@@ -1,6 +1,7 @@
-/* mod_bantin.h -- what the two httpd glue files share: the per-directory
- * config and the registry of content and template dirs.  Only
- * mod_bantin.c and mod_bantin_config.c include httpd headers. */
+/* mod_bantin.h -- what the httpd glue files share: the per-directory
+ * config and the registry of content and template dirs.  Only the glue
+ * (mod_bantin*.c) includes httpd headers; what the request-time files
+ * share besides is in mod_bantin_handlers.h. */
 #ifndef MOD_BANTIN_H
 #define MOD_BANTIN_H
 
@@ -22,6 +23,7 @@ extern module AP_MODULE_DECLARE_DATA bantin_module;
 #define DEFAULT_INTERVAL apr_time_from_msec(250)
 #define DEFAULT_LIST_MAX_AGE 60
 #define DEFAULT_ARTICLE_MAX_AGE 300
+#define DEFAULT_ERROR_MAX_AGE 5
 #define DEFAULT_CACHE_MB 64
 #define DEFAULT_RELATED 5
 #define DEFAULT_FEED_SIZE 20
@@ -58,6 +60,7 @@ typedef struct {
     apr_interval_time_t interval;
     int list_max_age;
     int article_max_age;
+    int error_max_age;       /* BantinErrorMaxAge: 404, 400 and 405 pages */
     int walk;                /* BantinWatch: 1 walk, 0 inotify */
     int related;             /* BantinRelatedCount */
     int feed_size;           /* BantinFeedSize */

@@ -73,6 +73,7 @@ void *bantin_create_conf(apr_pool_t *p, char *dir)
     c->interval = UNSET;
     c->list_max_age = UNSET;
     c->article_max_age = UNSET;
+    c->error_max_age = UNSET;
     c->walk = UNSET;
     c->related = UNSET;
     c->feed_size = UNSET;
@@ -107,6 +108,7 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(interval);
     MERGE_INT(list_max_age);
     MERGE_INT(article_max_age);
+    MERGE_INT(error_max_age);
     MERGE_INT(walk);
     MERGE_INT(related);
     MERGE_INT(feed_size);
@@ -434,6 +436,11 @@ const command_rec bantin_cmds[] = {
                   (void *)APR_OFFSETOF(bantin_conf, article_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of article pages (default 300)"),
+    AP_INIT_TAKE1("BantinErrorMaxAge", set_max_age,
+                  (void *)APR_OFFSETOF(bantin_conf, error_max_age),
+                  RSRC_CONF | ACCESS_CONF,
+                  "Cache-Control max-age of error pages: 404, 400, 405 "
+                  "(default 5)"),
     AP_INIT_TAKE1("BantinWatch", set_watch, NULL, RSRC_CONF | ACCESS_CONF,
                   "inotify (default) or walk: how changes are noticed; walk "
                   "for NFS written by other hosts"),

@@ -12,9 +12,9 @@
 #    part of the hash (the module also sends Vary: Cookie, which then sees the
 #    same normalised header);
 #  * TTLs come from the module's Cache-Control (BantinArticleMaxAge,
-#    BantinListMaxAge); pages are content-addressed (strong ETags made of the
-#    article, the templates and the settings), so the servers agree and Varnish
-#    revalidates with If-None-Match;
+#    BantinListMaxAge, BantinErrorMaxAge); pages are content-addressed
+#    (strong ETags made of the article, the templates and the settings), so
+#    the servers agree and Varnish revalidates with If-None-Match;
 #  * round robin over the servers, with health probes; a fetch that fails on
 #    one server is retried on the next, so a server going down costs no reader
 #    an error, even before its probe says it is sick;
@@ -185,9 +185,12 @@ sub vcl_backend_response {
         return (retry);
     }
     if (bereq.url ~ "^/portal(/|\?|$)") {
-        # The TTL is the module's max-age.  Error pages carry none: keep them
-        # briefly, so that an article published at its <date> shows up soon.
-        if (beresp.status == 404 || beresp.status == 400) {
+        # The TTL is the module's max-age.  Its error pages carry a short one
+        # (BantinErrorMaxAge, 5 s), so that an article published at its <date>
+        # shows up soon; httpd's own error pages (e.g. for a %2F in the URL)
+        # carry none: keep those as briefly.
+        if ((beresp.status == 404 || beresp.status == 400)
+            && !beresp.http.Cache-Control) {
             set beresp.ttl = 5s;
         }
         # If every server is down, readers still get pages up to 6 h old.

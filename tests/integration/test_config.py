@@ -156,7 +156,7 @@ def test_missing_layout_template(httpd, site_copy):
 @pytest.mark.parametrize("directive", [
     "BantinPageSize abc", "BantinPageSize 0", "BantinPageSize -3", "BantinPageSize 5x",
     'BantinFontSizes "abc"', 'BantinFontSizes ""', "BantinFontDefault 0", "BantinFontDefault x",
-    "BantinTimeZone nowhere",
+    "BantinTimeZone nowhere", "BantinErrorMaxAge -1", "BantinErrorMaxAge 5s",
 ])
 def test_bad_directive_values(httpd, directive):
     rc, out = httpd.config_test(Portal("/portal", directives=[directive]))
@@ -167,7 +167,7 @@ def test_bad_directive_values(httpd, directive):
 @pytest.mark.parametrize("directive", [
     "BantinPageSize 1", "BantinPageSize 50", 'BantinFontSizes "1 2"', "BantinFontDefault 5",
     "BantinFontCookie cotchu", "BantinTimeZone +00:00", "BantinTimeZone -05:30",
-    'BantinPortalName "Tin tức"',
+    'BantinPortalName "Tin tức"', "BantinErrorMaxAge 0", "BantinErrorMaxAge 60",
 ])
 def test_good_directive_values(httpd, directive):
     rc, out = httpd.config_test(Portal("/portal", directives=[directive]))

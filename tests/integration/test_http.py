@@ -453,6 +453,77 @@ def test_max_age_directives_merge(httpd):
     assert fetch(httpd, HOME).get("cache-control") == "max-age=7"
 
 
+# ---- Vary: Cookie only where the font step is on the page ------------------
+
+CATEGORY = "/portal/category/nong-thon-moi"
+FEEDS_AND_SITEMAP = ["/portal/feed.xml", f"{CATEGORY}/feed.xml", "/portal/sitemap.xml"]
+COOKIE_PAGES = [HOME, "/portal/?page=2", ARTICLE, f"/portal/print/{SEED_SLUG}", TOOLBAR,
+                CATEGORY, "/portal/search", "/portal/khong-co"]
+
+
+@pytest.mark.parametrize("path", FEEDS_AND_SITEMAP)
+@pytest.mark.parametrize("gz", [False, True])
+def test_feeds_and_sitemap_do_not_vary_on_cookie(httpd, path, gz):
+    """Their bytes hold no font step: one cached copy serves every reader."""
+    plain = fetch(httpd, path, gz=gz)
+    assert plain.status == 200, plain
+    small = fetch(httpd, path, gz=gz, cookie="bantin_fs=1")
+    for r in (plain, small):
+        assert "cookie" not in r.tokens("vary"), (path, r.all("vary"))
+        assert r.get("cache-control") == "max-age=60"
+    assert small.body == plain.body
+    assert small.get("etag") == plain.get("etag")
+    again = fetch(httpd, path, gz=gz, cookie="bantin_fs=5",
+                  headers={"If-None-Match": plain.get("etag")})
+    assert again.status == 304
+    assert "cookie" not in again.tokens("vary")
+
+
+@pytest.mark.parametrize("path", COOKIE_PAGES)
+def test_pages_vary_on_cookie(httpd, path):
+    """A page shows the reader's font step: its bytes change with the cookie."""
+    plain = fetch(httpd, path)
+    small = fetch(httpd, path, cookie="bantin_fs=1")
+    assert small.status == plain.status
+    for r in (plain, small):
+        assert "cookie" in r.tokens("vary"), (path, r.all("vary"))
+    assert small.body != plain.body
+
+
+# ---- error pages: a short max-age -------------------------------------------
+
+ERRORS = [("GET", "/portal/khong-co", 404), ("GET", "/portal/article/2099/chua-co", 404),
+          ("GET", "/portal/category/khong-co", 404), ("GET", "/portal/?page=999", 404),
+          ("GET", "/portal/?page=abc", 400), ("GET", "/portal/category/khong-co/feed.xml", 404),
+          ("GET", "/portal/sitemap-9.xml", 404), ("GET", "/portal/media/khong-co.png", 404),
+          ("GET", "/portal/static/khong-co.css", 404), ("DELETE", ARTICLE, 405),
+          ("POST", "/portal/feed.xml", 405)]
+
+
+@pytest.mark.parametrize("method,path,status", ERRORS)
+@pytest.mark.parametrize("gz", [False, True])
+def test_error_pages_have_a_short_max_age(httpd, method, path, status, gz):
+    """An article that is absent now may be dropped in, or reach its <date>, at any
+    moment: caches keep its 404 for BantinErrorMaxAge (5 s) at most."""
+    r = fetch(httpd, path, method=method, gz=gz, body=b"x=1" if method == "POST" else None)
+    assert r.status == status, r
+    assert r.all("cache-control") == ["max-age=5"], r.header_list
+    # in the portal's layout, at the reader's font step
+    assert "cookie" in r.tokens("vary")
+
+
+def test_error_max_age_directive(httpd):
+    """BantinErrorMaxAge sets it, merged like the other max-ages; pages keep theirs."""
+    httpd.configure([Portal("/portal", directives=["BantinErrorMaxAge 2"])],
+                    extra='<Location "/portal/article">\n    BantinErrorMaxAge 0\n</Location>')
+    httpd.restart()
+    assert fetch(httpd, "/portal/khong-co").get("cache-control") == "max-age=2"
+    assert fetch(httpd, "/portal/?page=abc").get("cache-control") == "max-age=2"
+    assert fetch(httpd, "/portal/article/khong-co").get("cache-control") == "max-age=0"
+    assert fetch(httpd, ARTICLE).get("cache-control") == "max-age=300"
+    assert fetch(httpd, HOME).get("cache-control") == "max-age=60"
+
+
 # ---- the module's own gzip ------------------------------------------------
 
 @pytest.mark.parametrize("path", PAGES + ["/portal/khong-co"])
@@ -587,6 +658,17 @@ def test_mod_cache_hit(httpd, tmp_path, quick):
     assert gzip.decompress(g.body) == fetch(httpd, ARTICLE).body
 
 
+def _cached_portal(httpd, tmp_path, site_copy, quick, *directives):
+    """/portal on this test's copy of the site, behind mod_cache; the content dir."""
+    content, templates = site_copy
+    httpd.configure([Portal("/portal", content=content, templates=templates,
+                            directives=list(directives))],
+                    extra=cache_conf(tmp_path, quick))
+    httpd.restart()
+    httpd.expect_log(CACHE_DISK_RACE)
+    return content
+
+
 def _cached_title(httpd, path):
     r = fetch(httpd, path)
     assert r.status == 200, r
@@ -595,12 +677,7 @@ def _cached_title(httpd, path):
 
 @pytest.mark.parametrize("quick", ["on", "off"])
 def test_mod_cache_sees_a_change_after_max_age(httpd, tmp_path, site_copy, quick):
-    content, templates = site_copy
-    httpd.configure([Portal("/portal", content=content, templates=templates,
-                            directives=["BantinArticleMaxAge 2"])],
-                    extra=cache_conf(tmp_path, quick))
-    httpd.restart()
-    httpd.expect_log(CACHE_DISK_RACE)
+    content = _cached_portal(httpd, tmp_path, site_copy, quick, "BantinArticleMaxAge 2")
     r, title = _cached_title(httpd, ARTICLE)
     assert r.get("cache-control") == "max-age=2"
     t_cached = time.monotonic()
@@ -628,12 +705,8 @@ def test_mod_cache_revalidates_an_unchanged_page(httpd, tmp_path, site_copy, qui
     through ap_die(), which drops the resource filters (CACHE_SAVE among them), and the
     reader gets an empty 304 to an unconditional GET.
     """
-    content, templates = site_copy
-    httpd.configure([Portal("/portal", content=content, templates=templates,
-                            directives=["BantinArticleMaxAge 1", "BantinListMaxAge 1"])],
-                    extra=cache_conf(tmp_path, quick))
-    httpd.restart()
-    httpd.expect_log(CACHE_DISK_RACE)
+    _cached_portal(httpd, tmp_path, site_copy, quick,
+                   "BantinArticleMaxAge 1", "BantinListMaxAge 1")
     for path in (ARTICLE, HOME):
         first = fetch(httpd, path)
         assert first.status == 200
@@ -645,6 +718,22 @@ def test_mod_cache_revalidates_an_unchanged_page(httpd, tmp_path, site_copy, qui
             assert r.status == 200, (f"{path}: an unconditional GET answered {r.status} "
                                      f"(X-Cache: {r.get('x-cache')})")
             assert r.body == first.body
+
+
+@pytest.mark.parametrize("quick", ["on", "off"])
+def test_mod_cache_lets_a_404_go_after_its_max_age(httpd, tmp_path, site_copy, quick):
+    """A 404 carries a max-age, so a cache keeps it, but only briefly: an article dropped
+    in after a reader asked for it is served through the cache once that max-age is over."""
+    content = _cached_portal(httpd, tmp_path, site_copy, quick, "BantinErrorMaxAge 2")
+    path = "/portal/article/2024/vua-dang"
+    first = fetch(httpd, path)
+    assert first.status == 404 and first.get("cache-control") == "max-age=2"
+    _wait_for(lambda: cache_status(fetch(httpd, path)) == "HIT", "the 404 in the cache",
+              timeout=1)
+    write_article(content, "2024/vua-dang", title="Vừa đăng", date="2024-05-02")
+    fresh = _wait_for(lambda: (lambda r: r if r.status == 200 else None)(fetch(httpd, path)),
+                      "the new article through mod_cache", timeout=8)
+    assert "Vừa đăng" in fresh.text
 
 
 # ---- mod_headers ------------------------------------------------------------
