@@ -151,14 +151,31 @@ void bantin_buf_add_urlpath(bantin_buf *b, const char *s)
     }
 }
 
+#define HASH_MUL APR_UINT64_C(0x9e3779b97f4a7c15)
+
+/* One step: xor in, multiply, fold the high bits down (a multiply alone
+ * only carries upwards, leaving the low bits weak). */
+static apr_uint64_t hash_step(apr_uint64_t h, apr_uint64_t w)
+{
+    h = (h ^ w) * HASH_MUL;
+    return h ^ (h >> 32);
+}
+
 apr_uint64_t bantin_hash64(apr_uint64_t h, const void *data, apr_size_t len)
 {
     const unsigned char *p = data;
-    apr_size_t i;
+    apr_uint64_t w;
 
-    for (i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= APR_UINT64_C(0x100000001b3);
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&w, p, 8); /* unaligned, and one load with -O2 */
+        h = hash_step(h, w);
+    }
+    if (len) { /* the tail and its length: "a" and "a\0" differ */
+        apr_size_t i;
+        for (w = len, i = 0; i < len; i++) {
+            w |= (apr_uint64_t)p[i] << (8 * (i + 1));
+        }
+        h = hash_step(h, w);
     }
     return h;
 }

@@ -38,9 +38,11 @@ char *bantin_html_text(apr_pool_t *p, const char *html);
  * putting a slug or a media path into a URL. */
 void bantin_buf_add_urlpath(bantin_buf *b, const char *s);
 
-/* FNV-1a, 64 bits: content fingerprints for ETags and cache keys (not a
- * defence against an adversary, who does not choose our inputs' hashes
- * anyway: editors write the articles). */
+/* A 64-bit hash, eight bytes a step (FNV-1a's byte loop was a few percent
+ * of loading 100,000 articles and the top symbol of a cached request):
+ * content fingerprints for ETags and cache keys, not a defence against an
+ * adversary, who does not choose our inputs' hashes anyway (editors write
+ * the articles).  Chained calls go on where the last one stopped. */
 #define BANTIN_HASH_INIT APR_UINT64_C(0xcbf29ce484222325)
 apr_uint64_t bantin_hash64(apr_uint64_t h, const void *data, apr_size_t len);
 apr_uint64_t bantin_hash_str(apr_uint64_t h, const char *s);
