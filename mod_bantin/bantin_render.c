@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <apr_file_io.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "bantin_buf.h"
@@ -25,7 +26,8 @@
     X(share_facebook) X(share_zalo) X(feed_url) X(list_title)               \
     X(is_article) X(is_home) X(has_related) X(has_other)                    \
     X(query) X(has_query) X(results) X(snippet) X(total) X(has_results)     \
-    X(suggestion) X(suggestion_url)
+    X(more) X(suggestion) X(suggestion_url) X(is_selected) X(date_from)     \
+    X(date_to)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -161,11 +163,12 @@ static const char *category_url(apr_pool_t *p, const bantin_view *v,
     return url_of(p, v, "/category/", slug);
 }
 
-/* Values every page has. */
 /* Values every page has, with the category menu; `current` marks the
- * category the page belongs to. */
-static void page_scope_in(apr_pool_t *p, bantin_tscope *s,
-                          const bantin_view *v, const char *current)
+ * category the page belongs to, `selected` the one a search is filtered
+ * by. */
+static void page_scope_with(apr_pool_t *p, bantin_tscope *s,
+                            const bantin_view *v, const char *current,
+                            const char *selected)
 {
     bantin_tscope *cats;
     apr_size_t i;
@@ -179,10 +182,13 @@ static void page_scope_in(apr_pool_t *p, bantin_tscope *s,
         const bantin_category *c = &v->categories[i];
         bantin_tscope_init(&cats[i], p, V__COUNT, s);
         bantin_tset_text(&cats[i], V_category, c->name);
+        bantin_tset_text(&cats[i], V_slug, c->slug);
         bantin_tset_text(&cats[i], V_category_url,
                          category_url(p, v, c->slug));
         bantin_tset_bool(&cats[i], V_is_current,
                          current && !strcmp(current, c->slug));
+        bantin_tset_bool(&cats[i], V_is_selected,
+                         selected && !strcmp(selected, c->slug));
     }
     bantin_tset_list(s, V_categories, cats, (int)v->ncategories);
     bantin_tset_text(s, V_base, v->base);
@@ -194,9 +200,26 @@ static void page_scope_in(apr_pool_t *p, bantin_tscope *s,
     bantin_tset_text(s, V_fs_cookie, v->fs_cookie);
 }
 
+static void page_scope_in(apr_pool_t *p, bantin_tscope *s,
+                          const bantin_view *v, const char *current)
+{
+    page_scope_with(p, s, v, current, NULL);
+}
+
 static void page_scope(apr_pool_t *p, bantin_tscope *s, const bantin_view *v)
 {
     page_scope_in(p, s, v, NULL);
+}
+
+/* The value of name in filters (name/value pairs), or NULL. */
+static const char *filter_value(const char *const *filters, const char *name)
+{
+    for (; filters && filters[0]; filters += 2) {
+        if (!strcmp(filters[0], name)) {
+            return filters[1];
+        }
+    }
+    return NULL;
 }
 
 static void article_values(apr_pool_t *p, bantin_tscope *s,
@@ -489,26 +512,62 @@ static const char *search_url(apr_pool_t *p, const bantin_view *v,
     return page > 1 ? apr_psprintf(p, "%s&page=%ld", u, page) : u;
 }
 
+/* A date filter as the form's date inputs take it (YYYY-MM-DD), "" for
+ * anything else: the search ignores what is not a date, and so the form
+ * shows nothing for it. */
+static const char *date_filter(const char *s)
+{
+    int i;
+
+    for (i = 0; s && i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !apr_isdigit(s[i])) {
+            return "";
+        }
+    }
+    return s && !s[10] ? s : "";
+}
+
+/* A count the Vietnamese way: 12.345 */
+static const char *grouped(apr_pool_t *p, apr_size_t n)
+{
+    char digits[32], *out = apr_palloc(p, 48), *o = out;
+    int len = apr_snprintf(digits, sizeof(digits), "%" APR_SIZE_T_FMT, n), i;
+
+    for (i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) {
+            *o++ = '.';
+        }
+        *o++ = digits[i];
+    }
+    *o = '\0';
+    return out;
+}
+
 void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const bantin_view *v, const char *query,
                           const bantin_article *const *items,
                           const char *const *snippets, apr_size_t n,
-                          apr_size_t total, long page, long pages,
-                          const char *suggestion,
+                          apr_size_t total, apr_size_t more, long page,
+                          long pages, const char *suggestion,
                           const char *const *filters, bantin_page *out)
 {
     bantin_tscope s, *res;
     bantin_buf content;
     apr_size_t i;
 
-    page_scope(p, &s, v);
+    page_scope_with(p, &s, v, NULL, filter_value(filters, "category"));
+    bantin_tset_text(&s, V_date_from, date_filter(filter_value(filters,
+                                                               "from")));
+    bantin_tset_text(&s, V_date_to, date_filter(filter_value(filters, "to")));
     bantin_tset_text(&s, V_page_title,
                      apr_pstrcat(p, query ? query : "", query ? " - " : "",
                                  "Tìm kiếm - ", v->portal_name, NULL));
     bantin_tset_bool(&s, V_has_query, query != NULL);
     bantin_tset_text(&s, V_query, query ? query : "");
-    bantin_tset_text(&s, V_total, apr_psprintf(p, "%lu",
-                                               (unsigned long)total));
+    bantin_tset_text(&s, V_total, grouped(p, total));
+    if (more) {
+        bantin_tset_text(&s, V_more, grouped(p, more));
+    }
     bantin_tset_bool(&s, V_has_results, n > 0);
     res = apr_palloc(p, sizeof(*res) * (n ? n : 1));
     for (i = 0; i < n; i++) {

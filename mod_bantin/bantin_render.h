@@ -107,7 +107,8 @@ void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
                              int fragment, bantin_page *out);
 
 /* The search page: the query as typed (NULL: no query yet), n results
- * with their HTML snippets, `total` matches in all, and a suggestion
+ * with their HTML snippets, `total` results to page through ("more than
+ * `more`" match when more is not 0), and a suggestion
  * (the folded query) when nothing matched.  `filters`: name/value pairs
  * ending with NULL ("category", slug, "from", date…) that the pager and
  * suggestion links keep; a NULL or empty value is left out. */
@@ -115,8 +116,8 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const bantin_view *v, const char *query,
                           const bantin_article *const *items,
                           const char *const *snippets, apr_size_t n,
-                          apr_size_t total, long page, long pages,
-                          const char *suggestion,
+                          apr_size_t total, apr_size_t more, long page,
+                          long pages, const char *suggestion,
                           const char *const *filters, bantin_page *out);
 
 /* Fingerprints of what a page depends on besides its content: the

@@ -22,8 +22,10 @@
 
 typedef struct bantin_search bantin_search;
 
-/* Checks the index file at path (integrity), recreating it when it is
- * corrupt or not ours.  For the parent, before children open it. */
+/* Checks that the index file at path is ours and readable, recreating it
+ * when it is not (missing, not a database, another schema version).  For
+ * the parent, before children open it; cheap, whatever the index's size:
+ * the full integrity checks are bantin_search_sync's. */
 apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
                                    const char **err);
 
@@ -31,7 +33,9 @@ apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
 bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
                                   const char **err);
 
-/* Brings the index in line with the store: adds or updates what differs
+/* Checks the whole index (SQLite's and FTS5's integrity checks; a damaged
+ * index is emptied or rebuilt in place), then brings it in line with the
+ * store: adds or updates what differs
  * (by content hash), then removes what the store's current snapshot lacks
  * (current then, not at the start: articles added meanwhile stay).
  * Batched in transactions, updates from request threads get in between;
@@ -48,16 +52,25 @@ void bantin_search_apply(bantin_search *s,
 typedef struct bantin_query {
     const char *text;       /* what the reader typed */
     const char *category;   /* a category slug, or NULL */
-    apr_time_t from, to;    /* a date range, 0 = open */
+    apr_time_t from, to;    /* a date range [from, to), 0 = open */
+    apr_time_t now;         /* leaves out articles dated later or expired
+                             * by then; 0 = keep them */
 } bantin_query;
 
 /* Slugs of matching articles, best first: up to n from the first-th;
- * *total is how many match.  Returns APR_EINVAL when the query has
- * nothing to search for. */
+ * *total is how many can be paged through.  When more articles match
+ * than are ranked (bantin_search_set_candidates), *more is how many are
+ * ranked ("more than *more match"), else 0.  Returns APR_EINVAL when the
+ * query has nothing to search for. */
 apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
                                  const bantin_query *q, apr_size_t first,
                                  apr_size_t n, apr_array_header_t *slugs,
-                                 apr_size_t *total);
+                                 apr_size_t *total, apr_size_t *more);
+
+/* How many of the newest matches a search ranks (default 1,000; 0 sets
+ * the default): title matches and exact-diacritics matches are looked
+ * for separately, so a search lists up to a few times that. */
+void bantin_search_set_candidates(bantin_search *s, apr_size_t n);
 
 /* The searchable text of an article: captions and paragraphs. */
 const char *bantin_search_text(apr_pool_t *p, const bantin_article *a);

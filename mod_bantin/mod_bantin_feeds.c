@@ -178,8 +178,8 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
     const bantin_article **items = apr_palloc(r->pool, size * sizeof(*items));
     const char **snippets = apr_palloc(r->pool, size * sizeof(char *));
     const char *suggestion = NULL;
-    apr_size_t total = 0, n = 0;
-    bantin_query q = {NULL, NULL, 0, 0};
+    apr_size_t total = 0, more = 0, n = 0;
+    bantin_query q = {NULL, NULL, 0, 0, 0};
     bantin_page out;
     int i;
 
@@ -206,10 +206,11 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         }
         q.from = day_param(r, v, "from", 0);
         q.to = day_param(r, v, "to", 1);
+        q.now = now;
         if (c->content->search
             && bantin_search_query(c->content->search, r->pool, &q,
                                    (apr_size_t)(page - 1) * size, size,
-                                   slugs, &total) == APR_SUCCESS) {
+                                   slugs, &total, &more) == APR_SUCCESS) {
             for (i = 0; i < slugs->nelts; i++) {
                 const bantin_article *a = bantin_snapshot_get(
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);
@@ -242,7 +243,7 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
             "to", r->args ? bantin_form_get(r->pool, r->args, "to") : NULL,
             NULL, NULL};
         bantin_render_search(r->pool, c->templates->theme, v, text, items,
-                             snippets, n, total, page, pages, suggestion,
+                             snippets, n, total, more, page, pages, suggestion,
                              filters, &out);
     }
     apr_table_setn(r->headers_out, "Cache-Control", "max-age=60");

@@ -540,6 +540,46 @@ def test_paging_keeps_the_filters(sr):
     assert parse_qs(urlsplit(pager(doc)["next"]).query).get("from") == ["2023-06-01"]
 
 
+def filter_controls(doc):
+    """The search form's filters: (category options {slug: label}, selected slug, from, to)."""
+    form = doc.find("form", cls="bantin-search-form")
+    select = form.find("select", name="category") if form else None
+    assert select is not None, "no category filter in the search form"
+    options = {o.get("value"): o.text().strip() for o in select.find_all("option")}
+    selected = [o.get("value") for o in select.find_all("option") if o.get("selected") is not None]
+    dates = {i.get("name"): i.get("value") for i in form.find_all("input") if i.get("type") == "date"}
+    return options, selected, dates.get("from"), dates.get("to")
+
+
+def test_search_form_offers_the_filters(sr):
+    """Without JavaScript a reader filters from the form: every category, and dates."""
+    _, doc = search(sr)
+    options, selected, d_from, d_to = filter_controls(doc)
+    assert options[""] == "Tất cả chuyên mục"
+    assert options["kinh-te"] == KT and options["nong-thon-moi"] == NTM, options
+    assert selected == [] and d_from == "" and d_to == ""
+
+
+def test_search_form_shows_the_filters_in_use(sr):
+    _, doc = search(sr, "vụ lúa", category="kinh-te", **{"from": "2023-06-01", "to": "2023-10-31"})
+    options, selected, d_from, d_to = filter_controls(doc)
+    assert selected == ["kinh-te"] and d_from == "2023-06-01" and d_to == "2023-10-31"
+    # the menu does not mark the filtered category as the page the reader is on
+    assert not [a for a in doc.find_all("a") if a.get("aria-current") == "page"]
+
+
+@pytest.mark.parametrize("bad", ["hôm qua", "2023-13", "2023-07-01T10:00", '"><b>x</b>'])
+def test_search_form_leaves_out_what_is_not_a_date(sr, bad):
+    r, doc = search(sr, "vụ lúa", **{"from": bad})
+    assert filter_controls(doc)[2] == ""
+    assert "<b>x</b>" not in r.text
+
+
+def test_empty_form_fields_mean_no_filter(sr):
+    """What the form sends when the reader leaves the filters alone."""
+    assert len(slugs_for(sr, "vụ lúa", category="", **{"from": "", "to": ""})) == 7
+
+
 # ---- hidden articles ----------------------------------------------------------------
 
 def test_drafts_future_and_expired_never_show(sr):
@@ -905,9 +945,11 @@ def test_corrupt_index_is_rebuilt_at_start(sr, damage):
         time.sleep(0.1)
 
 
-def test_corrupt_fts_data_is_rebuilt_at_start(sr):
+@pytest.mark.parametrize("table", ["ffts", "efts"])
+def test_corrupt_fts_data_is_rebuilt_at_start(sr, table):
+    """Either FTS5 table (folded, exact) with garbage in its segments."""
     def fts_garbage(path):
-        sql(path, "UPDATE fts_data SET block = randomblob(length(block)) WHERE id > 10")
+        sql(path, f"UPDATE {table}_data SET block = randomblob(length(block)) WHERE id > 10")
     sr.expect_log(r"BT0301 .*search\.sqlite")
     try:
         restart_with(sr, fts_garbage)

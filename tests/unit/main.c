@@ -279,6 +279,7 @@ int main(void)
     srunner_add_suite(sr, render_suite());
     srunner_add_suite(sr, fold_suite());
     srunner_add_suite(sr, hostile_suite());
+    srunner_add_suite(sr, search_suite());
     srunner_add_suite(sr, hostile_known_bugs_suite()); /* fixed; kept so */
 
     srunner_run_all(sr, CK_NORMAL);

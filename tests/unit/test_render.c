@@ -500,6 +500,45 @@ static const struct {
     {405, "Phương thức không được hỗ trợ"},
 };
 
+/* The search page's count: grouped the Vietnamese way, and "Hơn N" when
+ * more match than were ranked. */
+START_TEST(search_count_table)
+{
+    static const struct {
+        apr_size_t total, more;
+        const char *want;
+    } cases[] = {
+        {1, 0, ">1 kết quả cho"},
+        {999, 0, ">999 kết quả cho"},
+        {1000, 0, ">1.000 kết quả cho"},
+        {12345, 0, ">12.345 kết quả cho"},
+        {1234567, 0, ">1.234.567 kết quả cho"},
+        {1347, 1000, ">Hơn 1.000 kết quả cho"},
+    };
+    const bantin_theme *t = theme();
+    const bantin_article *items[1];
+    const char *snippets[] = {"một <mark>đoạn</mark>"};
+    const char *filters[] = {NULL, NULL};
+    bantin_view v = view(3);
+    bantin_page pg;
+    apr_size_t i;
+
+    items[0] = seed();
+    for (i = 0; i < UNIT_N(cases); i++) {
+        const char *html;
+        bantin_render_search(unit_pool, t, &v, "đoạn", items, snippets, 1,
+                             cases[i].total, cases[i].more, 1, 2, NULL,
+                             filters, &pg);
+        html = page_str(&pg);
+        check_html_page(html, 3);
+        ck_assert_msg(strstr(html, cases[i].want) != NULL, "%lu/%lu: %s",
+                      (unsigned long)cases[i].total,
+                      (unsigned long)cases[i].more, cases[i].want);
+        ck_assert_ptr_nonnull(strstr(html, "một <mark>đoạn</mark>"));
+    }
+}
+END_TEST
+
 START_TEST(error_page_table)
 {
     const bantin_theme *t = theme();
@@ -619,6 +658,7 @@ Suite *render_suite(void)
     tcase_add_test(tc, home_empty);
     tcase_add_test(tc, home_escapes);
     tcase_add_test(tc, error_page_table);
+    tcase_add_test(tc, search_count_table);
     tcase_add_test(tc, static_css_and_js);
     tcase_add_test(tc, base_and_names_escaped);
     suite_add_tcase(s, tc);

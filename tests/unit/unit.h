@@ -25,6 +25,7 @@ Suite *store_suite(void);
 Suite *render_suite(void);
 Suite *fold_suite(void);
 Suite *hostile_suite(void);
+Suite *search_suite(void);
 /* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
 Suite *hostile_known_bugs_suite(void);
 

@@ -1,0 +1,397 @@
+/* test_search.c -- the search index without httpd: ranking tiers, the
+ * candidate cap, filters, visibility and query parsing.  (Folding has its
+ * own suite; the search page is tested against a real httpd.) */
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <sqlite3.h>
+
+#include "bantin_search.h"
+#include "bantin_store.h"
+#include "unit.h"
+
+static const char *article_at(const char *title, const char *date,
+                              const char *category, const char *expires,
+                              const char *para)
+{
+    return apr_pstrcat(unit_pool,
+                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<article>\n  <title>", title, "</title>\n"
+                       "  <date>", date, "</date>\n",
+                       expires ? "  <expires>" : "", expires ? expires : "",
+                       expires ? "</expires>\n" : "",
+                       category ? "  <category>" : "",
+                       category ? category : "",
+                       category ? "</category>\n" : "",
+                       "  <summary>Tóm tắt</summary>\n"
+                       "  <body>\n    <p>", para, "</p>\n  </body>\n"
+                       "</article>\n", NULL);
+}
+
+static void put_article(const char *dir, const char *slug, const char *xml)
+{
+    unit_write_str(apr_pstrcat(unit_pool, dir, "/", slug, ".xml", NULL), xml);
+}
+
+/* A store over dir and an index of it, in sync. */
+static bantin_search *index_of(const char *dir, bantin_store **store)
+{
+    const char *err = NULL;
+    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
+                                   NULL);
+    bantin_search *s;
+
+    ck_assert_int_eq(bantin_store_create(store, unit_pool, dir, unit_schema(),
+                                         7 * 60, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    s = bantin_search_open(unit_pool, path, &err);
+    ck_assert_msg(s != NULL, "%s", err);
+    bantin_search_sync(s, *store);
+    return s;
+}
+
+typedef struct {
+    apr_array_header_t *slugs;
+    apr_size_t total, more;
+    apr_status_t rv;
+} result;
+
+static result search_for(bantin_search *s, const char *text,
+                         const char *category, apr_time_t from, apr_time_t to,
+                         apr_time_t now)
+{
+    bantin_query q = {text, category, from, to, now};
+    result r;
+
+    r.slugs = apr_array_make(unit_pool, 16, sizeof(char *));
+    r.rv = bantin_search_query(s, unit_pool, &q, 0, 1000, r.slugs, &r.total,
+                               &r.more);
+    return r;
+}
+
+static result search(bantin_search *s, const char *text)
+{
+    return search_for(s, text, NULL, 0, 0, 0);
+}
+
+static int position(const result *r, const char *slug)
+{
+    int i;
+    for (i = 0; i < r->slugs->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(r->slugs, i, const char *), slug)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static const char *listing(const result *r)
+{
+    return apr_array_pstrcat(unit_pool, r->slugs, ' ');
+}
+
+/* Title matches rank above body matches, exact diacritics above folded,
+ * whatever BM25 says within a tier. */
+START_TEST(search_tiers)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+
+    /* the body says "bàn" five times: BM25 alone would put it first */
+    put_article(dir, "body-ban", article_at("Tin làng", "2024-03-01", NULL,
+                                            NULL, "bàn bàn bàn bàn bàn."));
+    put_article(dir, "title-ban", article_at("Bàn ghế mới", "2024-02-01",
+                                             NULL, NULL, "Một tin dài hơn, "
+                                             "về đồ gỗ của làng nghề."));
+    put_article(dir, "title-ban-exact", article_at("Bán hàng", "2024-01-01",
+                                                   NULL, NULL, "Chợ quê."));
+    s = index_of(dir, &store);
+
+    r = search(s, "ban");
+    ck_assert_int_eq(r.rv, APR_SUCCESS);
+    ck_assert_uint_eq(r.total, 3);
+    ck_assert_uint_eq(r.more, 0);
+    ck_assert_msg(position(&r, "body-ban") == 2, "%s", listing(&r));
+
+    r = search(s, "bán");
+    ck_assert_msg(position(&r, "title-ban-exact") == 0
+                  && position(&r, "title-ban") == 1
+                  && position(&r, "body-ban") == 2, "%s", listing(&r));
+
+    r = search(s, "bàn");
+    /* exact in the title, exact in the body, then the folded match */
+    ck_assert_msg(position(&r, "title-ban") == 0
+                  && position(&r, "body-ban") == 1
+                  && position(&r, "title-ban-exact") == 2, "%s", listing(&r));
+}
+END_TEST
+
+/* Past the candidates, only the newest matches are ranked, plus the
+ * titles that match further back; *more says so. */
+START_TEST(search_candidate_cap)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+    int i;
+
+    for (i = 1; i <= 20; i++) {
+        put_article(dir, apr_psprintf(unit_pool, "lua-%02d", i),
+                    article_at("Tin nông nghiệp",
+                               apr_psprintf(unit_pool, "2024-01-%02d", i),
+                               NULL, NULL, "Vụ lúa năm nay được mùa."));
+    }
+    put_article(dir, "old-title", article_at("Lúa xuân", "2023-06-01", NULL,
+                                             NULL, "Bài cũ."));
+    s = index_of(dir, &store);
+
+    r = search(s, "lua");
+    ck_assert_uint_eq(r.total, 21);
+    ck_assert_uint_eq(r.more, 0);
+
+    bantin_search_set_candidates(s, 5);
+    r = search(s, "lua");
+    ck_assert_uint_eq(r.more, 5);
+    /* the old title match, then the five newest body matches */
+    ck_assert_uint_eq(r.total, 6);
+    ck_assert_msg(position(&r, "old-title") == 0, "%s", listing(&r));
+    for (i = 16; i <= 20; i++) {
+        ck_assert_msg(position(&r, apr_psprintf(unit_pool, "lua-%02d", i)) > 0,
+                      "%d: %s", i, listing(&r));
+    }
+    /* a date range reaches older ones, and is exact again */
+    r = search_for(s, "lua", NULL, apr_time_from_sec(1704042000), /* 1 Jan */
+                   apr_time_from_sec(1704042000 + 3 * 86400), 0);
+    ck_assert_uint_eq(r.more, 0);
+    ck_assert_msg(r.total == 3 && position(&r, "lua-01") >= 0
+                  && position(&r, "lua-03") >= 0, "%s", listing(&r));
+    /* the default again */
+    bantin_search_set_candidates(s, 0);
+    ck_assert_uint_eq(search(s, "lua").total, 21);
+}
+END_TEST
+
+/* Not yet published, expired, other categories: left out. */
+START_TEST(search_filters_and_visibility)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+    apr_time_t now = apr_time_from_sec(1717200000); /* 2024-06-01 */
+
+    put_article(dir, "past", article_at("Cà phê", "2024-01-01", "Kinh tế",
+                                        NULL, "Giá cà phê."));
+    put_article(dir, "future", article_at("Cà phê", "2030-01-01", "Kinh tế",
+                                          NULL, "Giá cà phê."));
+    put_article(dir, "expired", article_at("Cà phê", "2024-01-01", "Kinh tế",
+                                           "2024-02-01", "Giá cà phê."));
+    put_article(dir, "other-cat", article_at("Cà phê", "2024-01-02", "Y tế",
+                                             NULL, "Cà phê và sức khỏe."));
+    s = index_of(dir, &store);
+
+    ck_assert_uint_eq(search(s, "ca phe").total, 4);
+    r = search_for(s, "ca phe", NULL, 0, 0, now);
+    ck_assert_msg(r.total == 2 && position(&r, "past") >= 0
+                  && position(&r, "other-cat") >= 0, "%s", listing(&r));
+    r = search_for(s, "ca phe", "kinh-te", 0, 0, now);
+    ck_assert_msg(r.total == 1 && position(&r, "past") == 0, "%s",
+                  listing(&r));
+    r = search_for(s, "ca phe", "y-te", 0, 0, now);
+    ck_assert_msg(r.total == 1 && position(&r, "other-cat") == 0, "%s",
+                  listing(&r));
+    r = search_for(s, "ca phe", "khong-co", 0, 0, now);
+    ck_assert_uint_eq(r.total, 0);
+}
+END_TEST
+
+/* Prefixes while typing, one-letter last words, phrases, FTS syntax and
+ * too many words. */
+START_TEST(search_query_parsing)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+    char many[400] = "";
+    int i;
+
+    put_article(dir, "giup-do", article_at("Giúp đỡ xã khó khăn",
+                                           "2024-01-04", NULL, NULL,
+                                           "Các xã được giúp đỡ."));
+    put_article(dir, "do-dac", article_at("Đo đạc đất đai", "2024-01-05",
+                                          NULL, NULL, "Đo lại ranh giới."));
+    s = index_of(dir, &store);
+
+    /* the last word as a prefix, from two letters */
+    ck_assert_uint_eq(search(s, "giup d").total, 1);  /* "d" left out */
+    ck_assert_uint_eq(search(s, "kho kh").total, 1);
+    ck_assert_uint_eq(search(s, "giu").total, 1);
+    ck_assert_uint_eq(search(s, "d").total, 0);       /* alone: a word */
+    ck_assert_uint_eq(search(s, "do").total, 2);
+    /* a phrase is not a prefix; its words in order */
+    ck_assert_uint_eq(search(s, "\"giup do\"").total, 1);
+    ck_assert_uint_eq(search(s, "\"do giup\"").total, 0);
+    ck_assert_uint_eq(search(s, "\"giu\"").total, 0);
+    /* nothing to search for */
+    ck_assert_int_eq(search(s, " \"\" ; -- ").rv, APR_EINVAL);
+    /* FTS and SQL syntax are words or nothing */
+    r = search(s, "giup OR do NEAR(x) * ^ \"; DROP TABLE docs; --");
+    ck_assert_int_eq(r.rv, APR_SUCCESS);
+    ck_assert_uint_eq(search(s, "giup").total, 1);
+    /* words past MAX_TERMS are ignored, not an error */
+    for (i = 0; i < 40; i++) {
+        strcat(many, "giup ");
+    }
+    strcat(many, "khongcotu");
+    r = search(s, many);
+    ck_assert_int_eq(r.rv, APR_SUCCESS);
+    ck_assert_uint_eq(r.total, 1);
+}
+END_TEST
+
+/* The index follows changes: apply() adds, replaces and removes. */
+START_TEST(search_apply)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    const bantin_snapshot *snap;
+    const bantin_article *a;
+    const char *gone[] = {"moi"};
+
+    put_article(dir, "cu", article_at("Tin cũ", "2024-01-04", NULL, NULL,
+                                      "Nội dung."));
+    s = index_of(dir, &store);
+    ck_assert_uint_eq(search(s, "tin").total, 1);
+    put_article(dir, "moi", article_at("Tin mới", "2024-01-05", NULL, NULL,
+                                       "Chim cánh cụt."));
+    bantin_store_rescan(store);
+    snap = bantin_store_acquire(store);
+    a = bantin_snapshot_get(snap, "moi", apr_time_now());
+    ck_assert_ptr_nonnull(a);
+    bantin_search_apply(s, &a, 1, NULL, 0);
+    bantin_store_release(store, snap);
+    ck_assert_uint_eq(search(s, "tin").total, 2);
+    ck_assert_uint_eq(search(s, "canh cut").total, 1);
+    bantin_search_apply(s, NULL, 0, gone, 1);
+    ck_assert_uint_eq(search(s, "tin").total, 1);
+    ck_assert_uint_eq(search(s, "canh cut").total, 0);
+}
+END_TEST
+
+/* Runs sql on the file at path; 1 when its first row's first column is
+ * `want` (NULL: when there is a row). */
+static int sql_says(const char *path, const char *sql, const char *want)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int ok = 0;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(st) == SQLITE_ROW
+             && (!want || (sqlite3_column_text(st, 0)
+                           && !strcmp((const char *)sqlite3_column_text(st, 0),
+                                      want)));
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return ok;
+}
+
+/* Garbage over one page of the index that the parent's cheap check does
+ * not read (found by trying them in turn): the sync's quick_check finds
+ * it, empties the index in place and fills it again. */
+START_TEST(search_damage_is_repaired_by_sync)
+{
+    const char *dir = unit_tmpdir(), *err = NULL;
+    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
+                                   NULL);
+    bantin_store *store;
+    bantin_search *s;
+    apr_pool_t *p;
+    char *orig, junk[4096];
+    long size, page, found = 0;
+    FILE *f;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        put_article(dir, apr_psprintf(unit_pool, "a%03d", i),
+                    article_at(apr_psprintf(unit_pool, "Tin số %d", i),
+                               "2024-01-04", NULL, NULL,
+                               "Chim cánh cụt ở Nam Cực, mùa đông dài."));
+    }
+    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
+                                         7 * 60, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    apr_pool_create(&p, unit_pool);
+    s = bantin_search_open(p, path, &err);
+    bantin_search_sync(s, store);
+    ck_assert_uint_eq(search(s, "chim").total, 200);
+    apr_pool_destroy(p); /* closes it, checkpointing the WAL */
+
+    f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    orig = apr_palloc(unit_pool, (apr_size_t)size);
+    fseek(f, 0, SEEK_SET);
+    ck_assert_int_eq(fread(orig, 1, (size_t)size, f), size);
+    memset(junk, 0x5a, sizeof(junk));
+    for (page = 2; page * 4096 < size && !found; page++) {
+        fseek(f, page * 4096, SEEK_SET);
+        fwrite(junk, 1, sizeof(junk), f);
+        fflush(f);
+        if (sql_says(path, "SELECT v FROM meta WHERE k='version'", NULL)
+            && sql_says(path, "SELECT max(id) FROM docs", NULL)
+            && !sql_says(path, "PRAGMA quick_check", "ok")) {
+            found = page;
+            break;
+        }
+        fseek(f, page * 4096, SEEK_SET); /* not this one: put it back */
+        fwrite(orig + page * 4096, 1, 4096, f);
+        fflush(f);
+    }
+    fclose(f);
+    ck_assert_msg(found, "no page to damage in %ld bytes", size);
+
+    unit_log_capture();
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    ck_assert_str_eq(unit_log_text(), ""); /* the cheap check passes */
+    s = bantin_search_open(unit_pool, path, &err);
+    ck_assert_ptr_nonnull(s);
+    bantin_search_sync(s, store);
+    ck_assert_msg(strstr(unit_log_text(), "BT0301") != NULL
+                  && strstr(unit_log_text(), "search index corrupt"),
+                  "%s", unit_log_text());
+    ck_assert_uint_eq(search(s, "chim").total, 200);
+    ck_assert_uint_eq(search(s, "\"so 7\"").total, 1);
+    ck_assert(sql_says(path, "PRAGMA quick_check", "ok"));
+}
+END_TEST
+
+Suite *search_suite(void)
+{
+    Suite *s = suite_create("search");
+    TCase *tc = unit_tcase("search");
+
+    tcase_add_test(tc, search_tiers);
+    tcase_add_test(tc, search_candidate_cap);
+    tcase_add_test(tc, search_filters_and_visibility);
+    tcase_add_test(tc, search_query_parsing);
+    tcase_add_test(tc, search_apply);
+    tcase_add_test(tc, search_damage_is_repaired_by_sync);
+    suite_add_tcase(s, tc);
+    return s;
+}
