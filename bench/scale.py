@@ -4,8 +4,8 @@
     bench/scale.py [--articles 100000] [--mpm event] [--edits 100]
 
 Generates the articles once (bench/gen-articles.py, cached under
-build/bench/), starts a real httpd with the built module on a free loopback
-port, and prints:
+build/bench/content-N-HASH, HASH that of the generator), starts a real
+httpd with the built module on a free loopback port, and prints:
   * start: seconds from launching httpd to the first served home page;
   * memory: resident memory summed over all httpd processes (RSS, which
     counts pages shared copy-on-write once per process) and proportional
@@ -16,6 +16,7 @@ port, and prints:
     connections (wrk from Debian).
 """
 import argparse
+import hashlib
 import os
 import random
 import shutil
@@ -34,8 +35,15 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 from bantin_httpd import BantinHttpd, Portal, module_path, open_to_all  # noqa: E402
 
 
+def generator_hash():
+    """A short hash of bench/gen-articles.py: part of the cache's name, so a changed generator
+    never reuses articles written by an older one."""
+    return hashlib.sha256((HERE / "gen-articles.py").read_bytes()).hexdigest()[:8]
+
+
 def content_dir(n):
-    out = REPO / "build" / "bench" / f"content-{n}"
+    """build/bench/content-N-HASH, the articles of `gen-articles.py N`, generated once."""
+    out = REPO / "build" / "bench" / f"content-{n}-{generator_hash()}"
     if not (out / ".done").exists():
         shutil.rmtree(out, ignore_errors=True)
         subprocess.run([sys.executable, str(HERE / "gen-articles.py"), str(n), str(out)], check=True)
