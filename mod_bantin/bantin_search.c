@@ -8,6 +8,7 @@
 #include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <apr_time.h>
 #include <sqlite3.h>
@@ -42,7 +43,12 @@ struct bantin_search {
     apr_thread_mutex_t *wlock;
     const char *path;
     apr_size_t candidates;
-    apr_uint32_t checking;        /* the sync's whole-file checks run */
+    /* updates waiting for bantin_search_work(), under qlock */
+    apr_thread_mutex_t *qlock;
+    apr_thread_cond_t *qcond;
+    char **queue;                 /* slugs, malloc()ed */
+    apr_size_t nqueued, qcap;
+    volatile apr_uint32_t stopping;
 };
 
 /* ffts holds the folded text (ASCII: "giup do xa"), which is what matches;
@@ -194,6 +200,12 @@ apr_status_t bantin_search_prepare(apr_pool_t *p, const char *path,
 static apr_status_t search_cleanup(void *data)
 {
     bantin_search *s = data;
+    apr_size_t i;
+
+    for (i = 0; i < s->nqueued; i++) {
+        free(s->queue[i]);
+    }
+    free(s->queue);
     sqlite3_close(s->rdb);
     sqlite3_close(s->wdb);
     return APR_SUCCESS;
@@ -207,7 +219,10 @@ bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
     if (open_db(path, &s->rdb) != SQLITE_OK
         || open_db(path, &s->wdb) != SQLITE_OK
         || apr_thread_mutex_create(&s->wlock, APR_THREAD_MUTEX_DEFAULT, p)
-               != APR_SUCCESS) {
+               != APR_SUCCESS
+        || apr_thread_mutex_create(&s->qlock, APR_THREAD_MUTEX_DEFAULT, p)
+               != APR_SUCCESS
+        || apr_thread_cond_create(&s->qcond, p) != APR_SUCCESS) {
         *err = apr_pstrcat(p, path, ": ",
                            s->rdb ? sqlite3_errmsg(s->rdb) : "cannot open",
                            NULL);
@@ -401,41 +416,129 @@ static int put(sqlite3 *db, apr_pool_t *p, const bantin_article *a)
     return wrote;
 }
 
-void bantin_search_apply(bantin_search *s,
-                         const bantin_article *const *added,
+/* The article named slug in snap, unpublished ones included
+ * (the index has them all but drafts, which no snapshot holds); NULL. */
+static const bantin_article *in_snapshot(const bantin_snapshot *snap,
+                                         const char *slug)
+{
+    apr_size_t lo = 0, hi = snap->count;
+
+    while (lo < hi) {
+        apr_size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(snap->by_slug[mid]->slug, slug);
+        if (!c) {
+            return snap->by_slug[mid];
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+static void enqueue(bantin_search *s, const char *slug)
+{
+    char *copy = strdup(slug);
+
+    if (copy && s->nqueued == s->qcap) {
+        apr_size_t cap = s->qcap ? s->qcap * 2 : 64;
+        char **grown = realloc(s->queue, cap * sizeof(*grown));
+        if (grown) {
+            s->queue = grown;
+            s->qcap = cap;
+        }
+    }
+    if (copy && s->nqueued < s->qcap) {
+        s->queue[s->nqueued++] = copy;
+    }
+    else {
+        free(copy); /* out of memory: the next sync (restart) mends it */
+    }
+}
+
+void bantin_search_queue(bantin_search *s, const bantin_article *const *added,
                          apr_size_t nadded, const char *const *gone,
                          apr_size_t ngone)
 {
-    apr_pool_t *p;
     apr_size_t i;
 
-    /* The sync's integrity checks hold the index for seconds; a request
-     * thread must not wait for them, and need not: the sync reads the
-     * store after them, this update included. */
-    if (!s || apr_atomic_read32(&s->checking)
-        || apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+    if (!s) {
         return;
     }
-    apr_thread_mutex_lock(s->wlock);
-    sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    apr_thread_mutex_lock(s->qlock);
     for (i = 0; i < ngone; i++) {
-        /* A replaced article is rewritten by put() below, and only when
-         * the index does not have that version yet: processes applying
-         * the same change after one another then write nothing. */
-        apr_size_t k;
-        for (k = 0; k < nadded && strcmp(added[k]->slug, gone[i]); k++) {
-        }
-        if (k == nadded) {
-            del_slug(s->wdb, gone[i]);
-        }
+        enqueue(s, gone[i]);
     }
     for (i = 0; i < nadded; i++) {
-        put(s->wdb, p, added[i]);
-        apr_pool_clear(p);
+        enqueue(s, added[i]->slug);
     }
+    apr_thread_cond_signal(s->qcond);
+    apr_thread_mutex_unlock(s->qlock);
+}
+
+apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
+                              apr_interval_time_t wait)
+{
+    const bantin_snapshot *snap;
+    apr_pool_t *p;
+    char **todo;
+    apr_size_t n, i;
+
+    apr_thread_mutex_lock(s->qlock);
+    if (!s->nqueued && !apr_atomic_read32(&s->stopping) && wait > 0) {
+        apr_thread_cond_timedwait(s->qcond, s->qlock, wait);
+    }
+    todo = s->queue;
+    n = s->nqueued;
+    s->queue = NULL;
+    s->nqueued = s->qcap = 0;
+    apr_thread_mutex_unlock(s->qlock);
+    if (!n || apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        for (i = 0; i < n; i++) {
+            free(todo[i]);
+        }
+        free(todo);
+        return 0;
+    }
+    /* Each slug as the store has it now: a newer version, or none.  A
+     * version the index has already (another process wrote it) costs a
+     * lookup, no write. */
+    apr_thread_mutex_lock(s->wlock);
+    sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    snap = bantin_store_acquire(store);
+    for (i = 0; i < n; i++) {
+        const bantin_article *a = in_snapshot(snap, todo[i]);
+        if (a) {
+            put(s->wdb, p, a);
+        }
+        else {
+            del_slug(s->wdb, todo[i]);
+        }
+        apr_pool_clear(p);
+        free(todo[i]);
+    }
+    bantin_store_release(store, snap);
     sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
     apr_thread_mutex_unlock(s->wlock);
+    free(todo);
     apr_pool_destroy(p);
+    return n;
+}
+
+int bantin_search_stopped(bantin_search *s)
+{
+    return apr_atomic_read32(&s->stopping) != 0;
+}
+
+void bantin_search_stop(bantin_search *s)
+{
+    apr_thread_mutex_lock(s->qlock);
+    apr_atomic_set32(&s->stopping, 1);
+    apr_thread_cond_broadcast(s->qcond);
+    apr_thread_mutex_unlock(s->qlock);
 }
 
 /* FTS5's integrity-check of one table, and a rebuild from the text it
@@ -468,7 +571,6 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
      * than by the parent before it serves: damaged b-trees empty the
      * index, which the sync below fills again; damage inside FTS5's own
      * tables is rebuilt from the text they store. */
-    apr_atomic_set32(&s->checking, 1);
     apr_thread_mutex_lock(s->wlock);
     if (!quick_check_ok(s->wdb)) {
         bantin_log(BANTIN_LOG_WARN, "BT0301 %s: search index corrupt; "
@@ -481,19 +583,19 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
     check_table(s, p, "ffts");
     check_table(s, p, "efts");
     apr_thread_mutex_unlock(s->wlock);
-    apr_atomic_set32(&s->checking, 0);
     snap = bantin_store_acquire(store);
-    for (i = 0; i < snap->count; i++) {
+    for (i = 0; i < snap->count && !apr_atomic_read32(&s->stopping); i++) {
         if (i % BATCH == 0) {
             if (i) {
                 /* Between batches the index is free: this process's
-                 * request threads (bantin_search_apply) and other
-                 * processes get their updates in, instead of waiting for
-                 * the whole build.  One that misses the gap loses
-                 * nothing: every process applies every change, this one
-                 * too, after this batch. */
+                 * queued updates go in, and other processes' (which
+                 * wait for SQLite's lock in their own indexer threads,
+                 * never in a request), instead of after the whole
+                 * build.  One that misses the gap loses nothing: every
+                 * process applies every change. */
                 sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
                 apr_thread_mutex_unlock(s->wlock);
+                bantin_search_work(s, store, 0);
                 apr_sleep(apr_time_from_msec(50));
             }
             apr_thread_mutex_lock(s->wlock);
@@ -502,11 +604,15 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
         wrote += (apr_size_t)put(s->wdb, p, snap->by_slug[i]);
         apr_pool_clear(p);
     }
-    if (snap->count) {
+    if (i) {
         sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
         apr_thread_mutex_unlock(s->wlock);
     }
     bantin_store_release(store, snap);
+    if (apr_atomic_read32(&s->stopping)) {
+        apr_pool_destroy(p); /* the next start goes on from here */
+        return wrote;
+    }
     /* What the store no longer has: its snapshot of now, taken under the
      * lock, so that an update applied meanwhile is in it. */
     apr_thread_mutex_lock(s->wlock);
@@ -517,20 +623,7 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
         int k;
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *slug = (const char *)sqlite3_column_text(st, 0);
-            apr_size_t lo = 0, hi = snap->count;
-            int found = 0;
-            while (lo < hi && !found) {
-                apr_size_t mid = lo + (hi - lo) / 2;
-                int c = strcmp(snap->by_slug[mid]->slug, slug);
-                found = c == 0;
-                if (c < 0) {
-                    lo = mid + 1;
-                }
-                else {
-                    hi = mid;
-                }
-            }
-            if (!found) {
+            if (!in_snapshot(snap, slug)) {
                 APR_ARRAY_PUSH(stale, char *) = apr_pstrdup(p, slug);
             }
         }
@@ -797,6 +890,20 @@ static apr_status_t count_terms(const search_ctx *x, const char *table,
     return APR_SUCCESS;
 }
 
+/* Says why a query failed (a damaged index, until the sync mends it),
+ * at most once a minute per process: every reader's search would. */
+static void query_failed(bantin_search *s)
+{
+    static apr_uint32_t last; /* seconds since the epoch, truncated */
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t was = apr_atomic_read32(&last);
+
+    if (now - was >= 60 && apr_atomic_cas32(&last, now, was) == was) {
+        bantin_log(BANTIN_LOG_ERR, "BT0303 %s: search failed: %s (said at "
+                   "most once a minute)", s->path, sqlite3_errmsg(s->rdb));
+    }
+}
+
 /* The newest `limit` matches of expr in table (inside the date range and
  * the filters), each with its rank, into *out (allocated by the pool). */
 static apr_status_t newest_matches(const search_ctx *x, const char *table,
@@ -826,8 +933,7 @@ static apr_status_t newest_matches(const search_ctx *x, const char *table,
                     table, table, table);
     if ((rc = sqlite3_prepare_v2(x->s->rdb, bantin_buf_cstr(&sql), -1, &st,
                                  NULL)) != SQLITE_OK) {
-        bantin_log(BANTIN_LOG_ERR, "BT0303 %s: search failed: %s", x->s->path,
-                   sqlite3_errmsg(x->s->rdb));
+        query_failed(x->s);
         return APR_EGENERAL;
     }
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
@@ -847,8 +953,7 @@ static apr_status_t newest_matches(const search_ctx *x, const char *table,
         h->score = sqlite3_column_double(st, 3);
     }
     if (rc != SQLITE_DONE) {
-        bantin_log(BANTIN_LOG_ERR, "BT0303 %s: search failed: %s", x->s->path,
-                   sqlite3_errmsg(x->s->rdb));
+        query_failed(x->s);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? APR_SUCCESS : APR_EGENERAL;

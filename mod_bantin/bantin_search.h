@@ -38,16 +38,30 @@ bantin_search *bantin_search_open(apr_pool_t *p, const char *path,
  * store: adds or updates what differs
  * (by content hash), then removes what the store's current snapshot lacks
  * (current then, not at the start: articles added meanwhile stay).
- * Batched in transactions, updates from request threads get in between;
- * returns how many articles were written. */
+ * Batched in transactions; queued updates (bantin_search_queue) and other
+ * processes get in between.  Returns how many articles were written. */
 apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store);
 
-/* Applies one update of the store: the slugs in `gone` were replaced or
- * removed, `added` are new versions (not drafts). */
-void bantin_search_apply(bantin_search *s,
-                         const bantin_article *const *added,
+/* Queues one update of the store for bantin_search_work(): the slugs in
+ * `gone` were replaced or removed, `added` are new versions (not
+ * drafts).  Never waits for the index: for the store's listener, which
+ * runs on a request thread. */
+void bantin_search_queue(bantin_search *s, const bantin_article *const *added,
                          apr_size_t nadded, const char *const *gone,
                          apr_size_t ngone);
+
+/* Writes what was queued, each slug as the store has it now (a newer
+ * version, or none), waiting up to `wait` for something to be queued
+ * (0: not at all).  For one background thread a process; returns how
+ * many slugs it took. */
+apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
+                              apr_interval_time_t wait);
+
+/* Makes a running bantin_search_sync() stop after its batch (the next
+ * sync goes on from there) and bantin_search_work() stop waiting: for
+ * a process on its way out. */
+void bantin_search_stop(bantin_search *s);
+int bantin_search_stopped(bantin_search *s);
 
 typedef struct bantin_query {
     const char *text;       /* what the reader typed */

@@ -160,49 +160,67 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
-/* Keeps the search index in step with the store, in every process; the
- * writes are idempotent (by content hash), so processes that apply the
- * same change do no harm. */
+/* Keeps the search index in step with the store, in every process: the
+ * store calls this on the request thread that published a change, so it
+ * only queues the slugs for the indexer thread below (the writes are
+ * idempotent, by content hash: processes applying the same change do no
+ * harm, and any one of them suffices). */
 static void index_changes(void *baton, const bantin_article *const *added,
                           apr_size_t nadded, const char *const *gone,
                           apr_size_t ngone)
 {
-    bantin_search_apply(baton, added, nadded, gone, ngone);
+    bantin_search_queue(baton, added, nadded, gone, ngone);
 }
 
-/* One child per server (whoever takes the lock) brings the index in line
- * with the whole store, in the background: at first start that is the
- * whole build, afterwards only what changed while httpd was down. */
-static void *APR_THREAD_FUNC sync_index(apr_thread_t *t, void *data)
+/* Each child's index writer.  One child per server (whoever takes the
+ * lock) first brings the index in line with the whole store: at first
+ * start that is the whole build, afterwards what changed while httpd was
+ * down.  Then, in every child, the changes its store publishes. */
+static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
 {
     bantin_source *src = data;
     const char *lock = apr_pstrcat(apr_thread_pool_get(t), src->search_path,
                                    ".lock", NULL);
     apr_file_t *f;
     apr_time_t t0 = apr_time_now();
-    apr_size_t n;
 
     if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
                       APR_FPROT_OS_DEFAULT, apr_thread_pool_get(t))
-            != APR_SUCCESS
-        || apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
-               != APR_SUCCESS) {
-        return NULL; /* another process is at it */
+        == APR_SUCCESS) {
+        if (apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
+            == APR_SUCCESS) {
+            apr_size_t n = bantin_search_sync(src->search, src->store);
+            apr_file_unlock(f);
+            if (!bantin_search_stopped(src->search)) {
+                bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in "
+                           "step, %lu articles written in %.2f s", src->dir,
+                           (unsigned long)n, (double)(apr_time_now() - t0)
+                                                 / APR_USEC_PER_SEC);
+            }
+        }
+        apr_file_close(f);
     }
-    n = bantin_search_sync(src->search, src->store);
-    apr_file_unlock(f);
-    apr_file_close(f);
-    bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in step, %lu "
-               "articles written in %.2f s", src->dir, (unsigned long)n,
-               (double)(apr_time_now() - t0) / APR_USEC_PER_SEC);
+    while (!bantin_search_stopped(src->search)) {
+        bantin_search_work(src->search, src->store, apr_time_from_sec(1));
+    }
     return NULL;
+}
+
+/* At child exit, before the index is closed (cleanups run in reverse). */
+static apr_status_t stop_indexer(void *data)
+{
+    bantin_source *src = data;
+    apr_status_t rv;
+
+    bantin_search_stop(src->search);
+    apr_thread_join(&rv, src->indexer);
+    src->indexer = NULL;
+    return APR_SUCCESS;
 }
 
 static void start_search(apr_pool_t *pchild, bantin_source *src)
 {
     const char *err;
-    apr_threadattr_t *attr;
-    apr_thread_t *t;
 
     if (!src->search_path
         || !(src->search = bantin_search_open(pchild, src->search_path,
@@ -210,9 +228,10 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
         return;
     }
     bantin_store_listen(src->store, index_changes, src->search);
-    if (apr_threadattr_create(&attr, pchild) == APR_SUCCESS
-        && apr_threadattr_detach_set(attr, 1) == APR_SUCCESS) {
-        apr_thread_create(&t, attr, sync_index, src, pchild);
+    if (apr_thread_create(&src->indexer, NULL, indexer, src, pchild)
+        == APR_SUCCESS) {
+        apr_pool_cleanup_register(pchild, src, stop_indexer,
+                                  apr_pool_cleanup_null);
     }
 }
 

@@ -43,6 +43,7 @@ typedef struct {
     int walk;                     /* content: BantinWatch walk */
     const char *search_path;      /* content: the search index file */
     bantin_search *search;        /* content: opened in each child */
+    apr_thread_t *indexer;        /* content: writes it, in each child */
 } bantin_source;
 
 typedef struct {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <sqlite3.h>
@@ -257,8 +258,9 @@ START_TEST(search_query_parsing)
 }
 END_TEST
 
-/* The index follows changes: apply() adds, replaces and removes. */
-START_TEST(search_apply)
+/* The index follows changes: queued slugs are written as the store has
+ * them when the work is done (added, replaced, removed). */
+START_TEST(search_queue_and_work)
 {
     const char *dir = unit_tmpdir();
     bantin_store *store;
@@ -271,19 +273,78 @@ START_TEST(search_apply)
                                       "Nội dung."));
     s = index_of(dir, &store);
     ck_assert_uint_eq(search(s, "tin").total, 1);
+    ck_assert_uint_eq(bantin_search_work(s, store, 0), 0); /* nothing */
+
     put_article(dir, "moi", article_at("Tin mới", "2024-01-05", NULL, NULL,
                                        "Chim cánh cụt."));
     bantin_store_rescan(store);
     snap = bantin_store_acquire(store);
     a = bantin_snapshot_get(snap, "moi", apr_time_now());
     ck_assert_ptr_nonnull(a);
-    bantin_search_apply(s, &a, 1, NULL, 0);
+    bantin_search_queue(s, &a, 1, NULL, 0);
     bantin_store_release(store, snap);
+    ck_assert_uint_eq(search(s, "canh cut").total, 0); /* only queued */
+    ck_assert_uint_eq(bantin_search_work(s, store, 0), 1);
     ck_assert_uint_eq(search(s, "tin").total, 2);
     ck_assert_uint_eq(search(s, "canh cut").total, 1);
-    bantin_search_apply(s, NULL, 0, gone, 1);
-    ck_assert_uint_eq(search(s, "tin").total, 1);
+
+    /* replaced: the queued slug is written as the store has it by now */
+    put_article(dir, "moi", article_at("Tin mới", "2024-01-05", NULL, NULL,
+                                       "Hải âu."));
+    bantin_store_rescan(store);
+    bantin_search_queue(s, NULL, 0, gone, 1);
+    ck_assert_uint_eq(bantin_search_work(s, store, 0), 1);
     ck_assert_uint_eq(search(s, "canh cut").total, 0);
+    ck_assert_uint_eq(search(s, "hai au").total, 1);
+
+    /* removed */
+    ck_assert_int_eq(apr_file_remove(apr_pstrcat(unit_pool, dir, "/moi.xml",
+                                                 NULL), unit_pool),
+                     APR_SUCCESS);
+    bantin_store_rescan(store);
+    bantin_search_queue(s, NULL, 0, gone, 1);
+    /* a waiting worker is woken by what is queued, not by its timeout */
+    ck_assert_uint_eq(bantin_search_work(s, store, apr_time_from_sec(30)), 1);
+    ck_assert_uint_eq(search(s, "tin").total, 1);
+    ck_assert_uint_eq(search(s, "hai au").total, 0);
+}
+END_TEST
+
+/* A process on its way out: the sync stops at its next batch, the
+ * worker stops waiting. */
+START_TEST(search_stop)
+{
+    const char *dir = unit_tmpdir(), *err = NULL;
+    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
+                                   NULL);
+    bantin_store *store;
+    bantin_search *s;
+    apr_time_t t0;
+    int i;
+
+    for (i = 0; i < 2500; i++) {
+        put_article(dir, apr_psprintf(unit_pool, "a%04d", i),
+                    article_at("Tin", "2024-01-04", NULL, NULL, "Lúa."));
+    }
+    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
+                                         7 * 60, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    s = bantin_search_open(unit_pool, path, &err);
+    ck_assert(!bantin_search_stopped(s));
+    bantin_search_stop(s);
+    ck_assert(bantin_search_stopped(s));
+    /* stopped before its first batch: nothing written, nothing lost */
+    ck_assert_uint_eq(bantin_search_sync(s, store), 0);
+    t0 = apr_time_now();
+    ck_assert_uint_eq(bantin_search_work(s, store, apr_time_from_sec(30)), 0);
+    ck_assert_int_lt(apr_time_now() - t0, apr_time_from_sec(10));
+    /* the next process goes on from there */
+    s = bantin_search_open(unit_pool, path, &err);
+    ck_assert_uint_eq(bantin_search_sync(s, store), 2500);
+    ck_assert_uint_eq(search(s, "lua").total, 1000); /* the newest 1,000 */
+    ck_assert_uint_eq(search(s, "lua").more, 1000);
 }
 END_TEST
 
@@ -390,7 +451,8 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_candidate_cap);
     tcase_add_test(tc, search_filters_and_visibility);
     tcase_add_test(tc, search_query_parsing);
-    tcase_add_test(tc, search_apply);
+    tcase_add_test(tc, search_queue_and_work);
+    tcase_add_test(tc, search_stop);
     tcase_add_test(tc, search_damage_is_repaired_by_sync);
     suite_add_tcase(s, tc);
     return s;
