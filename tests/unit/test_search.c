@@ -368,6 +368,44 @@ static int sql_says(const char *path, const char *sql, const char *want)
     return ok;
 }
 
+/* Damaged exact-text segments (until the sync rebuilds them) cost the
+ * exact-first ranking, not the search. */
+START_TEST(search_damaged_exact_table_falls_back)
+{
+    const char *dir = unit_tmpdir(), *err = NULL;
+    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
+                                   NULL);
+    bantin_store *store;
+    bantin_search *s;
+    sqlite3 *db;
+    result r;
+
+    put_article(dir, "ban-hang", article_at("Bán hàng", "2024-01-01", NULL,
+                                            NULL, "Chợ quê."));
+    put_article(dir, "ban-ghe", article_at("Bàn ghế", "2024-01-02", NULL,
+                                           NULL, "Đồ gỗ."));
+    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
+                                         7 * 60, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    s = bantin_search_open(unit_pool, path, &err);
+    bantin_search_sync(s, store);
+    r = search(s, "bán");
+    ck_assert_int_eq(position(&r, "ban-hang"), 0);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE efts_data SET block ="
+                                  " randomblob(length(block)) WHERE id > 10",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    unit_log_capture();
+    r = search(s, "bán");
+    ck_assert_int_eq(r.rv, APR_SUCCESS);
+    ck_assert_uint_eq(r.total, 2);
+    ck_assert_ptr_nonnull(strstr(unit_log_text(), "BT0303"));
+}
+END_TEST
+
 /* Garbage over one page of the index that the parent's cheap check does
  * not read (found by trying them in turn): the sync's quick_check finds
  * it, empties the index in place and fills it again. */
@@ -454,6 +492,7 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_queue_and_work);
     tcase_add_test(tc, search_stop);
     tcase_add_test(tc, search_damage_is_repaired_by_sync);
+    tcase_add_test(tc, search_damaged_exact_table_falls_back);
     suite_add_tcase(s, tc);
     return s;
 }
