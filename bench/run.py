@@ -545,18 +545,26 @@ def run_row(row, a):
 # ---- goal 6: cold start ----------------------------------------------------------
 
 def cold_start(n, content, templates, module, tmp, runs):
-    """The first start has an empty runtime dir (no state dir, no search
-    index: a new install); the others keep it (a restart)."""
-    res = {"articles": n, "start_s": [], "first_start_s": None}
+    """A first start has an empty runtime dir (no state dir, no search
+    index: a new install); `runs` of them are measured, the last one
+    followed by the search index's build; then `runs` restarts keep the
+    runtime dir."""
+    res = {"articles": n, "start_s": [], "first_starts_s": []}
     server = Httpd(tmp / f"cold-{n}", content, templates, module)
     try:
-        for i in range(runs + 1):
-            if i == 0:
+        for i in range(1 - runs, runs + 1):
+            if i <= 0:
                 shutil.rmtree(server.root / "run", ignore_errors=True)
                 (server.root / "run").mkdir()
             t = server.start()
+            if i < 0:
+                res["first_starts_s"].append(t)
+                server.stop()
+                log(f"  {n} articles, first start (empty state dir): first page after {t:.2f} s")
+                continue
             if i == 0:
-                res["first_start_s"] = t
+                res["first_starts_s"].append(t)
+                res["first_start_s"] = statistics.median(res["first_starts_s"])
                 # let the search index catch up, as it would before a restart
                 res["search_index_catch_up_s"] = server.wait_search_index()
                 server.stop()
@@ -936,7 +944,8 @@ def parse_args(argv):
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--articles", type=int, help="generated articles for goals 2, 5, 6 (default 100000)")
     ap.add_argument("--deep-page", type=int, default=5000, help="the deep list page of goal 2")
-    ap.add_argument("--cold-runs", type=int, help="starts per size in goal 6 (default 3)")
+    ap.add_argument("--cold-runs", type=int,
+                    help="first starts and restarts per size in goal 6 (default 3 of each)")
     ap.add_argument("--micro-n", type=int, help="micro-benchmark iterations (default 20000)")
     ap.add_argument("--callgrind", type=int, metavar="N",
                     help="requests per callgrind run (default 1000; 0 skips; off with --quick)")
@@ -1127,9 +1136,10 @@ def main(argv=None):
                                 "result": ("PASS" if t <= limit else "FAIL") if limit else "info"})
                 cu = c.get("search_index_catch_up_s")
                 results.append({"goal": "6", "what": f"start to first page, {n:,} articles, first start "
-                                                     "(empty state dir)",
+                                                     f"(empty state dir, median of {len(c['first_starts_s'])})",
                                 "module": f"{f:.2f} s", "static": "",
-                                "ratio": (f"search index in step {cu:.1f} s later" if cu is not None else "")
+                                "ratio": f"max {max(c['first_starts_s']):.2f} s; "
+                                + (f"search index in step {cu:.1f} s later" if cu is not None else "")
                                 + (f" (goal ≤ {limit} s)" if limit else ""),
                                 "result": ("PASS" if f <= limit else "FAIL") if limit else "info"})
                 results.append({"goal": "6", "what": f"memory, {n:,} articles, {c['processes']} httpd processes",
