@@ -650,13 +650,15 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
 
 #define MAX_TERMS 16 /* words or phrases of a query; the rest is ignored */
 #define TITLE_WEIGHT 10.0
+#define BM25_K1 1.2
+#define BM25_B 0.75
 
-/* bantin_rank(table, words, df1, df2, ...): the row's BM25 (k1 1.2,
- * b 0.75; a title word counts TITLE_WEIGHT times; words is the article's
- * length, from docs), higher is better.  The document
- * frequency of each phrase comes from the caller, counted up to DF_CAP,
- * where FTS5's own bm25() counts it by reading the phrase's whole doclist
- * on every query (~10 ms for a word in 80,000 articles). */
+/* bantin_rank(table, words, df1, df2, ...): the row's BM25, higher is
+ * better; a title word counts TITLE_WEIGHT times, `words` is the
+ * article's length (from docs).  The document frequency of each phrase
+ * comes from the caller, counted up to DF_CAP, where FTS5's own bm25()
+ * counts it by reading the phrase's whole doclist on every query (~10 ms
+ * for a word in 80,000 articles). */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
@@ -686,8 +688,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         /* a prefix is given DF_CAP, which a small index may not have */
         double df = fmin((double)sqlite3_value_int64(val[i + 1]), rows);
         double idf = log(1.0 + (rows - df + 0.5) / (df + 0.5));
-        score += idf * freq[i] * 2.2
-                 / (freq[i] + 1.2 * (0.25 + 0.75 * dl / avgdl));
+        score += idf * freq[i] * (BM25_K1 + 1)
+                 / (freq[i]
+                    + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
     }
     sqlite3_result_double(ctx, score);
 }
@@ -736,7 +739,6 @@ static void register_rank(sqlite3 *db)
 }
 
 /* ---- querying ---------------------------------------------------------- */
-
 
 /* The reader's text as FTS5 phrases: each word quoted (so nothing the
  * reader types is FTS syntax), text in double quotes one phrase, and the

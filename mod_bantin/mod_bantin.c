@@ -206,7 +206,9 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
     return NULL;
 }
 
-/* At child exit, before the index is closed (cleanups run in reverse). */
+/* At child exit: a pre-cleanup, because APR destroys a pool's subpools
+ * (the thread's own pool is one) before its ordinary cleanups, and the
+ * index (closed by an ordinary cleanup) must outlive the thread. */
 static apr_status_t stop_indexer(void *data)
 {
     bantin_source *src = data;
@@ -230,8 +232,7 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
     bantin_store_listen(src->store, index_changes, src->search);
     if (apr_thread_create(&src->indexer, NULL, indexer, src, pchild)
         == APR_SUCCESS) {
-        apr_pool_cleanup_register(pchild, src, stop_indexer,
-                                  apr_pool_cleanup_null);
+        apr_pool_pre_cleanup_register(pchild, src, stop_indexer);
     }
 }
 
