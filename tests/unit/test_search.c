@@ -36,21 +36,41 @@ static void put_article(const char *dir, const char *slug, const char *xml)
     unit_write_str(apr_pstrcat(unit_pool, dir, "/", slug, ".xml", NULL), xml);
 }
 
+/* A store over dir. */
+static bantin_store *store_of(const char *dir)
+{
+    bantin_store *store;
+
+    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
+                                         7 * 60, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    return store;
+}
+
+/* The index at path, checked as the parent does and opened in pool p. */
+static bantin_search *open_index(const char *path, apr_pool_t *p)
+{
+    const char *err = NULL;
+    bantin_search *s;
+
+    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
+                     APR_SUCCESS);
+    s = bantin_search_open(p, path, &err);
+    ck_assert_msg(s != NULL, "%s", err);
+    return s;
+}
+
+static const char *index_path(void)
+{
+    return apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite", NULL);
+}
+
 /* A store over dir and an index of it, in sync. */
 static bantin_search *index_of(const char *dir, bantin_store **store)
 {
-    const char *err = NULL;
-    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
-                                   NULL);
-    bantin_search *s;
+    bantin_search *s = open_index(index_path(), unit_pool);
 
-    ck_assert_int_eq(bantin_store_create(store, unit_pool, dir, unit_schema(),
-                                         7 * 60, apr_time_from_sec(1), NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
-                     APR_SUCCESS);
-    s = bantin_search_open(unit_pool, path, &err);
-    ck_assert_msg(s != NULL, "%s", err);
+    *store = store_of(dir);
     bantin_search_sync(s, *store);
     return s;
 }
@@ -314,9 +334,7 @@ END_TEST
  * worker stops waiting. */
 START_TEST(search_stop)
 {
-    const char *dir = unit_tmpdir(), *err = NULL;
-    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
-                                   NULL);
+    const char *dir = unit_tmpdir(), *path = index_path();
     bantin_store *store;
     bantin_search *s;
     apr_time_t t0;
@@ -326,12 +344,8 @@ START_TEST(search_stop)
         put_article(dir, apr_psprintf(unit_pool, "a%04d", i),
                     article_at("Tin", "2024-01-04", NULL, NULL, "Lúa."));
     }
-    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
-                                         7 * 60, apr_time_from_sec(1), NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
-                     APR_SUCCESS);
-    s = bantin_search_open(unit_pool, path, &err);
+    store = store_of(dir);
+    s = open_index(path, unit_pool);
     ck_assert(!bantin_search_stopped(s));
     bantin_search_stop(s);
     ck_assert(bantin_search_stopped(s));
@@ -341,7 +355,7 @@ START_TEST(search_stop)
     ck_assert_uint_eq(bantin_search_work(s, store, apr_time_from_sec(30)), 0);
     ck_assert_int_lt(apr_time_now() - t0, apr_time_from_sec(10));
     /* the next process goes on from there */
-    s = bantin_search_open(unit_pool, path, &err);
+    s = open_index(path, unit_pool);
     ck_assert_uint_eq(bantin_search_sync(s, store), 2500);
     ck_assert_uint_eq(search(s, "lua").total, 1000); /* the newest 1,000 */
     ck_assert_uint_eq(search(s, "lua").more, 1000);
@@ -372,9 +386,7 @@ static int sql_says(const char *path, const char *sql, const char *want)
  * exact-first ranking, not the search. */
 START_TEST(search_damaged_exact_table_falls_back)
 {
-    const char *dir = unit_tmpdir(), *err = NULL;
-    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
-                                   NULL);
+    const char *dir = unit_tmpdir(), *path = index_path();
     bantin_store *store;
     bantin_search *s;
     sqlite3 *db;
@@ -384,12 +396,8 @@ START_TEST(search_damaged_exact_table_falls_back)
                                             NULL, "Chợ quê."));
     put_article(dir, "ban-ghe", article_at("Bàn ghế", "2024-01-02", NULL,
                                            NULL, "Đồ gỗ."));
-    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
-                                         7 * 60, apr_time_from_sec(1), NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
-                     APR_SUCCESS);
-    s = bantin_search_open(unit_pool, path, &err);
+    store = store_of(dir);
+    s = open_index(path, unit_pool);
     bantin_search_sync(s, store);
     r = search(s, "bán");
     ck_assert_int_eq(position(&r, "ban-hang"), 0);
@@ -411,9 +419,7 @@ END_TEST
  * it, empties the index in place and fills it again. */
 START_TEST(search_damage_is_repaired_by_sync)
 {
-    const char *dir = unit_tmpdir(), *err = NULL;
-    const char *path = apr_pstrcat(unit_pool, unit_tmpdir(), "/s.sqlite",
-                                   NULL);
+    const char *dir = unit_tmpdir(), *path = index_path(), *err = NULL;
     bantin_store *store;
     bantin_search *s;
     apr_pool_t *p;
@@ -428,13 +434,9 @@ START_TEST(search_damage_is_repaired_by_sync)
                                "2024-01-04", NULL, NULL,
                                "Chim cánh cụt ở Nam Cực, mùa đông dài."));
     }
-    ck_assert_int_eq(bantin_store_create(&store, unit_pool, dir, unit_schema(),
-                                         7 * 60, apr_time_from_sec(1), NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(bantin_search_prepare(unit_pool, path, &err),
-                     APR_SUCCESS);
+    store = store_of(dir);
     apr_pool_create(&p, unit_pool);
-    s = bantin_search_open(p, path, &err);
+    s = open_index(path, p);
     bantin_search_sync(s, store);
     ck_assert_uint_eq(search(s, "chim").total, 200);
     apr_pool_destroy(p); /* closes it, checkpointing the WAL */
