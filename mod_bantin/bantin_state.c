@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <apr_file_io.h>
@@ -71,19 +73,24 @@ void bantin_state_save_good(bantin_state *st, apr_pool_t *p, const char *rel,
                             const char *data, apr_size_t len,
                             apr_time_t src_mtime)
 {
-    const char *path = flat(p, st, rel, ""), *tmp;
+    const char *path = flat(p, st, rel, "");
+    char *tmp;
     apr_finfo_t fi;
-    int fd;
+    int fd, written;
 
     if (apr_stat(&fi, path, APR_FINFO_MTIME, p) == APR_SUCCESS
         && fi.mtime >= src_mtime) {
         return; /* another process saved this version already */
     }
-    tmp = apr_psprintf(p, "%s.%ld.tmp", path, (long)getpid());
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+    /* A name of its own (mkstemp): two threads of one child may save the
+     * same article at once, and must not write into one file. */
+    tmp = apr_pstrcat(p, path, ".XXXXXX", NULL);
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
         return;
     }
-    if (write(fd, data, len) != (ssize_t)len || close(fd) != 0) {
+    written = fchmod(fd, 0644) == 0
+              && write(fd, data, len) == (ssize_t)len;
+    if (close(fd) != 0 || !written) {
         unlink(tmp);
         return;
     }

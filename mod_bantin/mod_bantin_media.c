@@ -34,6 +34,10 @@ static const char *media_type(const char *path)
     return NULL;
 }
 
+/* The one owner of the fd open_below returns: the request pool's cleanup,
+ * which runs once the response (and so any file bucket reading from it) is
+ * out.  Nothing else may close it: an fd closed twice in a threaded MPM
+ * closes whatever the number means by then, often another client's socket. */
 static apr_status_t close_fd(void *fd)
 {
     close((int)(intptr_t)fd);
@@ -101,7 +105,6 @@ int bantin_handle_media(request_rec *r, const bantin_conf *c,
     ap_set_content_type(r, type);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     if ((rc = ap_meets_conditions(r)) != OK) {
-        apr_file_close(f);
         return bantin_send_condition(r, rc);
     }
     ap_set_content_length(r, fi.size);

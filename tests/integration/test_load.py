@@ -35,3 +35,33 @@ def test_parallel_requests(httpd):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(worker, range(8)))
     assert [b for bad in results for b in bad] == []
+
+
+def test_not_modified_media_never_closes_another_connection(httpd):
+    """Once, a 304 for an image closed its file twice: by hand, then again when
+    the request's pool ended.  Under a threaded MPM the fd number was by then
+    often a new client's socket, which got reset.  Threads that ask for 304s
+    and threads that open fresh connections run side by side; every request
+    must get its answer."""
+    path = "/portal/media/images/ho-ba-be.png"
+    etag = httpd.get(path).headers["ETag"]
+
+    def worker(n):
+        bad = []
+        for i in range(150):
+            try:
+                if n % 2:
+                    status, _, _ = httpd.raw("GET", path, {"If-None-Match": etag})
+                    want = 304
+                else:
+                    status, _, _ = httpd.raw("GET", "/portal/static/bantin.css")
+                    want = 200
+            except OSError as e:
+                status, want = repr(e), None
+            if status != want:
+                bad.append((n, i, status))
+        return bad
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(worker, range(8)))
+    assert [b for bad in results for b in bad] == []
