@@ -33,6 +33,11 @@
 /* Deeper trees than this are almost surely a loop or a mistake. */
 #define MAX_DEPTH 32
 
+/* An empty file younger than this may be one being written: every file is
+ * empty between its creation and its first write, and a walk can meet it
+ * then.  It is judged once it is this old (or when it changes). */
+#define SETTLE_TIME apr_time_from_sec(2)
+
 #define STAT_WANTED (APR_FINFO_LINK | APR_FINFO_TYPE | APR_FINFO_MTIME \
                      | APR_FINFO_CTIME | APR_FINFO_SIZE | APR_FINFO_INODE)
 
@@ -50,6 +55,7 @@ typedef struct file_entry {
     bantin_article *article;  /* the last good version, or NULL */
     apr_time_t loaded;        /* when this process parsed that version */
     char *problem;            /* why the file is not served as it is now */
+    apr_time_t settle_at;     /* empty and young: when to judge it, or 0 */
     unsigned seen;            /* walk generation */
 } file_entry;
 
@@ -69,6 +75,7 @@ struct bantin_store {
     apr_pool_t *table_pool;   /* own allocator: never shared with httpd */
     apr_hash_t *files;        /* rel -> file_entry */
     apr_hash_t *rejects;      /* rel -> file_entry with a problem */
+    apr_hash_t *unsettled;    /* rel -> file_entry with a settle_at */
     apr_hash_t *watches;      /* wd -> watch */
     apr_size_t ndrafts;
     unsigned generation;
@@ -144,6 +151,7 @@ static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
     }
     set_article(s, ch, e, NULL);
     set_problem(s, ch, e, NULL);
+    apr_hash_set(s->unsettled, e->rel, APR_HASH_KEY_STRING, NULL);
     apr_hash_set(s->files, e->rel, APR_HASH_KEY_STRING, NULL);
 }
 
@@ -159,6 +167,8 @@ typedef struct {
     const char *problem;      /* in the job's pool, or NULL */
     const char *log_id;       /* the message to log with the problem */
     bantin_log_level_e level;
+    int keeps_last_good;      /* a bad version: the last good one stays */
+    apr_time_t settle_at;     /* not judged before then (SETTLE_TIME), or 0 */
 } outcome;
 
 static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
@@ -168,6 +178,7 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
     apr_status_t rv = apr_stat(&o->fi, full, STAT_WANTED, p);
     bantin_article *a;
     bantin_problem pr;
+    apr_time_t now;
 
     o->article = NULL;
     o->problem = NULL;
@@ -178,6 +189,8 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         return;
     }
     o->level = BANTIN_LOG_WARN;
+    o->keeps_last_good = 0;
+    o->settle_at = 0;
     if (o->fi.filetype == APR_LNK) {
         o->log_id = "BT0103";
         o->problem = apr_pstrcat(p, full, ": symbolic link not followed",
@@ -189,12 +202,21 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
                                  "made of a-z, 0-9 and '-' (in every folder "
                                  "too) and end in .xml", NULL);
     }
+    else if (o->fi.size == 0
+             && o->fi.mtime + SETTLE_TIME > (now = apr_time_now())) {
+        /* (an mtime in the future counts as now) */
+        o->settle_at = (o->fi.mtime < now ? o->fi.mtime : now) + SETTLE_TIME;
+        o->keeps_last_good = 1;
+        o->problem = apr_pstrcat(p, full, ": empty (still being written?)",
+                                 NULL);
+    }
     else if (bantin_article_read(p, full, &o->data, &o->len, &pr)
                  != APR_SUCCESS
              || bantin_article_parse(p, s->schema, full, o->data, o->len,
                                      s->tz_min, &a, &pr) != APR_SUCCESS) {
         o->log_id = "BT0101";
         o->level = BANTIN_LOG_ERR;
+        o->keeps_last_good = 1;
         o->problem = bantin_problem_str(p, &pr);
     }
     else {
@@ -203,6 +225,7 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         if (!(o->article = bantin_article_pack(a, slug))) {
             o->log_id = "BT0105";
             o->level = BANTIN_LOG_ERR;
+            o->keeps_last_good = 1;
             o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
         }
     }
@@ -232,7 +255,8 @@ static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
 /* Records an outcome in e: a good article replaces the last one (and,
  * after startup, is saved as the shared last good copy); a bad file keeps
  * the newest good version this process or another one saw (when its name
- * and type still allow it) and is logged once, by one process. */
+ * and type still allow it) and is logged once, by one process; a young
+ * empty file too, but it is only logged if it stays empty (judge_settled). */
 static void apply(bantin_store *s, changes *ch, file_entry *e,
                   const outcome *o, int save)
 {
@@ -245,6 +269,9 @@ static void apply(bantin_store *s, changes *ch, file_entry *e,
     e->size = o->fi.size;
     e->ino = o->fi.inode;
     e->seen = s->generation;
+    e->settle_at = o->settle_at;
+    apr_hash_set(s->unsettled, e->rel, APR_HASH_KEY_STRING,
+                 e->settle_at ? e : NULL);
     if (o->article) {
         if (save && s->state) {
             bantin_state_save_good(s->state, ch->scratch, e->rel, o->data,
@@ -255,18 +282,22 @@ static void apply(bantin_store *s, changes *ch, file_entry *e,
         set_problem(s, ch, e, NULL);
         return;
     }
-    if (o->level != BANTIN_LOG_ERR) {
+    if (!o->keeps_last_good) {
         set_article(s, ch, e, NULL); /* a symlink or a bad name now */
     }
     else if ((kept = shared_good_copy(s, ch->scratch, e)) != NULL) {
         set_article(s, ch, e, kept);
         e->loaded = apr_time_now();
     }
+    if (e->settle_at) {
+        set_problem(s, ch, e, o->problem); /* listed, not logged: yet */
+        return;
+    }
     logged = !s->state
              || bantin_state_claim_log(s->state, ch->scratch, e->rel, &o->fi);
     if (logged) {
         bantin_log(o->level, "%s %s%s", o->log_id, o->problem,
-                   e->article && o->level == BANTIN_LOG_ERR
+                   e->article && o->keeps_last_good
                        ? " (the last good version stays online)" : "");
     }
     set_problem(s, ch, e, o->problem);
@@ -290,6 +321,7 @@ static void update_file(bantin_store *s, changes *ch, const char *rel)
     apr_status_t rv = apr_stat(&fi, full, STAT_WANTED, ch->scratch);
 
     if (e && (rv == APR_SUCCESS || rv == APR_INCOMPLETE)
+        && (!e->settle_at || e->settle_at > apr_time_now())
         && e->type == fi.filetype && e->mtime == fi.mtime
         && e->ctime == fi.ctime && e->size == fi.size
         && e->ino == fi.inode) {
@@ -635,6 +667,30 @@ static void publish(bantin_store *s, changes *ch, apr_time_t now)
     apr_thread_mutex_unlock(s->lock);
 }
 
+/* Empty files that have had SETTLE_TIME to get their content are judged
+ * now, changed or not. */
+static void judge_settled(bantin_store *s, changes *ch, apr_time_t now)
+{
+    apr_array_header_t *due;
+    apr_hash_index_t *hi;
+    int i;
+
+    if (!apr_hash_count(s->unsettled)) {
+        return;
+    }
+    due = apr_array_make(ch->tmp, 4, sizeof(const char *));
+    for (hi = apr_hash_first(ch->tmp, s->unsettled); hi;
+         hi = apr_hash_next(hi)) {
+        const file_entry *e = apr_hash_this_val(hi);
+        if (e->settle_at <= now) {
+            APR_ARRAY_PUSH(due, const char *) = e->rel;
+        }
+    }
+    for (i = 0; i < due->nelts; i++) {
+        update_file(s, ch, APR_ARRAY_IDX(due, i, const char *));
+    }
+}
+
 /* One update: find what changed, parse it, publish a new snapshot.
  * Called with `updating` held. */
 static void update(bantin_store *s, int full, apr_time_t now)
@@ -674,6 +730,7 @@ static void update(bantin_store *s, int full, apr_time_t now)
             update_file(s, &ch, apr_hash_this_key(hi));
         }
     }
+    judge_settled(s, &ch, now);
     if (s->listener && (ch.added->nelts || ch.garbage->nelts)) {
         /* The replaced articles may be freed once published; their slugs
          * are all the listener needs of them. */
@@ -798,6 +855,7 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
     s->state = state_root ? bantin_state_open(p, state_root, dir) : NULL;
     s->files = apr_hash_make(s->table_pool);
     s->rejects = apr_hash_make(s->table_pool);
+    s->unsettled = apr_hash_make(s->table_pool);
     s->watches = apr_hash_make(s->table_pool);
     apr_thread_mutex_create(&s->updating, APR_THREAD_MUTEX_DEFAULT, p);
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);

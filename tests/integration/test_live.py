@@ -200,6 +200,33 @@ def test_new_article(live):
                "2024/bai-moi-thu-hai": "Bài mới thứ hai"}, t0, "second new file")
 
 
+def test_empty_file_while_being_written(live):
+    """A file is empty from its creation to its first write.  Readers looking
+    at that moment (every child sees it: each request is a new connection)
+    must not turn it into an error-log line; the article is served once
+    written.  A file that stays empty is logged, once, when it has settled
+    (2 s), without having changed in between."""
+    slug = "2024/dang-viet-cham"
+    live.path(slug).write_bytes(b"")
+    t_empty = time.monotonic()
+    while time.monotonic() < t_empty + 4 * INTERVAL:
+        assert live.article(slug) == (404, None)
+        time.sleep(POLL)
+    t0 = live.write(slug, title="Viết chậm mà vẫn lên", date="2024-12-30")
+    live.live({slug: "Viết chậm mà vẫn lên"}, t0, "written after a pause")
+    assert not live.httpd.find_log(r"dang-viet-cham\.xml")
+
+    left = "2024/bo-trong"
+    live.path(left).write_bytes(b"")
+    live.httpd.expect_log(r"BT0101 \S*/2024/bo-trong\.xml:.*empty")
+    deadline = time.monotonic() + 2 + BOUND + SLACK + 2
+    while not live.httpd.find_log(r"bo-trong\.xml") and time.monotonic() < deadline:
+        assert live.article(left) == (404, None)
+        time.sleep(POLL)
+    lines = live.httpd.find_log(r"bo-trong\.xml")
+    assert len(lines) == 1 and "[bantin:error]" in lines[0], lines
+
+
 def test_title_changed_in_place(live, tmp_path):
     slug = "2024/le-hoi-long-tong-ba-be"
     path = live.path(slug)
@@ -425,13 +452,15 @@ def in_a_new_child(live, fn):
 
 
 @pytest.mark.parametrize("history", ["new file", "edited file"])
-def test_new_process_keeps_last_good_version(live, history):
+@pytest.mark.parametrize("broken_as", ["not well-formed", "emptied"])
+def test_new_process_keeps_last_good_version(live, history, broken_as):
     """A process forked after a file broke serves its last good version too.
 
     The last good version must not depend on which process answers: readers
     would see the article vanish (a file added while httpd runs) or go back
     to the version httpd started with (a file edited since), depending on
-    the child they reach.
+    the child they reach.  "emptied": truncated, as by a writer about to
+    write (not logged while young, and still the last good version).
     """
     if live.httpd.mpm != "prefork":
         pytest.skip("forcing a new child process is deterministic under prefork")
@@ -445,11 +474,13 @@ def test_new_process_keeps_last_good_version(live, history):
         t0 = time.monotonic()
     live.live({slug: good}, t0, f"{history} before it breaks")
     line_rx = rf"BT0101 {re.escape(str(live.path(slug)))}:\d+:\d+: "
-    live.httpd.expect_log(line_rx)
-    live.path(slug).write_text(NOT_WELL_FORMED, encoding="utf-8")
+    live.httpd.expect_log(line_rx)  # for "emptied": once it settled (2 s)
+    live.path(slug).write_text(NOT_WELL_FORMED if broken_as == "not well-formed" else "",
+                               encoding="utf-8")
     t0 = time.monotonic()
     live.everyone_sees({slug: good}, t0, "last good version in the running children")
-    assert live.httpd.find_log(line_rx)
+    if broken_as == "not well-formed":
+        assert live.httpd.find_log(line_rx)
 
     got = in_a_new_child(live, lambda: live.observe([slug]))
     assert live.matches(got, {slug: good}), f"a new child serves {got[slug]}, not {good!r}"

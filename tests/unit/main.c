@@ -30,12 +30,18 @@ static struct {
 static void capture_cb(void *baton, bantin_log_level_e level,
                        const char *msg)
 {
-    apr_size_t n = strlen(msg);
+    /* Each line starts with its level, so tests can tell an editor's
+     * error from a note. */
+    static const char *const names[] = {"[error] ", "[warn] ", "[notice] ",
+                                        "[info] ", "[debug] "};
+    const char *name = names[level];
+    apr_size_t n = strlen(msg), k = strlen(name);
     (void)baton;
-    (void)level;
-    if (captured.len + n + 2 > sizeof(captured.text)) {
+    if (captured.len + k + n + 2 > sizeof(captured.text)) {
         return;
     }
+    memcpy(captured.text + captured.len, name, k);
+    captured.len += k;
     memcpy(captured.text + captured.len, msg, n);
     captured.len += n;
     captured.text[captured.len++] = '\n';

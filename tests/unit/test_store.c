@@ -20,6 +20,15 @@ static const char *article(const char *title, const char *date)
 }
 
 /* A content dir with good, broken, badly named and linked files. */
+/* Sets a file's mtime `seconds` back. */
+static void age(const char *path, int seconds)
+{
+    ck_assert_int_eq(apr_file_mtime_set(path, apr_time_now()
+                                                  - apr_time_from_sec(seconds),
+                                        unit_pool),
+                     APR_SUCCESS);
+}
+
 static const char *make_content(void)
 {
     const char *dir = unit_tmpdir();
@@ -40,6 +49,7 @@ static const char *make_content(void)
                    "<?xml version=\"1.0\"?>\n<article>\n<script/>\n"
                    "</article>\n");
     unit_write_str(path_in(dir, "empty.xml"), "");
+    age(path_in(dir, "empty.xml"), 60); /* left empty, not being written */
     /* Names outside [a-z0-9-]. */
     unit_write_str(path_in(dir, "Bad Name.xml"), article("Bad", "2024-01-04"));
     unit_write_str(path_in(dir, "Bad Dir/e.xml"), article("E", "2024-01-04"));
@@ -192,7 +202,7 @@ START_TEST(store_rejects_and_logs)
     }
 
     /* One line per problem, with its ID and the full path. */
-    ck_assert_int_eq(unit_count(log, "BT0101 "), 3);
+    ck_assert_int_eq(unit_count(log, "[error] BT0101 "), 3);
     ck_assert_int_eq(unit_count(log, "BT0102 "), 3);
     ck_assert_msg(strstr(log, apr_pstrcat(unit_pool, "BT0101 ",
                                           path_in(dir, "broken.xml"), ":3:",
@@ -485,6 +495,98 @@ START_TEST(store_rescan_changes)
 }
 END_TEST
 
+/* A file is empty from its creation to its first write, and a walk can
+ * meet it then: that is no editor's mistake.  A young empty file is listed
+ * but not logged, a published article emptied for a rewrite stays online,
+ * and the content, once written, is served.  An empty file that stays
+ * empty is judged (logged) once it is SETTLE_TIME (2 s) old, changed or
+ * not. */
+START_TEST(store_empty_file_is_judged_when_settled)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    const bantin_snapshot *snap;
+    apr_time_t now = apr_time_now();
+
+    unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
+    st = open_store(dir);
+    unit_log_capture();
+    unit_write_str(path_in(dir, "a.xml"), "");
+    unit_write_str(path_in(dir, "new.xml"), "");
+    bantin_store_rescan(st);
+    snap = bantin_store_acquire(st);
+    ck_assert_str_eq(bantin_snapshot_get(snap, "a", now)->title, "A1");
+    ck_assert_ptr_null(bantin_snapshot_get(snap, "new", now));
+    ck_assert_uint_eq(snap->nrejected, 2);
+    ck_assert_ptr_nonnull(strstr(snap->rejected[0], "still being written"));
+    bantin_store_release(st, snap);
+    ck_assert_ptr_null(strstr(unit_log_text(), "BT0101"));
+
+    unit_write_str(path_in(dir, "a.xml"), article("A2", "2024-01-04"));
+    unit_write_str(path_in(dir, "new.xml"), article("N", "2024-01-05"));
+    bantin_store_rescan(st);
+    snap = bantin_store_acquire(st);
+    ck_assert_str_eq(bantin_snapshot_get(snap, "a", now)->title, "A2");
+    ck_assert_str_eq(bantin_snapshot_get(snap, "new", now)->title, "N");
+    ck_assert_uint_eq(snap->nrejected, 0);
+    bantin_store_release(st, snap);
+    ck_assert_ptr_null(strstr(unit_log_text(), "BT0101"));
+
+    /* Emptied 1.5 s ago, so due in 0.5 s: judged by a later look although
+     * the file did not change in between. */
+    unit_write_str(path_in(dir, "a.xml"), "");
+    ck_assert_int_eq(apr_file_mtime_set(path_in(dir, "a.xml"),
+                                        apr_time_now()
+                                            - apr_time_from_msec(1500),
+                                        unit_pool), APR_SUCCESS);
+    bantin_store_rescan(st);
+    ck_assert_ptr_null(strstr(unit_log_text(), "BT0101"));
+    apr_sleep(apr_time_from_msec(1000));
+    /* A refresh (no walk: only inotify's events, of which there are none
+     * now), past any check interval. */
+    bantin_store_refresh(st, apr_time_now() + apr_time_from_sec(3600));
+    snap = bantin_store_acquire(st);
+    ck_assert_str_eq(bantin_snapshot_get(snap, "a", now)->title, "A2");
+    ck_assert_uint_eq(snap->nrejected, 1);
+    bantin_store_release(st, snap);
+    ck_assert_int_eq(unit_count(unit_log_text(), "[error] BT0101 "), 1);
+    ck_assert_ptr_nonnull(strstr(unit_log_text(),
+                                 "(the last good version stays online)"));
+}
+END_TEST
+
+/* A process that never saw an article good (the parent, or a child forked
+ * from it) and meets its file empty serves the last good copy another
+ * process saved, as it does for a broken file: readers must not see the
+ * article vanish while a writer rewrites it in place. */
+START_TEST(store_empty_file_keeps_shared_good_copy)
+{
+    const char *dir = unit_tmpdir(), *root = unit_tmpdir();
+    bantin_store *seen_it = NULL, *late = NULL;
+    const bantin_snapshot *snap;
+    const bantin_article *a;
+    apr_time_t now = apr_time_now();
+
+    ck_assert_int_eq(bantin_store_create(&seen_it, unit_pool, dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_sec(1), root),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_store_create(&late, unit_pool, dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_sec(1), root),
+                     APR_SUCCESS);
+    unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
+    bantin_store_rescan(seen_it); /* parses it, saves the good copy */
+    unit_write_str(path_in(dir, "a.xml"), "");
+    bantin_store_rescan(late);
+    snap = bantin_store_acquire(late);
+    a = bantin_snapshot_get(snap, "a", now);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->title, "A1");
+    bantin_store_release(late, snap);
+}
+END_TEST
+
 /* In a child, bantin_store_refresh picks changes up through inotify (or
  * a walk where inotify is missing) once the interval has passed. */
 START_TEST(store_refresh_after_interval)
@@ -746,6 +848,8 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_loads_and_sorts);
     tcase_add_test(tc, store_misses);
     tcase_add_test(tc, store_rejects_and_logs);
+    tcase_add_test(tc, store_empty_file_is_judged_when_settled);
+    tcase_add_test(tc, store_empty_file_keeps_shared_good_copy);
     tcase_add_test(tc, store_empty_and_missing_dir);
     tcase_add_test(tc, store_of_shipped_content);
     tcase_add_test(tc, store_visibility);

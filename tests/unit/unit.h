@@ -45,7 +45,8 @@ void unit_fixture_teardown(void);
 TCase *unit_tcase(const char *name);
 
 /* Log capture: after unit_log_capture(), every bantin_log line is kept
- * (one per line) until the fixture's teardown. */
+ * (one per line, after its level: "[error] ", "[info] " …) until the
+ * fixture's teardown. */
 void unit_log_capture(void);
 const char *unit_log_text(void);
 
