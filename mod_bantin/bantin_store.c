@@ -27,6 +27,7 @@
 #include "bantin_buf.h"
 #include "bantin_log.h"
 #include "bantin_snapshot.h"
+#include "bantin_startcache.h"
 #include "bantin_state.h"
 #include "bantin_store.h"
 
@@ -70,6 +71,13 @@ struct bantin_store {
     int tz_min;
     apr_interval_time_t interval;
     bantin_state *state;      /* shared with the other processes, or NULL */
+
+    /* the start cache (parent only) */
+    const char *startcache_path;  /* or NULL: none */
+    apr_uint64_t startcache_key;
+    bantin_startcache *startcache; /* open during the initial load only */
+    volatile apr_uint32_t cache_hits; /* articles the load took from it */
+    int startcache_dirty;         /* the load parsed files: write it anew */
 
     /* updater only */
     apr_pool_t *table_pool;   /* own allocator: never shared with httpd */
@@ -201,6 +209,13 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         o->problem = apr_pstrcat(p, full, ": skipped: file names must be "
                                  "made of a-z, 0-9 and '-' (in every folder "
                                  "too) and end in .xml", NULL);
+    }
+    else if (s->startcache
+             && (o->article = bantin_startcache_get(s->startcache, o->rel,
+                                                    &o->fi, full, slug))) {
+        o->article->mtime = o->fi.ctime > o->fi.mtime ? o->fi.ctime
+                                                      : o->fi.mtime;
+        apr_atomic_inc32(&((bantin_store *)s)->cache_hits);
     }
     else if (o->fi.size == 0
              && o->fi.mtime + SETTLE_TIME > (now = apr_time_now())) {
@@ -835,6 +850,50 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  apr_interval_time_t interval,
                                  const char *state_root)
 {
+    return bantin_store_create_cached(out, p, dir, schema, tz_min, interval,
+                                      state_root, NULL);
+}
+
+/* Opens the start cache for the initial load, after removing what a write
+ * cut short (a stop in the middle) left behind. */
+static void open_startcache(bantin_store *s, apr_pool_t *p,
+                            const char *cache_dir)
+{
+    const char *why = bantin_startcache_dir(p, cache_dir), *name;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+
+    if (why) {
+        bantin_log(BANTIN_LOG_WARN, "BT0110 %s: start cache off: %s",
+                   s->dir, why);
+        return;
+    }
+    name = apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT ".cache",
+                        bantin_hash_str(BANTIN_HASH_INIT, s->dir));
+    s->startcache_path = apr_pstrcat(p, cache_dir, "/", name, NULL);
+    s->startcache_key = bantin_startcache_key(s->tz_min);
+    if (apr_dir_open(&d, cache_dir, p) == APR_SUCCESS) {
+        apr_size_t n = strlen(name);
+        while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
+            if (!strncmp(fi.name, name, n) && fi.name[n] == '.') {
+                apr_file_remove(apr_pstrcat(p, cache_dir, "/", fi.name,
+                                            NULL), p);
+            }
+        }
+        apr_dir_close(d);
+    }
+    s->startcache = bantin_startcache_open(p, s->startcache_path,
+                                           s->startcache_key);
+}
+
+apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
+                                        const char *dir,
+                                        const bantin_schema *schema,
+                                        int tz_min,
+                                        apr_interval_time_t interval,
+                                        const char *state_root,
+                                        const char *startcache_dir)
+{
     bantin_store *s = apr_pcalloc(p, sizeof(*s));
     apr_dir_t *d;
     apr_status_t rv;
@@ -864,14 +923,83 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
     /* The parent watches too, so that the children it forks later start
      * from recent content (see bantin_store_child_init). */
     open_watcher(s);
+    if (startcache_dir) {
+        open_startcache(s, p, startcache_dir);
+    }
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
     s->next_check = s->last_check + interval;
+    if (s->startcache_path) {
+        /* Articles parsed, or files gone since: the cache is out of date
+         * (broken files are never in it, and change nothing). */
+        apr_hash_index_t *hi;
+        apr_size_t good = 0;
+        for (hi = apr_hash_first(NULL, s->files); hi;
+             hi = apr_hash_next(hi)) {
+            const file_entry *e = apr_hash_this_val(hi);
+            good += e->article && !e->problem;
+        }
+        s->startcache_dirty = s->cache_hits != good
+                              || s->cache_hits
+                                     != bantin_startcache_count(s->startcache);
+        bantin_startcache_close(s->startcache);
+        s->startcache = NULL;
+    }
     bantin_log(BANTIN_LOG_INFO, "BT0100 %s: %lu articles loaded, %lu files "
-               "rejected", s->dir, (unsigned long)s->current->count,
-               (unsigned long)s->current->nrejected);
+               "rejected%s", s->dir, (unsigned long)s->current->count,
+               (unsigned long)s->current->nrejected,
+               s->startcache_path
+                   ? apr_psprintf(p, "; %lu read from the start cache",
+                                  (unsigned long)s->cache_hits)
+                   : "");
     *out = s;
     return APR_SUCCESS;
+}
+
+apr_size_t bantin_store_save_startcache(bantin_store *s)
+{
+    apr_pool_t *p;
+    apr_array_header_t *entries;
+    apr_hash_index_t *hi;
+    apr_size_t n = 0;
+
+    if (!s->startcache_dirty
+        || apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        return 0;
+    }
+    apr_thread_mutex_lock(s->updating);
+    s->startcache_dirty = 0;
+    entries = apr_array_make(p, (int)apr_hash_count(s->files),
+                             sizeof(bantin_startcache_entry));
+    for (hi = apr_hash_first(p, s->files); hi; hi = apr_hash_next(hi)) {
+        const file_entry *e = apr_hash_this_val(hi);
+        bantin_startcache_entry *c;
+        /* Only articles that are what their file holds now: not a last
+         * good version standing in for a broken file. */
+        if (!e->article || e->problem || e->type != APR_REG) {
+            continue;
+        }
+        c = apr_array_push(entries);
+        c->rel = e->rel;
+        c->size = e->size;
+        c->mtime = e->mtime;
+        c->ctime = e->ctime;
+        c->ino = e->ino;
+        c->article = e->article;
+    }
+    if (bantin_startcache_write(p, s->startcache_path, s->startcache_key,
+                                (bantin_startcache_entry *)entries->elts,
+                                (apr_size_t)entries->nelts)
+        == APR_SUCCESS) {
+        n = (apr_size_t)entries->nelts;
+    }
+    else {
+        bantin_log(BANTIN_LOG_WARN, "BT0110 %s: the start cache could not "
+                   "be written", s->startcache_path);
+    }
+    apr_thread_mutex_unlock(s->updating);
+    apr_pool_destroy(p);
+    return n;
 }
 
 void bantin_store_child_init(bantin_store *s)

@@ -72,6 +72,23 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                  apr_interval_time_t interval,
                                  const char *state_root);
 
+/* The same, reading the articles it can from the start cache in
+ * startcache_dir (a folder only this process's user can write: see
+ * bantin_startcache.h), when it is not NULL. */
+apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
+                                        const char *dir,
+                                        const bantin_schema *schema,
+                                        int tz_min,
+                                        apr_interval_time_t interval,
+                                        const char *state_root,
+                                        const char *startcache_dir);
+
+/* Writes the start cache when the load parsed files it did not hold (or it
+ * held files that are gone), once: the parent calls it after startup, so
+ * that the write never delays the first page.  Returns the number of
+ * articles written, 0 when there was nothing to do. */
+apr_size_t bantin_store_save_startcache(bantin_store *s);
+
 /* Looks for changes by walking the tree every interval instead of with
  * inotify: for shared directories (NFS) where other hosts write, which
  * inotify does not see.  Set before bantin_store_child_init. */

@@ -125,12 +125,14 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         if (src->is_theme) {
             continue;
         }
-        rv = bantin_store_create(&src->store, pconf, src->dir, schema,
-                                 src->tz_min != UNSET ? src->tz_min
-                                                      : BANTIN_TZ_DEFAULT_MIN,
-                                 src->interval != UNSET
-                                     ? src->interval : DEFAULT_INTERVAL,
-                                 root);
+        /* The start cache lives in the runtime dir, apart from the state
+         * dir: the children's User owns that one, and only the parent may
+         * write what the next start serves unchecked. */
+        rv = bantin_store_create_cached(
+            &src->store, pconf, src->dir, schema,
+            src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
+            src->interval != UNSET ? src->interval : DEFAULT_INTERVAL, root,
+            ap_runtime_dir_relative(pconf, "bantin-startcache"));
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
@@ -266,6 +268,8 @@ static int bantin_monitor(apr_pool_t *p, server_rec *s)
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         if (src->store) {
             bantin_store_refresh(src->store, now);
+            /* once after startup, when the load parsed files */
+            bantin_store_save_startcache(src->store);
         }
     }
     return DECLINED;

@@ -65,7 +65,9 @@ def open_to_all(path):
     """Let httpd's unprivileged children read `path` (a file or a tree).
 
     pytest makes its temporary directories 0700; the children run as nobody.
-    Every ancestor gets o+x, the tree itself o+rX.
+    Every ancestor gets o+x, the tree itself o+rX.  Modes that are already
+    right are left alone: a chmod moves the file's ctime, and the module
+    takes a moved ctime for a changed file (its start cache would miss).
     """
     path = Path(path).resolve()
     for parent in list(path.parents)[:-1]:
@@ -78,11 +80,11 @@ def open_to_all(path):
         if p.is_symlink():
             continue
         mode = stat.S_IMODE(p.stat().st_mode)
+        want = mode | (0o555 if p.is_dir() else 0o444)
+        if want != mode:
+            p.chmod(want)
         if p.is_dir():
-            p.chmod(mode | 0o555)
             todo.extend(p.iterdir())
-        else:
-            p.chmod(mode | 0o444)
 
 
 @dataclass

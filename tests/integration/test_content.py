@@ -2,7 +2,10 @@
 
 import os
 import re
+import stat
 import time
+
+import pytest
 
 from bantin_httpd import (PNG_1X1, SEED_SLUG, Portal, article_xml, list_items, portal_error,
                           portal_html, title_text, write_article)
@@ -209,3 +212,41 @@ def test_bad_file_names_are_skipped(httpd, site_copy):
         portal_error(httpd.get(path), 404)
     assert httpd.get(f"/portal/article/{SEED_SLUG}").status_code == 200
 
+
+
+def test_restart_reads_the_start_cache(httpd, site_copy):
+    """After a start has parsed the content, the parent writes the start cache
+    (once, from its monitor hook); the next start takes every unchanged
+    article from it and parses the changed one.  The cache is the parent's
+    alone: a folder of the runtime dir only it can write, a 0600 file."""
+    if httpd.mpm != "event":
+        pytest.skip("the cache is the parent's: one MPM is enough")
+    content, templates = site_copy
+    httpd.configure([Portal("/portal", content, templates)], extra="LogLevel warn bantin:info")
+    httpd.restart()
+    folder = httpd.root / "run" / "bantin-startcache"
+    deadline = time.monotonic() + 60  # the monitor runs about every 10 s
+    while not list(folder.glob("*.cache")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    caches = list(folder.glob("*.cache"))
+    assert len(caches) == 1, list(folder.iterdir())
+    # (made 0700; the harness's open_to_all may add o+rx, never w)
+    assert folder.stat().st_uid == os.geteuid() and not folder.stat().st_mode & 0o022
+    assert stat.S_IMODE(caches[0].stat().st_mode) == 0o600
+    loaded = httpd.find_log(r"BT0100 .*; 0 read from the start cache")
+    assert len(loaded) == 1, httpd.find_log("BT0100")
+    total = int(re.search(r"(\d+) articles loaded", loaded[0]).group(1))
+
+    httpd.stop()
+    seed = content / f"{SEED_SLUG}.xml"
+    seed.write_text(re.sub(r"<title>.*?</title>", "<title>Sửa khi máy chủ nghỉ</title>",
+                           seed.read_text(encoding="utf-8"), count=1, flags=re.S),
+                    encoding="utf-8")
+    httpd.start()
+    again = httpd.find_log(r"BT0100 .*read from the start cache")[-1]
+    assert f"{total} articles loaded" in again, again
+    assert f"; {total - 1} read from the start cache" in again, again
+    r = httpd.get(f"/portal/article/{SEED_SLUG}")
+    assert r.status_code == 200 and "Sửa khi máy chủ nghỉ" in r.text
+    hrefs = [href for href, *_ in list_items(portal_html(httpd.get("/portal/")))]
+    assert len(hrefs) >= min(total, 5), hrefs

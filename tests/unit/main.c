@@ -283,6 +283,7 @@ int main(void)
     srunner_add_suite(sr, article_suite());
     srunner_add_suite(sr, shape_suite());
     srunner_add_suite(sr, store_suite());
+    srunner_add_suite(sr, startcache_suite());
     srunner_add_suite(sr, render_suite());
     srunner_add_suite(sr, fold_suite());
     srunner_add_suite(sr, hostile_suite());

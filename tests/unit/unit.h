@@ -27,6 +27,7 @@ Suite *fold_suite(void);
 Suite *hostile_suite(void);
 Suite *search_suite(void);
 Suite *shape_suite(void);
+Suite *startcache_suite(void);
 /* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
 Suite *hostile_known_bugs_suite(void);
 
