@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,8 +26,6 @@
 
 #include <apr_hash.h>
 #include <apr_strings.h>
-
-#include <stdio.h>
 
 #include "bantin_buf.h"
 #include "bantin_startcache.h"

@@ -854,9 +854,10 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
                                       state_root, NULL);
 }
 
-/* Opens the start cache for the initial load, after removing what a write
- * cut short (a stop in the middle) left behind. */
-static void open_startcache(bantin_store *s, apr_pool_t *p,
+/* Opens the start cache for the initial load (its index of records in
+ * `tmp`, gone after the load), after removing what a write cut short (a
+ * stop in the middle) left behind. */
+static void open_startcache(bantin_store *s, apr_pool_t *p, apr_pool_t *tmp,
                             const char *cache_dir)
 {
     const char *why = bantin_startcache_dir(p, cache_dir), *name;
@@ -868,8 +869,10 @@ static void open_startcache(bantin_store *s, apr_pool_t *p,
                    s->dir, why);
         return;
     }
+    /* one file per content dir and zone (the zone shapes the articles) */
     name = apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT ".cache",
-                        bantin_hash_str(BANTIN_HASH_INIT, s->dir));
+                        bantin_hash_str(BANTIN_HASH_INIT + (apr_uint64_t)
+                                        (s->tz_min + 24 * 60), s->dir));
     s->startcache_path = apr_pstrcat(p, cache_dir, "/", name, NULL);
     s->startcache_key = bantin_startcache_key(s->tz_min);
     if (apr_dir_open(&d, cache_dir, p) == APR_SUCCESS) {
@@ -882,7 +885,7 @@ static void open_startcache(bantin_store *s, apr_pool_t *p,
         }
         apr_dir_close(d);
     }
-    s->startcache = bantin_startcache_open(p, s->startcache_path,
+    s->startcache = bantin_startcache_open(tmp, s->startcache_path,
                                            s->startcache_key);
 }
 
@@ -895,6 +898,7 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
                                         const char *startcache_dir)
 {
     bantin_store *s = apr_pcalloc(p, sizeof(*s));
+    apr_pool_t *load_tmp = NULL;
     apr_dir_t *d;
     apr_status_t rv;
 
@@ -923,8 +927,9 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     /* The parent watches too, so that the children it forks later start
      * from recent content (see bantin_store_child_init). */
     open_watcher(s);
-    if (startcache_dir) {
-        open_startcache(s, p, startcache_dir);
+    if (startcache_dir
+        && apr_pool_create(&load_tmp, p) == APR_SUCCESS) {
+        open_startcache(s, p, load_tmp, startcache_dir);
     }
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
@@ -942,8 +947,10 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
         s->startcache_dirty = s->cache_hits != good
                               || s->cache_hits
                                      != bantin_startcache_count(s->startcache);
-        bantin_startcache_close(s->startcache);
         s->startcache = NULL;
+    }
+    if (load_tmp) {
+        apr_pool_destroy(load_tmp); /* unmaps the cache too */
     }
     bantin_log(BANTIN_LOG_INFO, "BT0100 %s: %lu articles loaded, %lu files "
                "rejected%s", s->dir, (unsigned long)s->current->count,

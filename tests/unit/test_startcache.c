@@ -219,6 +219,7 @@ START_TEST(startcache_ignores_damage_and_strangers)
 
     /* Another time zone: other articles (plain dates move). */
     assert_ignored(dir, cache, 0);
+    ck_assert_str_eq(cache_file(cache), file); /* not overwritten by it */
     /* Cut short; one byte changed anywhere. */
     unit_write_file(file, good, len / 2);
     assert_ignored(dir, cache, 420);
@@ -286,6 +287,10 @@ START_TEST(startcache_bounds_hold_with_a_right_checksum)
         apr_pool_t *p;
         apr_pool_create(&p, unit_pool);
         ck_assert_ptr_nonnull(bantin_startcache_open(p, file, key));
+        /* another build or zone: another key */
+        ck_assert_ptr_null(bantin_startcache_open(p, file, key ^ 2));
+        ck_assert_ptr_null(bantin_startcache_open(
+            p, file, bantin_startcache_key(0)));
         apr_pool_destroy(p);
     }
     (void)opened; /* a changed text byte can still make a sound file */
