@@ -645,9 +645,7 @@ def test_search_form_works_without_javascript(sr):
     pytest.param("bán " * 400, id="1600-chars"),              # past the limit
 ])
 def test_long_queries(sr, q):
-    t0 = time.monotonic()
-    r, doc = search(sr, q)
-    assert time.monotonic() - t0 < 5
+    r, doc = search(sr, q)  # how fast is for bench/search_bench.py
     assert len(doc.find("input", id="bantin-q-page").get("value")) <= 1000
 
 
