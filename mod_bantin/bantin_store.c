@@ -13,6 +13,8 @@
 #ifdef __linux__
 #include <errno.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #endif
 
 #include <unistd.h>
@@ -89,6 +91,13 @@ struct bantin_store {
     unsigned generation;
     int ifd;                  /* inotify, or -1: walk with stat() */
     int walk_always;          /* never inotify (BantinWatch walk) */
+
+    /* How many times the parent has read its inotify queue: in a page
+     * shared with the children, and in the parent's own memory, which a
+     * child inherits as it was at fork.  See bantin_store_child_init. */
+    volatile apr_uint32_t *parent_reads; /* shared, or NULL */
+    apr_uint32_t parent_reads_at_fork;
+    int in_child;
 
     apr_thread_mutex_t *updating;
     apr_thread_mutex_t *lock;
@@ -574,6 +583,11 @@ static int drain_events(bantin_store *s, changes *ch, apr_hash_t *files,
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     int overflow = 0;
 
+    if (!s->in_child && s->parent_reads) {
+        /* Counted before reading: a child that finds the parent's queue
+         * empty then also finds the count moved (child_caught_up). */
+        apr_atomic_set32(s->parent_reads, ++s->parent_reads_at_fork);
+    }
     for (;;) {
         ssize_t n = read(s->ifd, buf, sizeof(buf));
         char *p;
@@ -839,6 +853,9 @@ static apr_status_t store_cleanup(void *data)
     if (s->ifd >= 0) {
         close(s->ifd);
     }
+    if (s->parent_reads) {
+        munmap((void *)s->parent_reads, sizeof(*s->parent_reads));
+    }
 #endif
     apr_pool_destroy(s->table_pool);
     return APR_SUCCESS;
@@ -927,6 +944,14 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     /* The parent watches too, so that the children it forks later start
      * from recent content (see bantin_store_child_init). */
     open_watcher(s);
+#ifdef __linux__
+    {
+        void *page = mmap(NULL, sizeof(*s->parent_reads),
+                          PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                          -1, 0);
+        s->parent_reads = page == MAP_FAILED ? NULL : page;
+    }
+#endif
     if (startcache_dir
         && apr_pool_create(&load_tmp, p) == APR_SUCCESS) {
         open_startcache(s, p, load_tmp, startcache_dir);
@@ -1009,12 +1034,73 @@ apr_size_t bantin_store_save_startcache(bantin_store *s)
     return n;
 }
 
+#ifdef __linux__
+/* A new child's quick way to catch up: with its own watches already set
+ * on every folder the parent watched, nothing can have changed since the
+ * parent last looked if the parent's inotify queue (inherited, parent_fd)
+ * is empty and the parent has not read it since the fork.  Checked in that
+ * order (the parent counts before it reads): events the parent took after
+ * the fork show as a moved count, events still queued as a queue, and
+ * events after this check reach the child's own watches. */
+static int child_caught_up(bantin_store *s, int parent_fd,
+                           const apr_array_header_t *folders,
+                           apr_pool_t *tmp)
+{
+    int i, queued = -1;
+
+    for (i = 0; i < folders->nelts; i++) {
+        const char *rel = APR_ARRAY_IDX(folders, i, const char *);
+        add_watch(s, *rel ? apr_pstrcat(tmp, s->dir, "/", rel, NULL) : s->dir,
+                  rel);
+    }
+    if ((apr_size_t)folders->nelts != apr_hash_count(s->watches)
+        || ioctl(parent_fd, FIONREAD, &queued) != 0 || queued != 0) {
+        return 0;
+    }
+    return apr_atomic_read32(s->parent_reads) == s->parent_reads_at_fork;
+}
+#endif
+
 void bantin_store_child_init(bantin_store *s)
 {
     /* Catch up with what changed since the parent last looked, setting
      * this process's watches on the way, before the child serves anything:
-     * a child never answers from content older than its parent's. */
+     * a child never answers from content older than its parent's.  When
+     * provably nothing changed, the walk (a stat of every file: 0.3 s at
+     * 100,000 articles, in every child) is skipped. */
+#ifdef __linux__
+    int parent_fd = s->ifd, quick = 0;
+    apr_pool_t *tmp;
+    apr_array_header_t *folders = NULL;
+    apr_hash_index_t *hi;
+
+    s->in_child = 1;
+    if (parent_fd >= 0 && s->parent_reads
+        && apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) == APR_SUCCESS) {
+        folders = apr_array_make(tmp, 64, sizeof(const char *));
+        for (hi = apr_hash_first(tmp, s->watches); hi;
+             hi = apr_hash_next(hi)) {
+            const watch *w = apr_hash_this_val(hi);
+            APR_ARRAY_PUSH(folders, const char *) = apr_pstrdup(tmp, w->rel);
+        }
+    }
+    s->ifd = -1; /* the parent's: kept open until the check below */
     open_watcher(s);
+    if (folders) {
+        quick = s->ifd >= 0 && child_caught_up(s, parent_fd, folders, tmp);
+        apr_pool_destroy(tmp);
+    }
+    if (parent_fd >= 0) {
+        close(parent_fd);
+    }
+    if (quick) {
+        bantin_log(BANTIN_LOG_DEBUG, "BT0107 %s: caught up without a walk: "
+                   "nothing changed since the parent looked", s->dir);
+        return;
+    }
+#else
+    open_watcher(s);
+#endif
     bantin_store_rescan(s);
 }
 

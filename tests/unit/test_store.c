@@ -1,6 +1,7 @@
 /* test_store.c -- loading a content dir: what is served, in which order,
  * what is rejected and logged, and what is never followed. */
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <apr_file_io.h>
@@ -587,6 +588,83 @@ START_TEST(store_empty_file_keeps_shared_good_copy)
 }
 END_TEST
 
+#ifdef __linux__
+/* What a forked child of the store's process sees after child_init: 0
+ * when `slug` has `title` and the catch-up took the path it should
+ * (`quick`: without a walk), else a code saying what was wrong.  `go`
+ * (or -1): a pipe to wait on before catching up. */
+static int child_sees(bantin_store *st, const char *slug, const char *title,
+                      int quick, int go)
+{
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const bantin_snapshot *snap;
+        const bantin_article *a;
+        char c;
+        if (go >= 0 && read(go, &c, 1) != 1) {
+            _exit(9);
+        }
+        unit_log_capture();
+        bantin_store_child_init(st);
+        snap = bantin_store_acquire(st);
+        a = bantin_snapshot_get(snap, slug, apr_time_now());
+        if (!a || strcmp(a->title, title)) {
+            _exit(2);
+        }
+        _exit(!strstr(unit_log_text(), "without a walk") == !quick ? 0 : 3);
+    }
+    return pid;
+}
+
+static int wait_for(pid_t pid)
+{
+    int status = -1;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+/* A new child skips its catch-up walk only when nothing can have changed
+ * since the parent last looked: not when changes wait in the parent's
+ * inotify queue, nor when the parent read that queue after the fork. */
+START_TEST(store_child_catches_up_after_fork)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+    int go[2];
+    pid_t pid;
+
+    unit_write_str(path_in(dir, "2024/a.xml"), article("A1", "2024-01-04"));
+    st = open_store(dir);
+
+    /* Nothing changed: no walk. */
+    ck_assert_int_eq(wait_for(child_sees(st, "2024/a", "A1", 1, -1)), 0);
+
+    /* Changes queued, not yet read by the parent: a walk finds them. */
+    unit_write_str(path_in(dir, "2024/a.xml"), article("A2", "2024-01-04"));
+    unit_write_str(path_in(dir, "2024/b.xml"), article("B", "2024-01-05"));
+    ck_assert_int_eq(wait_for(child_sees(st, "2024/b", "B", 0, -1)), 0);
+    ck_assert_int_eq(wait_for(child_sees(st, "2024/a", "A2", 0, -1)), 0);
+
+    /* The parent reads its queue after the fork, before the child looks:
+     * the queue is empty then, but the child must still walk. */
+    bantin_store_refresh(st, apr_time_now() + apr_time_from_sec(3600));
+    unit_write_str(path_in(dir, "2024/c.xml"), article("C", "2024-01-06"));
+    ck_assert_int_eq(pipe(go), 0);
+    pid = child_sees(st, "2024/c", "C", 0, go[0]);
+    bantin_store_refresh(st, apr_time_now() + apr_time_from_sec(7200));
+    ck_assert_int_eq(write(go[1], "x", 1), 1);
+    ck_assert_int_eq(wait_for(pid), 0);
+    close(go[0]);
+    close(go[1]);
+
+    /* Quiet again after that: no walk. */
+    ck_assert_int_eq(wait_for(child_sees(st, "2024/c", "C", 1, -1)), 0);
+}
+END_TEST
+#endif
+
 /* In a child, bantin_store_refresh picks changes up through inotify (or
  * a walk where inotify is missing) once the interval has passed. */
 START_TEST(store_refresh_after_interval)
@@ -856,6 +934,9 @@ Suite *store_suite(void)
     tcase_add_test(tc, snapshot_list_matches_filter);
     tcase_add_test(tc, store_rescan_changes);
     tcase_add_test(tc, store_refresh_after_interval);
+#ifdef __linux__
+    tcase_add_test(tc, store_child_catches_up_after_fork);
+#endif
     tcase_add_test(tc, store_refresh_sees_rename);
     tcase_add_test(tc, store_depth_limit);
     tcase_add_test(tc, store_parallel_initial_load);
