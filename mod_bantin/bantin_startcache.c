@@ -49,8 +49,9 @@ typedef struct {
 } header;
 
 struct bantin_startcache {
-    const char *map;
+    const char *map;     /* the file's bytes */
     apr_size_t len;
+    int mapped;          /* map is an mmap() of the file, ours to unmap */
     apr_hash_t *records; /* rel -> start of the record after its rel */
 };
 
@@ -244,52 +245,40 @@ static int read_record(cursor *c, const apr_finfo_t *fi, bantin_article *a,
 static apr_status_t unmap(void *data)
 {
     bantin_startcache *sc = data;
-    if (sc->map) {
+    if (sc->map && sc->mapped) {
         munmap((void *)sc->map, sc->len);
-        sc->map = NULL;
     }
+    sc->map = NULL;
     return APR_SUCCESS;
 }
 
-bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
-                                          apr_uint64_t key)
+/* Checks the header and every record of the len bytes at data, once, so
+ * that get() can trust them, and indexes the records by rel; NULL when
+ * anything is wrong. */
+static bantin_startcache *index_records(apr_pool_t *p, const char *data,
+                                        apr_size_t len, apr_uint64_t key)
 {
-    int fd = key ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
     bantin_startcache *sc;
-    struct stat st;
     header h;
     cursor c;
     apr_uint64_t i;
-    void *m;
 
-    if (fd < 0) {
+    if (!key || len < sizeof(h)) {
         return NULL;
     }
-    /* The parent's own file, that no one else can write. */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
-        || (st.st_mode & 022) || (apr_size_t)st.st_size < sizeof(h)
-        || (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0))
-               == MAP_FAILED) {
-        close(fd);
-        return NULL;
-    }
-    close(fd);
-    sc = apr_pcalloc(p, sizeof(*sc));
-    sc->map = m;
-    sc->len = (apr_size_t)st.st_size;
-    apr_pool_cleanup_register(p, sc, unmap, apr_pool_cleanup_null);
-    memcpy(&h, sc->map, sizeof(h));
+    memcpy(&h, data, sizeof(h));
     if (memcmp(h.magic, MAGIC, 4) || h.format != FORMAT || h.key != key
-        || h.count > sc->len
-        || h.sum != bantin_hash64(BANTIN_HASH_INIT, sc->map + sizeof(h),
-                                  sc->len - sizeof(h))) {
-        bantin_startcache_close(sc);
+        || h.count > len
+        || h.sum != bantin_hash64(BANTIN_HASH_INIT, data + sizeof(h),
+                                  len - sizeof(h))) {
         return NULL;
     }
-    /* Every record is checked once, now, so get() can trust them. */
+    sc = apr_pcalloc(p, sizeof(*sc));
+    sc->map = data;
+    sc->len = len;
     sc->records = apr_hash_make(p);
-    c.at = sc->map + sizeof(h);
-    c.end = sc->map + sc->len;
+    c.at = data + sizeof(h);
+    c.end = data + len;
     c.bad = 0;
     for (i = 0; i < h.count && !c.bad; i++) {
         const char *rel = str(&c), *rec = c.at;
@@ -303,11 +292,42 @@ bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
             apr_hash_set(sc->records, rel, APR_HASH_KEY_STRING, rec);
         }
     }
-    if (c.bad || c.at != c.end) {
-        bantin_startcache_close(sc);
+    return c.bad || c.at != c.end ? NULL : sc;
+}
+
+bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
+                                          apr_uint64_t key)
+{
+    int fd = key ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    bantin_startcache *sc;
+    struct stat st;
+    void *m;
+
+    if (fd < 0) {
         return NULL;
     }
+    /* The parent's own file, that no one else can write. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
+        || (st.st_mode & 022) || st.st_size <= 0
+        || (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0))
+               == MAP_FAILED) {
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    if (!(sc = index_records(p, m, (apr_size_t)st.st_size, key))) {
+        munmap(m, (size_t)st.st_size);
+        return NULL;
+    }
+    sc->mapped = 1;
+    apr_pool_cleanup_register(p, sc, unmap, apr_pool_cleanup_null);
     return sc;
+}
+
+bantin_startcache *bantin_startcache_read(apr_pool_t *p, const void *data,
+                                          apr_size_t len, apr_uint64_t key)
+{
+    return index_records(p, data, len, key);
 }
 
 apr_size_t bantin_startcache_count(const bantin_startcache *sc)

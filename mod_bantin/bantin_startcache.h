@@ -41,6 +41,12 @@ apr_uint64_t bantin_startcache_key(int tz_min);
 bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
                                           apr_uint64_t key);
 
+/* The same over len bytes in memory (which must outlive the cache): what
+ * open() does once the file is mapped, for tests that want every byte
+ * under a memory checker's eye. */
+bantin_startcache *bantin_startcache_read(apr_pool_t *p, const void *data,
+                                          apr_size_t len, apr_uint64_t key);
+
 /* The article recorded for rel, when the file still has that stat: packed
  * (bantin_article_pack: free with bantin_article_free) with the given
  * path and slug.  NULL when it is not there, changed, or out of memory.

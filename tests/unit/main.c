@@ -184,6 +184,24 @@ void unit_write_file(const char *path, const char *data, apr_size_t len)
     ck_assert_int_eq(apr_file_close(f), APR_SUCCESS);
 }
 
+char *unit_read_file(const char *path, apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *data;
+
+    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_READ
+                                   | APR_FOPEN_BINARY, APR_OS_DEFAULT,
+                                   unit_pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_file_info_get(&fi, APR_FINFO_SIZE, f), APR_SUCCESS);
+    *len = (apr_size_t)fi.size;
+    data = apr_palloc(unit_pool, *len + 1);
+    ck_assert_int_eq(apr_file_read_full(f, data, *len, NULL), APR_SUCCESS);
+    data[*len] = '\0';
+    ck_assert_int_eq(apr_file_close(f), APR_SUCCESS);
+    return data;
+}
+
 void unit_write_str(const char *path, const char *data)
 {
     unit_write_file(path, data, strlen(data));

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <apr_file_info.h>
-#include <apr_file_io.h>
 #include <apr_strings.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -256,21 +255,12 @@ START_TEST(shape_proves_plain_articles)
         ck_assert_int_eq(apr_dir_open(&d, dir, unit_pool), APR_SUCCESS);
         while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
             const char *path, *text;
-            apr_file_t *f;
-            apr_finfo_t st;
             apr_size_t n;
             if (!strstr(fi.name, ".xml")) {
                 continue;
             }
             path = apr_pstrcat(unit_pool, dir, "/", fi.name, NULL);
-            ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_READ,
-                                           APR_FPROT_OS_DEFAULT, unit_pool),
-                             APR_SUCCESS);
-            apr_file_info_get(&st, APR_FINFO_SIZE, f);
-            n = (apr_size_t)st.size;
-            text = apr_pcalloc(unit_pool, n + 1);
-            apr_file_read_full(f, (char *)text, n, NULL);
-            apr_file_close(f);
+            text = unit_read_file(path, &n);
             ck_assert_msg(judge_one(&j, path, text) == 1, "%s not proven",
                           path);
             files++;

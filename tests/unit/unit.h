@@ -67,6 +67,9 @@ const char *unit_tmpdir(void);
 void unit_write_file(const char *path, const char *data, apr_size_t len);
 void unit_write_str(const char *path, const char *data);
 
+/* The whole file (NUL-terminated too), its size in *len. */
+char *unit_read_file(const char *path, apr_size_t *len);
+
 /* A complete, valid article with the given title, date and inline body
  * paragraph (markup allowed, caller escapes). */
 const char *unit_article_xml(const char *title, const char *date,
