@@ -132,7 +132,10 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
             src->interval != UNSET ? src->interval : DEFAULT_INTERVAL, root,
-            ap_runtime_dir_relative(pconf, "bantin-startcache"));
+            !bantin_reg.startcache_dir
+                ? ap_runtime_dir_relative(pconf, "bantin-startcache")
+                : *bantin_reg.startcache_dir ? bantin_reg.startcache_dir
+                                             : NULL);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);

@@ -73,6 +73,8 @@ typedef struct {
     apr_array_header_t *sources;  /* of bantin_source *, or NULL */
     apr_array_header_t *sections; /* of bantin_conf *, as written */
     const char *state_root;       /* BantinStateDir, or NULL */
+    const char *startcache_dir;   /* BantinStartCacheDir, "" for off, or
+                                   * NULL (the default) */
     long cache_mb;                /* BantinCacheSize, or UNSET */
 } bantin_registry;
 

@@ -23,7 +23,7 @@ const char *const bantin_default_sizes[] = {"0.875", "1", "1.125", "1.375",
                                             "1.75"};
 const int bantin_default_nsizes = 5;
 
-bantin_registry bantin_reg = {NULL, NULL, NULL, UNSET};
+bantin_registry bantin_reg = {NULL, NULL, NULL, NULL, UNSET};
 
 static apr_status_t registry_reset(void *unused)
 {
@@ -31,6 +31,7 @@ static apr_status_t registry_reset(void *unused)
     bantin_reg.sources = NULL;
     bantin_reg.sections = NULL;
     bantin_reg.state_root = NULL;
+    bantin_reg.startcache_dir = NULL;
     bantin_reg.cache_mb = UNSET;
     return APR_SUCCESS;
 }
@@ -338,6 +339,26 @@ static const char *set_state_dir(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+static const char *set_startcache_dir(cmd_parms *cmd, void *cfg,
+                                      const char *a)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    (void)cfg;
+    if (err) {
+        return err;
+    }
+    if (!strcasecmp(a, "off")) {
+        bantin_reg.startcache_dir = "";
+    }
+    else if (!(bantin_reg.startcache_dir = ap_server_root_relative(cmd->pool,
+                                                                   a))) {
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
+                            cmd->cmd->name, a);
+    }
+    return NULL;
+}
+
 static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
@@ -458,6 +479,10 @@ const command_rec bantin_cmds[] = {
     AP_INIT_TAKE1("BantinStateDir", set_state_dir, NULL, RSRC_CONF,
                   "where processes share last good copies (default: "
                   "bantin-state under DefaultRuntimeDir)"),
+    AP_INIT_TAKE1("BantinStartCacheDir", set_startcache_dir, NULL, RSRC_CONF,
+                  "where the parent keeps what it parsed for the next "
+                  "start, or off (default: bantin-startcache under "
+                  "DefaultRuntimeDir)"),
     DIRECTIVE("BantinCheckInterval", set_interval,
               "seconds between looks for changed articles (default 0.25)"),
     {NULL}

@@ -250,3 +250,33 @@ def test_restart_reads_the_start_cache(httpd, site_copy):
     assert r.status_code == 200 and "Sửa khi máy chủ nghỉ" in r.text
     hrefs = [href for href, *_ in list_items(portal_html(httpd.get("/portal/")))]
     assert len(hrefs) >= min(total, 5), hrefs
+
+
+@pytest.mark.parametrize("setting", ["off", "own folder", "folder others can write"])
+def test_start_cache_dir_directive(httpd, site_copy, tmp_path, setting):
+    """BantinStartCacheDir: off (no cache), a folder of the admin's choice,
+    and a folder others can write to (refused, one BT0110 line, and the
+    portal serves all the same)."""
+    if httpd.mpm != "event":
+        pytest.skip("the cache is the parent's: one MPM is enough")
+    content, templates = site_copy
+    folder = tmp_path / "cache-here"
+    value = "off" if setting == "off" else str(folder)
+    if setting == "folder others can write":
+        folder.mkdir()
+        folder.chmod(0o777)
+        httpd.expect_log(r"BT0110 .*start cache off")
+    httpd.configure([Portal("/portal", content, templates)],
+                    extra=f'LogLevel warn bantin:info\nBantinStartCacheDir "{value}"')
+    httpd.restart()
+    loaded = httpd.find_log(r"BT0100 ")
+    assert loaded, httpd.log_tail(20)
+    assert httpd.get(f"/portal/article/{SEED_SLUG}").status_code == 200
+    if setting == "off":
+        assert "start cache" not in loaded[-1], loaded[-1]  # neither read nor written
+    elif setting == "own folder":
+        assert "; 0 read from the start cache" in loaded[-1], loaded[-1]
+        assert stat.S_IMODE(folder.stat().st_mode) & 0o022 == 0
+    else:
+        assert "start cache" not in loaded[-1], loaded[-1]
+        assert len(httpd.find_log(r"BT0110 ")) == 1
