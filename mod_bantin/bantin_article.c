@@ -22,6 +22,7 @@
 
 #include "bantin_article.h"
 #include "bantin_buf.h"
+#include "bantin_fs.h"
 #include "bantin_fold.h"
 #include "bantin_shape.h"
 
@@ -624,14 +625,13 @@ leave:
     return rv;
 }
 
-apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
-                                 const char **data, apr_size_t *len,
-                                 bantin_problem *problem)
+/* Reads the file open as fd (or fails with the errno of its open, fd < 0)
+ * and closes it.  Only a regular file is read. */
+static apr_status_t read_fd(apr_pool_t *p, int fd, const char *file,
+                            const char **data, apr_size_t *len,
+                            bantin_problem *problem)
 {
-    /* O_NOFOLLOW, then fstat: a symbolic link swapped in after the
-     * store's walk looked at the name is refused, never followed, and
-     * only a regular file is read (O_NONBLOCK: a FIFO never blocks). */
-    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int err = errno;
     struct stat st;
     char *buf;
     apr_size_t got = 0;
@@ -640,11 +640,12 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
     problem->file = file;
     *len = 0;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem->message = fd < 0 && errno == ELOOP
+        problem->message = fd < 0 && err == ELOOP
                            ? "symbolic link not followed"
-                           : fd < 0 ? apr_pstrcat(p, "cannot read: ",
-                                                  strerror(errno), NULL)
-                                    : "not a regular file";
+                           : fd < 0 && err != ENXIO
+                           ? apr_pstrcat(p, "cannot read: ", strerror(err),
+                                         NULL)
+                           : "not a regular file";
         if (fd >= 0) {
             close(fd);
         }
@@ -670,6 +671,28 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
     *data = buf;
     *len = got;
     return APR_SUCCESS;
+}
+
+apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
+                                 const char **data, apr_size_t *len,
+                                 bantin_problem *problem)
+{
+    /* O_NOFOLLOW, then fstat: a symbolic link at the end of the path is
+     * refused, never followed, and only a regular file is read
+     * (O_NONBLOCK: a FIFO never blocks).  The content dir is read with
+     * bantin_article_read_at, which follows no link anywhere. */
+    return read_fd(p, open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                                 | O_CLOEXEC),
+                   file, data, len, problem);
+}
+
+apr_status_t bantin_article_read_at(apr_pool_t *p, int dirfd,
+                                    const char *name, const char *file,
+                                    const char **data, apr_size_t *len,
+                                    bantin_problem *problem)
+{
+    return read_fd(p, bantin_fs_open_below(dirfd, name, BANTIN_FS_FILE),
+                   file, data, len, problem);
 }
 
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,

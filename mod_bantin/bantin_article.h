@@ -87,6 +87,14 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
                                  const char **data, apr_size_t *len,
                                  bantin_problem *problem);
 
+/* The same for name below the folder open as dirfd ("folder/name" too),
+ * opened by bantin_fs_open_below: no symbolic link is followed anywhere on
+ * the way.  file is the path shown in problems. */
+apr_status_t bantin_article_read_at(apr_pool_t *p, int dirfd,
+                                    const char *name, const char *file,
+                                    const char **data, apr_size_t *len,
+                                    bantin_problem *problem);
+
 /* Reads a file and parses it as above. */
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
                                  const char *file, int tz_min,

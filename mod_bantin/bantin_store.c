@@ -7,6 +7,7 @@
  * queue of retired snapshots, and is held for a few instructions at a
  * time.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@
 #include <sys/mman.h>
 #endif
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <apr_atomic.h>
@@ -27,22 +30,22 @@
 #include <apr_thread_proc.h>
 
 #include "bantin_buf.h"
+#include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_snapshot.h"
 #include "bantin_startcache.h"
 #include "bantin_state.h"
 #include "bantin_store.h"
 
-/* Deeper trees than this are almost surely a loop or a mistake. */
-#define MAX_DEPTH 32
-
 /* An empty file younger than this may be one being written: every file is
  * empty between its creation and its first write, and a walk can meet it
  * then.  It is judged once it is this old (or when it changes). */
 #define SETTLE_TIME apr_time_from_sec(2)
 
-#define STAT_WANTED (APR_FINFO_LINK | APR_FINFO_TYPE | APR_FINFO_MTIME \
-                     | APR_FINFO_CTIME | APR_FINFO_SIZE | APR_FINFO_INODE)
+/* Folders the initial load keeps open while it parses (so that a file is
+ * opened from its folder, not through the chain of folders above it);
+ * the files of any further folder are reached from the top each. */
+#define MAX_KEPT_FOLDERS 256
 
 /* Entries live in the table pool, apart from the articles: a child's
  * catch-up walk writes `seen` into every entry, and keeping entries on
@@ -111,6 +114,7 @@ struct bantin_store {
 
 /* What one update found. */
 typedef struct {
+    int top;                      /* the content dir, open; or -1 */
     apr_pool_t *tmp;
     apr_pool_t *scratch;          /* cleared after every file */
     apr_array_header_t *added;    /* of bantin_article *, not drafts */
@@ -176,6 +180,8 @@ static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
  * tables, so the initial load can do it on several threads. */
 typedef struct {
     const char *rel;
+    int folder;               /* initial load: its folder in the kept ones,
+                               * or -1: reached from the top */
     apr_finfo_t fi;
     int exists;               /* a regular file or a symbolic link */
     bantin_article *article;  /* packed, or NULL */
@@ -188,19 +194,44 @@ typedef struct {
     apr_time_t settle_at;     /* not judged before then (SETTLE_TIME), or 0 */
 } outcome;
 
-static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
+/* The name's own stat (a link is not followed), as APR would give it;
+ * 0, or -1 when there is nothing there. */
+static int stat_at(int dirfd, const char *name, apr_finfo_t *fi)
+{
+    struct stat st;
+
+    memset(fi, 0, sizeof(*fi));
+    if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return -1;
+    }
+    fi->valid = APR_FINFO_LINK | APR_FINFO_TYPE | APR_FINFO_MTIME
+                | APR_FINFO_CTIME | APR_FINFO_SIZE | APR_FINFO_INODE;
+    fi->filetype = S_ISREG(st.st_mode) ? APR_REG : S_ISLNK(st.st_mode)
+                   ? APR_LNK : S_ISDIR(st.st_mode) ? APR_DIR : APR_UNKFILE;
+    fi->size = st.st_size;
+    fi->inode = st.st_ino;
+    /* as apr_stat() computes them: the start cache compares these */
+    fi->mtime = apr_time_from_sec(st.st_mtim.tv_sec)
+                + st.st_mtim.tv_nsec / APR_TIME_C(1000);
+    fi->ctime = apr_time_from_sec(st.st_ctim.tv_sec)
+                + st.st_ctim.tv_nsec / APR_TIME_C(1000);
+    return 0;
+}
+
+/* Looks at o->rel, which is name in the folder open as dirfd (-1: the
+ * folder could not be opened without following a link, or is gone). */
+static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
+                    const char *name, outcome *o)
 {
     const char *full = apr_pstrcat(p, s->dir, "/", o->rel, NULL);
     const char *slug = bantin_slug_from_path(p, o->rel);
-    apr_status_t rv = apr_stat(&o->fi, full, STAT_WANTED, p);
     bantin_article *a;
     bantin_problem pr;
     apr_time_t now;
 
     o->article = NULL;
     o->problem = NULL;
-    o->exists = (rv == APR_SUCCESS || rv == APR_INCOMPLETE)
-                && (o->fi.valid & APR_FINFO_TYPE)
+    o->exists = stat_at(dirfd, name, &o->fi) == 0
                 && (o->fi.filetype == APR_REG || o->fi.filetype == APR_LNK);
     if (!o->exists) {
         return;
@@ -234,8 +265,8 @@ static void examine(const bantin_store *s, apr_pool_t *p, outcome *o)
         o->problem = apr_pstrcat(p, full, ": empty (still being written?)",
                                  NULL);
     }
-    else if (bantin_article_read(p, full, &o->data, &o->len, &pr)
-                 != APR_SUCCESS
+    else if (bantin_article_read_at(p, dirfd, name, full, &o->data, &o->len,
+                                    &pr) != APR_SUCCESS
              || bantin_article_parse(p, s->schema, full, o->data, o->len,
                                      s->tz_min, &a, &pr) != APR_SUCCESS) {
         o->log_id = "BT0101";
@@ -335,16 +366,16 @@ static file_entry *new_entry(bantin_store *s, const char *rel)
     return e;
 }
 
-/* Looks at one file again: gone, unchanged, or changed and parsed. */
-static void update_file(bantin_store *s, changes *ch, const char *rel)
+/* Looks at one file, name in the folder open as dirfd (or -1: none),
+ * again: gone, unchanged, or changed and parsed. */
+static void update_file(bantin_store *s, changes *ch, int dirfd,
+                        const char *name, const char *rel)
 {
     file_entry *e = apr_hash_get(s->files, rel, APR_HASH_KEY_STRING);
     outcome o;
     apr_finfo_t fi;
-    const char *full = apr_pstrcat(ch->scratch, s->dir, "/", rel, NULL);
-    apr_status_t rv = apr_stat(&fi, full, STAT_WANTED, ch->scratch);
 
-    if (e && (rv == APR_SUCCESS || rv == APR_INCOMPLETE)
+    if (e && stat_at(dirfd, name, &fi) == 0
         && (!e->settle_at || e->settle_at > apr_time_now())
         && e->type == fi.filetype && e->mtime == fi.mtime
         && e->ctime == fi.ctime && e->size == fi.size
@@ -353,7 +384,7 @@ static void update_file(bantin_store *s, changes *ch, const char *rel)
     }
     else {
         o.rel = rel;
-        examine(s, ch->scratch, &o);
+        examine(s, ch->scratch, dirfd, name, &o);
         if (!o.exists) {
             if (e) {
                 drop_entry(s, ch, e);
@@ -364,6 +395,41 @@ static void update_file(bantin_store *s, changes *ch, const char *rel)
         }
     }
     apr_pool_clear(ch->scratch);
+}
+
+/* Opens the folder that holds rel, from the top and without following a
+ * link; sets *name to rel's last component.  Returns the folder (the top
+ * itself for a file at the top: see close_folder), or -1. */
+static int open_folder_of(int top, const char *rel, const char **name,
+                          apr_pool_t *p)
+{
+    const char *slash = strrchr(rel, '/');
+
+    *name = slash ? slash + 1 : rel;
+    if (top < 0 || !slash) {
+        return top;
+    }
+    return bantin_fs_open_below(top, apr_pstrmemdup(p, rel,
+                                                    (apr_size_t)(slash - rel)),
+                                BANTIN_FS_DIR);
+}
+
+static void close_folder(int top, int fd)
+{
+    if (fd >= 0 && fd != top) {
+        close(fd);
+    }
+}
+
+/* update_file for a path alone (an inotify event, a file due to settle):
+ * reached from the top, component by component. */
+static void update_path(bantin_store *s, changes *ch, const char *rel)
+{
+    const char *name;
+    int fd = open_folder_of(ch->top, rel, &name, ch->tmp);
+
+    update_file(s, ch, fd, name, rel);
+    close_folder(ch->top, fd);
 }
 
 /* ---- walking and watching ---------------------------------------------- */
@@ -404,55 +470,68 @@ static void add_watch(bantin_store *s, const char *full, const char *rel)
 }
 #endif
 
-static int is_article_name(const char *name)
-{
-    apr_size_t n = strlen(name);
-    return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".xml");
-}
+/* What a walk does with what it finds: files are looked at again at once,
+ * or, when `found` is given, only listed (the initial load parses them in
+ * parallel), with the folder that holds them kept open when it can be. */
+typedef struct {
+    bantin_store *s;
+    changes *ch;
+    apr_array_header_t *found;    /* of outcome, or NULL */
+    apr_array_header_t *kept;     /* of int: the folders kept open */
+} walk_ctx;
 
-/* Walks a folder: files are looked at again at once, or, when `found`
- * is given, only listed (the initial load parses them in parallel). */
-static void walk(bantin_store *s, changes *ch, const char *rel, int depth,
-                 apr_array_header_t *found)
+static void *walk_folder(void *baton, int dirfd, const char *rel)
 {
-    const char *full = *rel ? apr_pstrcat(ch->tmp, s->dir, "/", rel, NULL)
-                            : s->dir;
-    apr_dir_t *d;
-    apr_finfo_t fi;
+    walk_ctx *c = baton;
+    int fd;
 
-    if (depth > MAX_DEPTH) {
-        bantin_log(BANTIN_LOG_WARN, "BT0104 %s: deeper than %d folders, "
-                   "not read", full, MAX_DEPTH);
-        return;
-    }
     /* Watch first, then list: a file written in between is then seen by
      * both, never by neither. */
-    add_watch(s, full, rel);
-    if (apr_dir_open(&d, full, ch->tmp) != APR_SUCCESS) {
-        return; /* gone: the sweep drops what was below it */
+    add_watch(c->s, *rel ? apr_pstrcat(c->ch->tmp, c->s->dir, "/", rel, NULL)
+                         : c->s->dir, rel);
+    if (!c->found || c->kept->nelts >= MAX_KEPT_FOLDERS
+        || (fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        return NULL;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
-           == APR_SUCCESS) {
-        const char *crel;
-        if (fi.name[0] == '.') {
-            continue; /* ., .., hidden files and editors' temporary files */
-        }
-        crel = *rel ? apr_pstrcat(ch->tmp, rel, "/", fi.name, NULL)
-                    : apr_pstrdup(ch->tmp, fi.name);
-        if (fi.filetype == APR_DIR) {
-            walk(s, ch, crel, depth + 1, found);
-        }
-        else if ((fi.filetype == APR_REG || fi.filetype == APR_LNK)
-                 && is_article_name(fi.name)) {
-            if (found) {
-                APR_ARRAY_PUSH(found, const char *) = crel;
-            }
-            else {
-                update_file(s, ch, crel);
-            }
-        }
+    APR_ARRAY_PUSH(c->kept, int) = fd;
+    return (void *)(intptr_t)c->kept->nelts; /* its index + 1 */
+}
+
+static void walk_file(void *baton, void *folder, int dirfd, const char *name,
+                      const char *rel, int is_link)
+{
+    walk_ctx *c = baton;
+
+    if (c->found) {
+        outcome *o = apr_array_push(c->found);
+        memset(o, 0, sizeof(*o));
+        o->rel = apr_pstrdup(c->ch->tmp, rel);
+        o->folder = (int)(intptr_t)folder - 1; /* in kept, or -1: none */
     }
-    apr_dir_close(d);
+    else {
+        update_file(c->s, c->ch, dirfd, name, rel);
+    }
+}
+
+static void walk_too_deep(void *baton, const char *rel)
+{
+    walk_ctx *c = baton;
+
+    bantin_log(BANTIN_LOG_WARN, "BT0104 %s/%s: deeper than %d folders, "
+               "not read", c->s->dir, rel, BANTIN_FS_MAX_DEPTH);
+}
+
+/* Walks the folder rel ("" for all) from the top, through no link. */
+static void walk(bantin_store *s, changes *ch, const char *rel,
+                 apr_array_header_t *found, apr_array_header_t *kept)
+{
+    walk_ctx c = {s, ch, found, kept};
+    bantin_walker w = {walk_folder, walk_file, walk_too_deep, &c};
+
+    if (ch->top >= 0) {
+        /* gone, or a link: the sweep drops what was below it */
+        bantin_fs_walk(ch->tmp, ch->top, rel, &w);
+    }
 }
 
 static int below(const char *rel, const char *prefix)
@@ -471,7 +550,7 @@ static void rescan_below(bantin_store *s, changes *ch, const char *rel)
     int i;
 
     s->generation++;
-    walk(s, ch, rel, 0, NULL);
+    walk(s, ch, rel, NULL, NULL);
     for (hi = apr_hash_first(ch->tmp, s->files); hi; hi = apr_hash_next(hi)) {
         file_entry *e = apr_hash_this_val(hi);
         if (e->seen != s->generation && below(e->rel, rel)) {
@@ -489,6 +568,8 @@ static void rescan_below(bantin_store *s, changes *ch, const char *rel)
 
 typedef struct {
     const bantin_store *store;
+    int top;
+    const int *kept;          /* folders open during the load */
     outcome *jobs;
     apr_uint32_t njobs;
     volatile apr_uint32_t next;
@@ -510,7 +591,18 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
     apr_pool_create(&scratch, plan->keep[arg->id]);
     while ((i = apr_atomic_inc32(&plan->next)) < plan->njobs) {
         outcome *o = &plan->jobs[i];
-        examine(plan->store, scratch, o);
+        const char *name;
+        /* its folder as the walk kept it, or (past MAX_KEPT_FOLDERS)
+         * reached from the top again */
+        int fd = open_folder_of(o->folder >= 0 ? -1 : plan->top, o->rel,
+                                &name, scratch);
+        if (o->folder >= 0) {
+            fd = plan->kept[o->folder];
+        }
+        examine(plan->store, scratch, fd, name, o);
+        if (o->folder < 0) {
+            close_folder(plan->top, fd);
+        }
         if (o->problem) {
             o->problem = apr_pstrdup(plan->keep[arg->id], o->problem);
         }
@@ -529,7 +621,8 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
 static void initial_load(bantin_store *s, changes *ch)
 {
     apr_array_header_t *found = apr_array_make(ch->tmp, 1024,
-                                               sizeof(const char *));
+                                               sizeof(outcome));
+    apr_array_header_t *kept = apr_array_make(ch->tmp, 16, sizeof(int));
     apr_thread_t *threads[MAX_LOADERS];
     loader_arg args[MAX_LOADERS];
     load_plan plan;
@@ -539,14 +632,13 @@ static void initial_load(bantin_store *s, changes *ch)
     apr_uint32_t k;
 
     s->generation++;
-    walk(s, ch, "", 0, found);
+    walk(s, ch, "", found, kept);
     plan.store = s;
+    plan.top = ch->top;
+    plan.kept = (const int *)kept->elts;
     plan.njobs = (apr_uint32_t)found->nelts;
     plan.next = 0;
-    plan.jobs = apr_pcalloc(ch->tmp, sizeof(outcome) * (plan.njobs + 1));
-    for (k = 0; k < plan.njobs; k++) {
-        plan.jobs[k].rel = APR_ARRAY_IDX(found, k, const char *);
-    }
+    plan.jobs = (outcome *)found->elts;
     for (i = 0; i < n; i++) {
         apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL);
         args[i].plan = &plan;
@@ -570,6 +662,9 @@ static void initial_load(bantin_store *s, changes *ch)
     }
     for (i = 0; i < n; i++) {
         apr_pool_destroy(plan.keep[i]);
+    }
+    for (i = 0; i < kept->nelts; i++) {
+        close(APR_ARRAY_IDX(kept, i, int));
     }
 }
 
@@ -615,7 +710,7 @@ static int drain_events(bantin_store *s, changes *ch, apr_hash_t *files,
                 if (ev->mask & IN_ISDIR) {
                     APR_ARRAY_PUSH(folders, const char *) = rel;
                 }
-                else if (is_article_name(ev->name)
+                else if (bantin_fs_is_article_name(ev->name)
                          && !(ev->mask & IN_CREATE)) {
                     /* IN_CREATE is skipped: the file is still empty; its
                      * IN_CLOSE_WRITE follows when the writer is done. */
@@ -716,7 +811,7 @@ static void judge_settled(bantin_store *s, changes *ch, apr_time_t now)
         }
     }
     for (i = 0; i < due->nelts; i++) {
-        update_file(s, ch, APR_ARRAY_IDX(due, i, const char *));
+        update_path(s, ch, APR_ARRAY_IDX(due, i, const char *));
     }
 }
 
@@ -735,6 +830,9 @@ static void update(bantin_store *s, int full, apr_time_t now)
     ch.added = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.garbage = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.changed = 0;
+    /* Opened anew at every update, by its configured path: everything
+     * below it is reached from this descriptor, through no link. */
+    ch.top = bantin_fs_open_top(s->dir);
     files = apr_hash_make(ch.tmp);
     folders = apr_array_make(ch.tmp, 4, sizeof(const char *));
 
@@ -756,7 +854,7 @@ static void update(bantin_store *s, int full, apr_time_t now)
             rescan_below(s, &ch, APR_ARRAY_IDX(folders, i, const char *));
         }
         for (hi = apr_hash_first(ch.tmp, files); hi; hi = apr_hash_next(hi)) {
-            update_file(s, &ch, apr_hash_this_key(hi));
+            update_path(s, &ch, apr_hash_this_key(hi));
         }
     }
     judge_settled(s, &ch, now);
@@ -784,6 +882,9 @@ static void update(bantin_store *s, int full, apr_time_t now)
                     (apr_size_t)ch.added->nelts,
                     (const char *const *)gone->elts,
                     (apr_size_t)gone->nelts);
+    }
+    if (ch.top >= 0) {
+        close(ch.top);
     }
     apr_pool_destroy(ch.tmp);
 }

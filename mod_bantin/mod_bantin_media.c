@@ -2,11 +2,9 @@
  * dir (/media/…), opened without following any symbolic link, and the
  * theme's stylesheet and script (/static/…).
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apr_strings.h"
@@ -14,6 +12,7 @@
 #include "http_request.h"
 #include "util_filter.h"
 
+#include "bantin_fs.h"
 #include "mod_bantin_handlers.h"
 
 static const char *media_type(const char *path)
@@ -45,31 +44,20 @@ static apr_status_t close_fd(void *fd)
 }
 
 /* Opens rel below dir without following a symbolic link anywhere: one
- * openat(O_NOFOLLOW) per component, so nothing can be swapped for a link
- * between a check and the open.  Only a regular file (O_NONBLOCK: opening
- * a FIFO does not wait for a writer; fstat then refuses it). */
+ * openat(O_NOFOLLOW) per component (bantin_fs_open_below), so nothing can
+ * be swapped for a link between a check and the open.  Only a regular
+ * file (a FIFO is refused without waiting for a writer). */
 static apr_status_t open_below(apr_pool_t *p, const char *dir,
                                const char *rel, apr_file_t **out)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
-    const char *s = rel;
-    struct stat st;
+    int top = bantin_fs_open_top(dir), fd;
 
-    while (fd >= 0 && *s) {
-        const char *slash = strchr(s, '/');
-        apr_size_t n = slash ? (apr_size_t)(slash - s) : strlen(s);
-        next = openat(fd, apr_pstrmemdup(p, s, n),
-                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC
-                      | (slash ? O_DIRECTORY : O_NONBLOCK));
-        close(fd);
-        fd = next;
-        s = slash ? slash + 1 : s + n;
-    }
-    if (fd < 0) {
+    if (top < 0) {
         return APR_ENOENT;
     }
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
+    fd = bantin_fs_open_below(top, rel, BANTIN_FS_FILE);
+    close(top);
+    if (fd < 0) {
         return APR_ENOENT;
     }
     apr_pool_cleanup_register(p, (void *)(intptr_t)fd, close_fd,
