@@ -298,6 +298,7 @@ int main(void)
     srunner_add_suite(sr, date_suite());
     srunner_add_suite(sr, request_suite());
     srunner_add_suite(sr, template_suite());
+    srunner_add_suite(sr, fs_suite());
     srunner_add_suite(sr, article_suite());
     srunner_add_suite(sr, shape_suite());
     srunner_add_suite(sr, store_suite());
