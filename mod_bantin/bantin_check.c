@@ -3,10 +3,13 @@
  * Runs the very parser and validator the module runs, and prints each
  * problem as "file:line:col: message" (the form compilers use, so editors
  * can jump to it), then one summary line.  Exits 1 when anything is wrong,
- * 2 on bad usage.  With -q only problems are printed.
+ * 2 on bad usage.  With -q only problems are printed; -h or --help prints
+ * the usage.  A folder is walked with the portal's own walk (bantin_fs.h):
+ * the same files, the same depth limit, no symbolic link followed.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <apr_file_info.h>
 #include <apr_general.h>
@@ -14,6 +17,7 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
+#include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_store.h"
 
@@ -22,6 +26,7 @@ typedef struct {
     bantin_schema *schema;
     int quiet;
     int good, bad;
+    int skipped;              /* folders too deep to be read */
 } checker;
 
 /* What the portal would do with a good article, now. */
@@ -50,16 +55,13 @@ static const char *publication(apr_pool_t *p, const bantin_article *a,
     return apr_psprintf(p, "dated %s (published %s), %s", dmy, stamp, state);
 }
 
-static void check_file(checker *ck, const char *path, const char *slug)
+/* Prints what the portal would make of one file: a (or NULL and pr). */
+static void report(checker *ck, apr_pool_t *tmp, const char *path,
+                   const bantin_article *a, const bantin_problem *pr,
+                   const char *slug)
 {
-    apr_pool_t *tmp;
-    bantin_article *a;
-    bantin_problem pr;
-
-    apr_pool_create(&tmp, ck->pool);
-    if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
-                            &pr) != APR_SUCCESS) {
-        printf("%s\n", bantin_problem_str(tmp, &pr));
+    if (!a) {
+        printf("%s\n", bantin_problem_str(tmp, pr));
         ck->bad++;
     }
     else if (!slug) {
@@ -74,39 +76,105 @@ static void check_file(checker *ck, const char *path, const char *slug)
         }
         ck->good++;
     }
+}
+
+static void check_file(checker *ck, const char *path, const char *slug)
+{
+    apr_pool_t *tmp;
+    bantin_article *a;
+    bantin_problem pr;
+
+    apr_pool_create(&tmp, ck->pool);
+    if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
+                            &pr) != APR_SUCCESS) {
+        a = NULL;
+    }
+    report(ck, tmp, path, a, &pr, slug);
+    apr_pool_destroy(tmp);
+}
+
+/* A content dir's walk: the portal's own (bantin_fs_walk), so the checker
+ * sees exactly the files the portal sees. */
+typedef struct {
+    checker *ck;
+    const char *top;          /* the folder as given, without a final '/' */
+} dir_walk;
+
+static const char *below_top(apr_pool_t *p, const dir_walk *dw,
+                             const char *rel)
+{
+    return apr_pstrcat(p, dw->top, "/", rel, NULL);
+}
+
+static void walk_file(void *baton, void *folder, int dirfd, const char *name,
+                      const char *rel, int is_link)
+{
+    dir_walk *dw = baton;
+    apr_pool_t *tmp;
+    const char *data, *path;
+    apr_size_t len;
+    bantin_article *a = NULL;
+    bantin_problem pr;
+
+    apr_pool_create(&tmp, dw->ck->pool);
+    path = below_top(tmp, dw, rel);
+    /* read as the portal reads it: a link is reported, not followed */
+    if (bantin_article_read_at(tmp, dirfd, name, path, &data, &len, &pr)
+            != APR_SUCCESS
+        || bantin_article_parse(tmp, dw->ck->schema, path, data, len,
+                                BANTIN_TZ_DEFAULT_MIN, &a, &pr)
+               != APR_SUCCESS) {
+        a = NULL;
+    }
+    report(dw->ck, tmp, path, a, &pr, bantin_slug_from_path(tmp, rel));
+    apr_pool_destroy(tmp);
+}
+
+static void walk_too_deep(void *baton, const char *rel)
+{
+    dir_walk *dw = baton;
+    apr_pool_t *tmp;
+
+    apr_pool_create(&tmp, dw->ck->pool);
+    printf("%s: deeper than %d folders, not read (the portal skips it "
+           "too)\n", below_top(tmp, dw, rel), BANTIN_FS_MAX_DEPTH);
+    dw->ck->skipped++;
     apr_pool_destroy(tmp);
 }
 
 /* Walks a content dir the way the portal does, slugs relative to top. */
-static void check_dir(checker *ck, const char *dir, const char *rel)
+static void check_dir(checker *ck, const char *dir)
 {
-    apr_dir_t *d;
-    apr_finfo_t fi;
+    dir_walk dw;
+    bantin_walker w = {NULL, walk_file, walk_too_deep, &dw};
+    apr_size_t n = strlen(dir);
+    int fd;
 
-    if (apr_dir_open(&d, dir, ck->pool) != APR_SUCCESS) {
+    while (n > 1 && dir[n - 1] == '/') {
+        n--; /* "content/" prints as "content/2024/x.xml" */
+    }
+    dw.ck = ck;
+    dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
+    if ((fd = bantin_fs_open_top(dir)) < 0
+        || bantin_fs_walk(ck->pool, fd, "", &w) != 0) {
         printf("%s: cannot open folder\n", dir);
         ck->bad++;
-        return;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
-           == APR_SUCCESS) {
-        const char *full, *crel;
-        apr_size_t n = strlen(fi.name);
-        if (fi.name[0] == '.') {
-            continue;
-        }
-        full = apr_pstrcat(ck->pool, dir, "/", fi.name, NULL);
-        crel = *rel ? apr_pstrcat(ck->pool, rel, "/", fi.name, NULL)
-                    : fi.name;
-        if (fi.filetype == APR_DIR) {
-            check_dir(ck, full, crel);
-        }
-        else if (fi.filetype == APR_REG && n > 4
-                 && !strcmp(fi.name + n - 4, ".xml")) {
-            check_file(ck, full, bantin_slug_from_path(ck->pool, crel));
-        }
+    if (fd >= 0) {
+        close(fd);
     }
-    apr_dir_close(d);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: bantin-check [-q] FILE.xml|DIR ...\n"
+            "Checks articles with the portal's own parser and schema, and "
+            "walks a DIR as the\nportal walks its content dir.  Prints "
+            "\"FILE: ok: ...\" per good article and\n\"FILE:LINE:COL: "
+            "message\" per problem, then a summary line.\n"
+            "  -q          print problems only\n"
+            "  -h, --help  print this help\n"
+            "Exit status: 0 all good, 1 problems found, 2 bad usage.\n");
 }
 
 int main(int argc, const char *const *argv)
@@ -117,12 +185,25 @@ int main(int argc, const char *const *argv)
 
     apr_app_initialize(&argc, &argv, NULL);
     apr_pool_create(&ck.pool, NULL);
-    if (argc > 1 && !strcmp(argv[1], "-q")) {
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[first], "--")) {
+            first++;
+            break;
+        }
+        if (strcmp(argv[first], "-q")) {
+            fprintf(stderr, "bantin-check: unknown option %s\n",
+                    argv[first]);
+            usage(stderr);
+            return 2;
+        }
         ck.quiet = 1;
-        first = 2;
     }
     if (argc <= first) {
-        fprintf(stderr, "usage: bantin-check [-q] FILE.xml|DIR ...\n");
+        usage(stderr);
         return 2;
     }
     if (!(ck.schema = bantin_schema_load(ck.pool, &err))) {
@@ -136,7 +217,7 @@ int main(int argc, const char *const *argv)
             ck.bad++;
         }
         else if (fi.filetype == APR_DIR) {
-            check_dir(&ck, argv[i], "");
+            check_dir(&ck, argv[i]);
         }
         else {
             /* A single file: its slug is its base name. */
@@ -146,9 +227,14 @@ int main(int argc, const char *const *argv)
                                                            : argv[i]));
         }
     }
-    printf("%d file%s checked: %d ok, %d with problems\n", ck.good + ck.bad,
+    printf("%d file%s checked: %d ok, %d with problems", ck.good + ck.bad,
            ck.good + ck.bad == 1 ? "" : "s", ck.good, ck.bad);
+    if (ck.skipped) {
+        printf("; %d folder%s too deep, not read", ck.skipped,
+               ck.skipped == 1 ? "" : "s");
+    }
+    printf("\n");
     apr_pool_destroy(ck.pool);
     apr_terminate();
-    return ck.bad ? 1 : 0;
+    return ck.bad || ck.skipped ? 1 : 0;
 }
