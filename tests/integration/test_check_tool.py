@@ -182,3 +182,68 @@ def test_publication_state(tmp_path):
         assert "hidden" in line(name) and "visible" not in line(name), line(name)
     assert "draft" in line("nhap")
     assert "expire" in line("het-han")
+
+
+def test_help_prints_usage():
+    for flag in ("-h", "--help"):
+        rc, lines, err = check(flag)
+        assert rc == 0, (flag, rc, lines, err)
+        assert err == ""
+        assert lines and lines[0].startswith("usage: bantin-check"), (flag, lines)
+        assert not any("no such file" in line for line in lines), lines
+
+
+def test_unknown_option_is_bad_usage(tmp_path):
+    rc, lines, err = check("-x", tmp_path)
+    assert rc == 2 and lines == []
+    assert "-x" in err and "usage" in err.lower(), err
+
+
+def test_paths_without_doubled_slashes(tmp_path):
+    d = tmp_path / "content"
+    (d / "2024").mkdir(parents=True)
+    (d / "tot.xml").write_text(article_xml("Tốt", "2024-01-02"), encoding="utf-8")
+    (d / "2024" / "hong.xml").write_text(NOT_WELL_FORMED, encoding="utf-8")
+    for arg in (f"{d}/", f"{d}//"):
+        rc, lines, _ = check(arg)
+        assert rc == 1, lines
+        assert not [line for line in lines if "//" in line], lines
+        assert [line for line in lines if line.startswith(f"{d / 'tot.xml'}: ok")], lines
+        assert problem_lines(lines, d / "2024" / "hong.xml"), lines
+        assert summary(lines) == (2, 1, 1)
+
+
+def test_links_are_not_followed_as_the_portal_does_not(tmp_path):
+    """The checker walks with the portal's own walk: a linked folder is not
+    read, a linked file is reported (BT0103 in the portal), not followed."""
+    d, outside = tmp_path / "content", tmp_path / "ngoai"
+    (d / "that").mkdir(parents=True)
+    outside.mkdir()
+    (d / "that" / "tot.xml").write_text(article_xml("Tốt", "2024-01-02"), encoding="utf-8")
+    (outside / "bi-mat.xml").write_text(article_xml("Bí mật", "2024-01-02"), encoding="utf-8")
+    (outside / "hong.xml").write_text(NOT_WELL_FORMED, encoding="utf-8")
+    (d / "chuyen-muc").symlink_to(outside, target_is_directory=True)
+    (d / "that" / "lien-ket.xml").symlink_to(outside / "bi-mat.xml")
+    rc, lines, _ = check(d)
+    assert rc == 1, lines
+    assert not [line for line in lines if "chuyen-muc" in line or "bi-mat" in line
+                or "hong" in line], lines
+    linked = [line for line in lines if line.startswith(f"{d / 'that' / 'lien-ket.xml'}:")]
+    assert linked == [f"{d / 'that' / 'lien-ket.xml'}: symbolic link not followed"], lines
+    assert summary(lines) == (2, 1, 1)
+
+
+def test_folders_deeper_than_the_portal_reads(tmp_path):
+    """32 folders deep is read; the 33rd is not, by the portal (BT0104) nor by the
+    checker, which says so with the path the portal's log names."""
+    d = tmp_path / "content"
+    deep = d.joinpath(*["d"] * 32)
+    (deep / "d").mkdir(parents=True)
+    (deep / "tot.xml").write_text(article_xml("Tốt", "2024-01-02"), encoding="utf-8")
+    (deep / "d" / "qua-sau.xml").write_text(NOT_WELL_FORMED, encoding="utf-8")
+    rc, lines, _ = check(d)
+    assert rc == 1, lines
+    assert [line for line in lines if line.startswith(f"{deep / 'tot.xml'}: ok")], lines
+    assert not [line for line in lines if "qua-sau" in line], lines
+    assert f"{deep / 'd'}: deeper than 32 folders, not read (the portal skips it too)" in lines
+    assert lines[-1] == "1 file checked: 1 ok, 0 with problems; 1 folder too deep, not read"
