@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from bantin_httpd import Portal, article_xml, open_to_all, status_location, write_article
+from bantin_httpd import Portal, open_to_all, status_location, write_article
 
 PREFIX = "/portal"
 STATUS = "/bantin-status"
