@@ -164,9 +164,10 @@ if [ -d /usr/local/share/ca-certificates ]; then
 fi
 chroot "$root" /usr/sbin/update-ca-certificates >"$work/ca.log" 2>&1 ||
     { cat "$work/ca.log" >&2; die "update-ca-certificates in the root"; }
+# BANTIN_FRESH_ROOT tells .ci/run it already runs in a fresh root.
 inside_env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
             HOME=/root USER=root LOGNAME=root SHELL=/bin/bash LANG=C.UTF-8
-            TERM="${TERM:-dumb}")
+            TERM="${TERM:-dumb}" BANTIN_FRESH_ROOT=1)
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
     if [ ! -e "$root$NODE_EXTRA_CA_CERTS" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
         mkdir -p "$root$(dirname "$NODE_EXTRA_CA_CERTS")"
