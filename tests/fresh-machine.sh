@@ -21,6 +21,9 @@
 # /dev/shm and removes the root (unless --keep).
 # Exit status: 0 when the commands (and the smoke) pass.
 set -euo pipefail
+# The whole script is one block, read before it runs: editing the file
+# during a run (it takes minutes) does not change the run.
+{
 
 usage() { sed -n '2,22p' "$0"; exit 2; }
 
@@ -262,3 +265,5 @@ done
 kill -0 "$runpid" 2>/dev/null && die "'make run' still running 30 s after SIGTERM"
 wait "$runpid" || true
 say "make and make run passed in a fresh Debian 12 root"
+exit 0
+}
