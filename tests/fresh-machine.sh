@@ -203,17 +203,23 @@ inside() { # inside COMMAND: bash -c COMMAND in the clone, in the root
     chroot "$root" /usr/bin/env -i "${inside_env[@]}" DEBIAN_FRONTEND=noninteractive \
         /bin/bash -c "cd /root/$name && $1"
 }
+# In the background, waited for: a SIGTERM or SIGINT to this script runs
+# the cleanup at once, which stops what runs in the root.
+inside_wait() {
+    inside "$1" &
+    wait $!
+}
 
 if [ $mode = command ]; then
     say "running in the root: $command"
     start=$SECONDS
-    inside "$command" || die "'$command' in a fresh Debian 12 root (after $((SECONDS - start)) s)"
+    inside_wait "$command" || die "'$command' in a fresh Debian 12 root (after $((SECONDS - start)) s)"
     say "'$command' passed in a fresh Debian 12 root in $((SECONDS - start)) s"
     exit 0
 fi
 
 say "running in the root: make"
-inside make || die "'make' in a fresh Debian 12 root"
+inside_wait make || die "'make' in a fresh Debian 12 root"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 say "running in the root: make run PORT=$port"
