@@ -44,7 +44,7 @@ GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
             mod_bantin_feeds mod_bantin_media
 GLUE_SRC := $(GLUE:%=mod_bantin/%.c)
 
-.PHONY: all deps test-deps unit-deps fuzz-deps run test unit integration browser install clean format \
+.PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install clean format \
         fuzz sanitize faults bench
 
 all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
@@ -156,15 +156,18 @@ fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c
 sanitize: test-deps all
 	tests/sanitize.sh all
 
+# wrk, the load generator of faults and bench, when it is missing.
+wrk-deps: test-deps
+	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+
 # wrk at 200 connections while files are rewritten, broken and restored,
 # with a graceful restart in the middle.
-faults: test-deps all
+faults: wrk-deps all
 	/usr/bin/python3 tests/faults.py
 
 # The benchmark suite; BENCH_ARGS="--quick" for a smoke run.
-bench: test-deps all
-	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+bench: wrk-deps all
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 format:
