@@ -19,13 +19,19 @@ BUILD  ?= build
 
 DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
 DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl varnish
+# libFuzzer and the sanitizer runtimes of clang (tests/fuzz).
+DEBS_FUZZ  := clang libclang-rt-14-dev
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
-              $(shell apu-1-config --includes 2>/dev/null)
-XML_CFLAGS := $(shell xml2-config --cflags 2>/dev/null)
-XML_LIBS   := $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3 -lm
-APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null)
+# The flags come from tools that `deps` installs on a fresh machine: they
+# are recursively expanded (=), read in recipes only, so they are asked
+# for when a compile runs, after `deps` (an order-only prerequisite of
+# every compile), never when the Makefile is read.
+APR_CFLAGS = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
+             $(shell apu-1-config --includes 2>/dev/null)
+XML_CFLAGS = $(shell xml2-config --cflags 2>/dev/null)
+XML_LIBS   = $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3 -lm
+APR_LIBS   = $(shell apr-1-config --link-ld --libs 2>/dev/null)
 OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 
@@ -38,19 +44,28 @@ GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
             mod_bantin_feeds mod_bantin_media
 GLUE_SRC := $(GLUE:%=mod_bantin/%.c)
 
-.PHONY: all deps test-deps run test unit integration browser install clean format \
+.PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install clean format \
         fuzz sanitize faults bench
 
 all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
 
+# Installs the Debian packages $(1) that are missing, and says so.
+define apt_install
+@missing=""; for p in $(1); do \
+  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  echo "make: installing Debian packages:$$missing"; \
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+fi
+endef
+
 # Installs what building needs, only when something is missing.
 deps:
-	@missing=""; for p in $(DEBS_BUILD); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "make: installing Debian packages:$$missing"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	fi
+	$(call apt_install,$(DEBS_BUILD))
+
+# What tests/fuzz needs besides the build packages.
+fuzz-deps: deps
+	$(call apt_install,$(DEBS_FUZZ))
 
 # Node.js and Java may come from elsewhere than Debian: look for the
 # commands, and install Debian's packages only when they are missing.
@@ -79,23 +94,23 @@ $(BUILD)/bantin_schema_rng.c: schema/article.rng | $(BUILD)
 	  echo '0x00};'; \
 	  echo "const unsigned int bantin_schema_rng_len = $$(wc -c < $<);"; } > $@
 
-$(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD)
+$(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD) deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
-$(BUILD)/bantin_schema_rng.o: $(BUILD)/bantin_schema_rng.c
+$(BUILD)/bantin_schema_rng.o: $(BUILD)/bantin_schema_rng.c | deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
 $(BUILD)/libbantin.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # apxs compiles the glue and links it with the core library.
-$(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS)
+$(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS) | deps
 	$(APXS) -c -o $(BUILD)/mod_bantin.la \
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
 	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
-$(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a
+$(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a | deps
 	$(CC) $(CFLAGS_CORE) -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
 
 run: all
@@ -109,7 +124,11 @@ install: all
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 
-$(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h
+# libcheck, which the unit tests link with (test-deps installs it too).
+unit-deps: deps
+	$(call apt_install,check)
+
+$(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h | unit-deps
 	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
 	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
 
@@ -129,7 +148,7 @@ test: unit integration browser
 FUZZ_SECONDS ?= 60
 
 # libFuzzer harnesses of the parsers, the templates and the renderer.
-fuzz: deps $(BUILD)/bantin_schema_rng.c
+fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # ASan+UBSan builds of the unit tests and of the module under httpd, and
@@ -137,15 +156,18 @@ fuzz: deps $(BUILD)/bantin_schema_rng.c
 sanitize: test-deps all
 	tests/sanitize.sh all
 
+# wrk, the load generator of faults and bench, when it is missing.
+wrk-deps: test-deps
+	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+
 # wrk at 200 connections while files are rewritten, broken and restored,
 # with a graceful restart in the middle.
-faults: test-deps all
+faults: wrk-deps all
 	/usr/bin/python3 tests/faults.py
 
 # The benchmark suite; BENCH_ARGS="--quick" for a smoke run.
-bench: test-deps all
-	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+bench: wrk-deps all
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 format:

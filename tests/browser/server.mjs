@@ -101,11 +101,14 @@ export async function startPortal(opts = {}) {
   if (!fs.existsSync(so)) {
     throw new Error(`${so} does not exist: run \`make\` in ${repoRoot} first (or set BANTIN_URL)`);
   }
-  const contentDir = path.join(repoRoot, 'content');
-  const templateDir = path.join(repoRoot, 'templates');
-
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bantin-httpd-'));
   fs.chmodSync(tmp, 0o755); // the httpd children run as nobody
+  // Copies of content/ and templates/ that the children can read wherever the
+  // checkout lies (a root user's clone is under 0700 /root).
+  const contentDir = path.join(tmp, 'content');
+  const templateDir = path.join(tmp, 'templates');
+  fs.cpSync(path.join(repoRoot, 'content'), contentDir, { recursive: true });
+  fs.cpSync(path.join(repoRoot, 'templates'), templateDir, { recursive: true });
   const port = await freePort();
   const conf = path.join(tmp, 'httpd.conf');
   const pidFile = path.join(tmp, 'httpd.pid');
