@@ -624,14 +624,10 @@ leave:
     return rv;
 }
 
-apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
-                                 const char **data, apr_size_t *len,
-                                 bantin_problem *problem)
+apr_status_t bantin_article_read_fd(apr_pool_t *p, int fd, const char *file,
+                                    const char **data, apr_size_t *len,
+                                    bantin_problem *problem)
 {
-    /* O_NOFOLLOW, then fstat: a symbolic link swapped in after the
-     * store's walk looked at the name is refused, never followed, and
-     * only a regular file is read (O_NONBLOCK: a FIFO never blocks). */
-    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     char *buf;
     apr_size_t got = 0;
@@ -639,19 +635,12 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
     memset(problem, 0, sizeof(*problem));
     problem->file = file;
     *len = 0;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem->message = fd < 0 && errno == ELOOP
-                           ? "symbolic link not followed"
-                           : fd < 0 ? apr_pstrcat(p, "cannot read: ",
-                                                  strerror(errno), NULL)
-                                    : "not a regular file";
-        if (fd >= 0) {
-            close(fd);
-        }
+    /* fstat: only a regular file is read, its size checked before. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        problem->message = "not a regular file";
         return APR_EINVAL;
     }
     if (st.st_size > BANTIN_ARTICLE_MAX_BYTES) {
-        close(fd);
         problem->message = "file is larger than 4 MiB";
         return APR_EINVAL;
     }
@@ -666,10 +655,34 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
         }
         got += (apr_size_t)n;
     }
-    close(fd);
     *data = buf;
     *len = got;
     return APR_SUCCESS;
+}
+
+apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
+                                 const char **data, apr_size_t *len,
+                                 bantin_problem *problem)
+{
+    /* O_NOFOLLOW: a symbolic link swapped in after the store's walk
+     * looked at the name is refused, never followed (O_NONBLOCK: a FIFO
+     * never blocks; bantin_article_read_fd reads regular files only). */
+    int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    apr_status_t rv;
+
+    if (fd < 0) {
+        memset(problem, 0, sizeof(*problem));
+        problem->file = file;
+        *len = 0;
+        problem->message = errno == ELOOP
+                           ? "symbolic link not followed"
+                           : apr_pstrcat(p, "cannot read: ", strerror(errno),
+                                         NULL);
+        return APR_EINVAL;
+    }
+    rv = bantin_article_read_fd(p, fd, file, data, len, problem);
+    close(fd);
+    return rv;
 }
 
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,

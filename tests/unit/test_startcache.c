@@ -3,6 +3,7 @@
  * the same size) is parsed again; and a cache that is damaged, another
  * user's or anyone's to write, or was written for another time zone is
  * ignored as a whole -- never half read. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,6 +225,10 @@ START_TEST(startcache_ignores_damage_and_strangers)
     unit_write_file(file, good, len);
     chmod(file, 0622);
     assert_ignored(dir, cache, 420);
+    /* Readable by others: not as the parent writes it (0600). */
+    unit_write_file(file, good, len);
+    chmod(file, 0644);
+    assert_ignored(dir, cache, 420);
     chmod(file, 0600);
     /* A folder others can write: the cache is off, with a warning. */
     chmod(cache, 0777);
@@ -290,13 +295,17 @@ START_TEST(startcache_bounds_hold_with_a_right_checksum)
     /* The file itself opens, but not for another build or zone. */
     {
         apr_pool_t *p;
+        const char *name = strrchr(file, '/') + 1;
+        int dfd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(dfd, 0);
         apr_pool_create(&p, unit_pool);
-        ck_assert_ptr_nonnull(bantin_startcache_open(p, file, key));
+        ck_assert_ptr_nonnull(bantin_startcache_open(p, dfd, name, key));
         /* another build or zone: another key */
-        ck_assert_ptr_null(bantin_startcache_open(p, file, key ^ 2));
+        ck_assert_ptr_null(bantin_startcache_open(p, dfd, name, key ^ 2));
         ck_assert_ptr_null(bantin_startcache_open(
-            p, file, bantin_startcache_key(0)));
+            p, dfd, name, bantin_startcache_key(0)));
         apr_pool_destroy(p);
+        close(dfd);
     }
 }
 END_TEST
