@@ -183,8 +183,8 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             continue;
         }
         /* The start cache lives in the runtime dir, apart from the state
-         * dir: the children's User owns that one, and only the parent may
-         * write what the next start serves unchecked. */
+         * dir: the children's User owns its folders, and only the parent
+         * may write what the next start serves unchecked. */
         rv = bantin_store_create_cached(
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
