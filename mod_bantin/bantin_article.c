@@ -625,13 +625,10 @@ leave:
     return rv;
 }
 
-/* Reads the file open as fd (or fails with the errno of its open, fd < 0)
- * and closes it.  Only a regular file is read. */
-static apr_status_t read_fd(apr_pool_t *p, int fd, const char *file,
-                            const char **data, apr_size_t *len,
-                            bantin_problem *problem)
+apr_status_t bantin_article_read_fd(apr_pool_t *p, int fd, const char *file,
+                                    const char **data, apr_size_t *len,
+                                    bantin_problem *problem)
 {
-    int err = errno;
     struct stat st;
     char *buf;
     apr_size_t got = 0;
@@ -639,20 +636,12 @@ static apr_status_t read_fd(apr_pool_t *p, int fd, const char *file,
     memset(problem, 0, sizeof(*problem));
     problem->file = file;
     *len = 0;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem->message = fd < 0 && err == ELOOP
-                           ? "symbolic link not followed"
-                           : fd < 0 && err != ENXIO
-                           ? apr_pstrcat(p, "cannot read: ", strerror(err),
-                                         NULL)
-                           : "not a regular file";
-        if (fd >= 0) {
-            close(fd);
-        }
+    /* fstat: only a regular file is read, its size checked before. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        problem->message = "not a regular file";
         return APR_EINVAL;
     }
     if (st.st_size > BANTIN_ARTICLE_MAX_BYTES) {
-        close(fd);
         problem->message = "file is larger than 4 MiB";
         return APR_EINVAL;
     }
@@ -667,10 +656,33 @@ static apr_status_t read_fd(apr_pool_t *p, int fd, const char *file,
         }
         got += (apr_size_t)n;
     }
-    close(fd);
     *data = buf;
     *len = got;
     return APR_SUCCESS;
+}
+
+/* Reads what an open just gave (fd, or -1 with errno set) and closes it:
+ * the open's failure becomes the problem an editor reads. */
+static apr_status_t read_opened(apr_pool_t *p, int fd, const char *file,
+                                const char **data, apr_size_t *len,
+                                bantin_problem *problem)
+{
+    apr_status_t rv;
+
+    if (fd < 0) {
+        int err = errno;
+        memset(problem, 0, sizeof(*problem));
+        problem->file = file;
+        *len = 0;
+        problem->message = err == ELOOP ? "symbolic link not followed"
+                           : err == ENXIO ? "not a regular file"
+                           : apr_pstrcat(p, "cannot read: ", strerror(err),
+                                         NULL);
+        return APR_EINVAL;
+    }
+    rv = bantin_article_read_fd(p, fd, file, data, len, problem);
+    close(fd);
+    return rv;
 }
 
 apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
@@ -681,9 +693,9 @@ apr_status_t bantin_article_read(apr_pool_t *p, const char *file,
      * refused, never followed, and only a regular file is read
      * (O_NONBLOCK: a FIFO never blocks).  The content dir is read with
      * bantin_article_read_at, which follows no link anywhere. */
-    return read_fd(p, open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
-                                 | O_CLOEXEC),
-                   file, data, len, problem);
+    return read_opened(p, open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                                     | O_CLOEXEC),
+                       file, data, len, problem);
 }
 
 apr_status_t bantin_article_read_at(apr_pool_t *p, int dirfd,
@@ -691,8 +703,8 @@ apr_status_t bantin_article_read_at(apr_pool_t *p, int dirfd,
                                     const char **data, apr_size_t *len,
                                     bantin_problem *problem)
 {
-    return read_fd(p, bantin_fs_open_below(dirfd, name, BANTIN_FS_FILE),
-                   file, data, len, problem);
+    return read_opened(p, bantin_fs_open_below(dirfd, name, BANTIN_FS_FILE),
+                       file, data, len, problem);
 }
 
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,

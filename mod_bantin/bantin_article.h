@@ -95,6 +95,13 @@ apr_status_t bantin_article_read_at(apr_pool_t *p, int dirfd,
                                     const char **data, apr_size_t *len,
                                     bantin_problem *problem);
 
+/* The same from an open descriptor (not closed here): for files opened
+ * relative to a folder's descriptor some other way (the state dir's).
+ * Refuses anything but a regular file; file names it in problems. */
+apr_status_t bantin_article_read_fd(apr_pool_t *p, int fd, const char *file,
+                                    const char **data, apr_size_t *len,
+                                    bantin_problem *problem);
+
 /* Reads a file and parses it as above. */
 apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
                                  const char *file, int tz_min,

@@ -14,6 +14,7 @@
  * Numbers are in this machine's order: the key ties a cache to the build
  * that wrote it, and so to its machine.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include <apr_strings.h>
 
 #include "bantin_buf.h"
+#include "bantin_safedir.h"
 #include "bantin_startcache.h"
 
 #define MAGIC "BTSC"
@@ -92,20 +94,42 @@ apr_uint64_t bantin_startcache_key(int tz_min)
 
 /* ---- the folder ---------------------------------------------------------- */
 
-const char *bantin_startcache_dir(apr_pool_t *p, const char *dir)
+int bantin_startcache_dir(apr_pool_t *p, const char *dir, const char **why)
 {
     struct stat st;
+    int fd = bantin_safedir_open(p, dir, 0700, why);
 
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        return apr_psprintf(p, "%s: cannot be made: %s", dir,
-                            strerror(errno));
+    if (fd < 0) {
+        return -1;
     }
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)
-        || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        return apr_psprintf(p, "%s: not a folder of this user's that only "
+    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        *why = apr_psprintf(p, "%s: not a folder of this user's that only "
                             "it can write", dir);
+        return -1;
     }
-    return NULL;
+    return fd;
+}
+
+void bantin_startcache_clean(apr_pool_t *p, int dirfd, const char *name)
+{
+    apr_size_t n = strlen(name);
+    int dup_fd = dup(dirfd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    struct dirent *de;
+
+    (void)p;
+    if (!d) {
+        if (dup_fd >= 0) {
+            close(dup_fd);
+        }
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (!strncmp(de->d_name, name, n) && de->d_name[n] == '.') {
+            unlinkat(dirfd, de->d_name, 0);
+        }
+    }
+    closedir(d);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -295,10 +319,12 @@ static bantin_startcache *index_records(apr_pool_t *p, const char *data,
     return c.bad || c.at != c.end ? NULL : sc;
 }
 
-bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
-                                          apr_uint64_t key)
+bantin_startcache *bantin_startcache_open(apr_pool_t *p, int dirfd,
+                                          const char *name, apr_uint64_t key)
 {
-    int fd = key ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int fd = key ? openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                                           | O_CLOEXEC)
+                 : -1;
     bantin_startcache *sc;
     struct stat st;
     void *m;
@@ -306,9 +332,10 @@ bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
     if (fd < 0) {
         return NULL;
     }
-    /* The parent's own file, that no one else can write. */
+    /* The parent's own file, 0600 or stricter (as it writes it): not a
+     * link to someone else's (one name only) nor one others could touch. */
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()
-        || (st.st_mode & 022) || st.st_size <= 0
+        || st.st_nlink != 1 || (st.st_mode & 077) || st.st_size <= 0
         || (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0))
                == MAP_FAILED) {
         close(fd);
@@ -442,13 +469,15 @@ static apr_uint64_t payload_sum(int fd, int *ok)
     return sum;
 }
 
-apr_status_t bantin_startcache_write(apr_pool_t *p, const char *path,
-                                     apr_uint64_t key,
+apr_status_t bantin_startcache_write(apr_pool_t *p, int dirfd,
+                                     const char *name, apr_uint64_t key,
                                      const bantin_startcache_entry *e,
                                      apr_size_t n)
 {
-    char *tmp = apr_pstrcat(p, path, ".XXXXXX", NULL);
-    int fd = key ? mkostemp(tmp, O_CLOEXEC) : -1;
+    const char *tmp = apr_psprintf(p, "%s.%ld.tmp", name, (long)getpid());
+    int fd = key ? openat(dirfd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW
+                                          | O_CLOEXEC, 0600)
+                 : -1;
     header h;
     FILE *f;
     apr_size_t i;
@@ -457,7 +486,7 @@ apr_status_t bantin_startcache_write(apr_pool_t *p, const char *path,
     if (fd < 0 || !(f = fdopen(fd, "w"))) {
         if (fd >= 0) {
             close(fd);
-            unlink(tmp);
+            unlinkat(dirfd, tmp, 0);
         }
         return key ? APR_FROM_OS_ERROR(errno) : APR_ENOTIMPL;
     }
@@ -472,10 +501,11 @@ apr_status_t bantin_startcache_write(apr_pool_t *p, const char *path,
     h.key = key;
     h.count = n;
     h.sum = ok ? payload_sum(fd, &ok) : 0;
-    ok = ok && pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
+    ok = ok && fchmod(fd, 0600) == 0
+         && pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
     ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
+    if (!ok || renameat(dirfd, tmp, dirfd, name) != 0) {
+        unlinkat(dirfd, tmp, 0);
         return APR_EGENERAL;
     }
     return APR_SUCCESS;

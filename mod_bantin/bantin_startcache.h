@@ -12,9 +12,11 @@
  *
  * Its content goes out as HTML unchecked, so only the parent may write
  * it: it lives in a folder of the server's runtime dir that belongs to the
- * parent's user and that nobody else can write (bantin_startcache_dir), and
- * a file that is not the parent's own, or that is damaged in any way, is
- * ignored as a whole.
+ * parent's user and that nobody else can write (bantin_startcache_dir),
+ * opened without following a link anyone else could have placed on the
+ * way (bantin_safedir.h) and then used through its descriptor only; a
+ * file that is not the parent's own (0600 or stricter), or that is damaged
+ * in any way, is ignored as a whole.
  */
 #ifndef BANTIN_STARTCACHE_H
 #define BANTIN_STARTCACHE_H
@@ -26,20 +28,25 @@
 
 typedef struct bantin_startcache bantin_startcache;
 
-/* Makes dir (mode 0700) if needed and checks that it belongs to this
- * process's user and that no one else can write to it.  Returns NULL when
- * it can be used, else why not. */
-const char *bantin_startcache_dir(apr_pool_t *p, const char *dir);
+/* Makes dir (mode 0700) if needed, opens it (bantin_safedir_open) and
+ * checks that it belongs to this process's user and that no one else can
+ * write to it.  Returns its descriptor (closed when p is cleared), or -1
+ * and *why. */
+int bantin_startcache_dir(apr_pool_t *p, const char *dir, const char **why);
+
+/* Removes what a write of the cache `name` cut short left in the folder
+ * (files "<name>.*"). */
+void bantin_startcache_clean(apr_pool_t *p, int dirfd, const char *name);
 
 /* The key a cache must carry to be used: this build and the zone. */
 apr_uint64_t bantin_startcache_key(int tz_min);
 
-/* Maps the cache at path.  Returns NULL when there is none, or it is not
- * this process user's own, or it was written for another key, or any
- * record of it is damaged.  Every record is checked here, so that get()
- * can trust them. */
-bantin_startcache *bantin_startcache_open(apr_pool_t *p, const char *path,
-                                          apr_uint64_t key);
+/* Maps the cache `name` of the folder dirfd.  Returns NULL when there is
+ * none, or it is a link, or not this process user's own and 0600 or
+ * stricter, or it was written for another key, or any record of it is
+ * damaged.  Every record is checked here, so that get() can trust them. */
+bantin_startcache *bantin_startcache_open(apr_pool_t *p, int dirfd,
+                                          const char *name, apr_uint64_t key);
 
 /* The same over len bytes in memory (which must outlive the cache): what
  * open() does once the file is mapped, for tests that want every byte
@@ -71,10 +78,11 @@ typedef struct {
     const bantin_article *article;
 } bantin_startcache_entry;
 
-/* Writes a cache of these n entries to path: a temporary file, then a
- * rename, so a reader sees the old one or the new one whole. */
-apr_status_t bantin_startcache_write(apr_pool_t *p, const char *path,
-                                     apr_uint64_t key,
+/* Writes a cache of these n entries as `name` in the folder dirfd: a
+ * temporary file (mode 0600), then a rename, so a reader sees the old one
+ * or the new one whole. */
+apr_status_t bantin_startcache_write(apr_pool_t *p, int dirfd,
+                                     const char *name, apr_uint64_t key,
                                      const bantin_startcache_entry *e,
                                      apr_size_t n);
 

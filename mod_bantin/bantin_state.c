@@ -1,4 +1,12 @@
-/* bantin_state.c -- see bantin_state.h. */
+/* bantin_state.c -- see bantin_state.h.
+ *
+ * The parent runs as root, and the folder of a content dir belongs to the
+ * server's User, as does anything that runs as it: every file operation
+ * here is relative to the folder's descriptor, opened once without
+ * following a link (bantin_safedir.h), and never follows a link inside
+ * it.  A name the User swapped for a link to /etc only loses its own
+ * entry. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,29 +15,106 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <apr_file_io.h>
+#include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 
 #include "bantin_log.h"
+#include "bantin_safedir.h"
 #include "bantin_state.h"
 
 struct bantin_state {
-    const char *dir; /* root/<hash of the content dir> */
+    const char *dir; /* root/<hash of the content dir>, for messages */
+    int fd;          /* that folder, as opened by bantin_state_open */
 };
+
+/* The server's User (bantin_state_hand_to), or -1. */
+static uid_t hand_uid = (uid_t)-1;
+static gid_t hand_gid = (gid_t)-1;
+
+void bantin_state_hand_to(uid_t uid, gid_t gid)
+{
+    hand_uid = uid;
+    hand_gid = gid;
+}
 
 /* "2024/x.xml" -> "2024+x.xml": slugs hold only [a-z0-9-/], so '+' cannot
  * clash, and one flat folder needs no mkdir per article. */
-static const char *flat(apr_pool_t *p, const bantin_state *st,
-                        const char *rel, const char *suffix)
+static const char *flat(apr_pool_t *p, const char *rel, const char *suffix)
 {
-    char *f = apr_pstrcat(p, st->dir, "/", rel, suffix, NULL), *c;
-    for (c = f + strlen(st->dir) + 1; *c; c++) {
+    char *f = apr_pstrcat(p, rel, suffix, NULL), *c;
+    for (c = f; *c; c++) {
         if (*c == '/') {
             *c = '+';
         }
     }
     return f;
+}
+
+static apr_time_t mtime_of(const struct stat *sb)
+{
+    return apr_time_from_sec(sb->st_mtim.tv_sec) + sb->st_mtim.tv_nsec / 1000;
+}
+
+static int owned_by_us(const struct stat *sb)
+{
+    return sb->st_uid == geteuid()
+           || (hand_uid != (uid_t)-1 && sb->st_uid == hand_uid);
+}
+
+/* The state root: the parent's own, that nobody else can write (a root
+ * the User could write would let it swap a content dir's folder for a
+ * link).  One that an earlier version handed to the User is taken back,
+ * through the descriptor.  -1 and logged when it cannot be used. */
+static int open_root(apr_pool_t *p, const char *root)
+{
+    const char *why;
+    struct stat sb;
+    int fd = bantin_safedir_open(p, root, 0755, &why);
+
+    if (fd < 0) {
+        bantin_log(errno == ELOOP || errno == ENOTDIR ? BANTIN_LOG_ERR
+                                                      : BANTIN_LOG_WARN,
+                   "%s %s: state directory refused: last good copies are "
+                   "not shared between processes, and search is off",
+                   errno == ELOOP || errno == ENOTDIR ? "BT0109" : "BT0108",
+                   why);
+        return -1;
+    }
+    if (fstat(fd, &sb) != 0
+        || ((sb.st_uid != geteuid() || (sb.st_mode & 022))
+            && (fchown(fd, geteuid(), getegid()) != 0
+                || fchmod(fd, 0755) != 0))) {
+        bantin_log(BANTIN_LOG_ERR, "BT0109 %s: state directory refused: it "
+                   "belongs to someone else or others can write to it (%s); "
+                   "last good copies are not shared between processes, and "
+                   "search is off", root, strerror(errno));
+        return -1;
+    }
+    return fd;
+}
+
+/* Removes the markers of logged problems, so that a start logs each
+ * once again. */
+static void forget_logged(int fd)
+{
+    int dup_fd = dup(fd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    struct dirent *de;
+
+    if (!d) {
+        if (dup_fd >= 0) {
+            close(dup_fd);
+        }
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        apr_size_t len = strlen(de->d_name);
+        if (len > 4 && !strcmp(de->d_name + len - 4, ".bad")) {
+            unlinkat(fd, de->d_name, 0); /* a link: the link goes */
+        }
+    }
+    closedir(d);
 }
 
 bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
@@ -38,29 +123,48 @@ bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
     bantin_state *st = apr_pcalloc(p, sizeof(*st));
     apr_ssize_t n = APR_HASH_KEY_STRING;
     unsigned int h = apr_hashfunc_default(dir, &n);
-    apr_status_t rv;
-    apr_dir_t *d;
-    apr_finfo_t fi;
+    const char *name = apr_psprintf(p, "%08x", h);
+    apr_pool_t *tmp;
+    struct stat sb;
+    int rfd;
 
-    st->dir = apr_psprintf(p, "%s/%08x", root, h);
-    rv = apr_dir_make_recursive(st->dir, APR_FPROT_OS_DEFAULT, p);
-    if (rv == APR_SUCCESS) {
-        rv = apr_dir_open(&d, st->dir, p);
-    }
-    if (rv != APR_SUCCESS) {
-        char buf[120];
-        bantin_log(BANTIN_LOG_WARN, "BT0108 %s: state directory unusable "
-                   "(%s): last good copies are not shared between "
-                   "processes", st->dir, apr_strerror(rv, buf, sizeof(buf)));
+    st->dir = apr_pstrcat(p, root, "/", name, NULL);
+    if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
+        bantin_log(BANTIN_LOG_WARN, "BT0108 %s: out of memory: last good "
+                   "copies are not shared between processes", st->dir);
         return NULL;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
-        apr_size_t len = strlen(fi.name);
-        if (len > 4 && !strcmp(fi.name + len - 4, ".bad")) {
-            apr_file_remove(apr_pstrcat(p, st->dir, "/", fi.name, NULL), p);
-        }
+    rfd = open_root(tmp, root);
+    st->fd = rfd < 0 ? -1 : bantin_safedir_openat(p, rfd, name, 0755);
+    if (rfd >= 0 && st->fd < 0) {
+        int link = errno == ELOOP || errno == ENOTDIR;
+        bantin_log(link ? BANTIN_LOG_ERR : BANTIN_LOG_WARN,
+                   "%s %s: state directory %s: last good copies are not "
+                   "shared between processes, and search is off",
+                   link ? "BT0109" : "BT0108", st->dir,
+                   errno == ELOOP ? "is a symbolic link, not followed"
+                   : errno == ENOTDIR ? "is not a folder, refused"
+                                      : strerror(errno));
     }
-    apr_dir_close(d);
+    apr_pool_destroy(tmp); /* closes the root */
+    if (st->fd < 0) {
+        return NULL;
+    }
+    if (fstat(st->fd, &sb) != 0 || !owned_by_us(&sb)) {
+        bantin_log(BANTIN_LOG_ERR, "BT0109 %s: state directory refused: it "
+                   "belongs to someone else; last good copies are not shared "
+                   "between processes, and search is off", st->dir);
+        return NULL;
+    }
+    /* The children, which write to it, run as the User of mod_unixd. */
+    if (hand_uid != (uid_t)-1 && geteuid() == 0
+        && (sb.st_uid != hand_uid || sb.st_gid != hand_gid)
+        && fchown(st->fd, hand_uid, hand_gid) != 0) {
+        bantin_log(BANTIN_LOG_WARN, "BT0004 %s: cannot hand the state "
+                   "directory to the server's User: %s", st->dir,
+                   strerror(errno));
+    }
+    forget_logged(st->fd);
     return st;
 }
 
@@ -73,59 +177,78 @@ void bantin_state_save_good(bantin_state *st, apr_pool_t *p, const char *rel,
                             const char *data, apr_size_t len,
                             apr_time_t src_mtime)
 {
-    const char *path = flat(p, st, rel, "");
-    char *tmp;
-    apr_finfo_t fi;
-    int fd, written;
+    static volatile apr_uint32_t serial;
+    const char *name = flat(p, rel, "");
+    const char *tmp = NULL;
+    struct stat sb;
+    int fd = -1, written, tries;
 
-    if (apr_stat(&fi, path, APR_FINFO_MTIME, p) == APR_SUCCESS
-        && fi.mtime >= src_mtime) {
+    if (fstatat(st->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0
+        && S_ISREG(sb.st_mode) && mtime_of(&sb) >= src_mtime) {
         return; /* another process saved this version already */
     }
-    /* A name of its own (mkstemp): two threads of one child may save the
-     * same article at once, and must not write into one file. */
-    tmp = apr_pstrcat(p, path, ".XXXXXX", NULL);
-    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+    /* A name of its own: two threads of one child may save the same
+     * article at once, and must not write into one file. */
+    for (tries = 0; fd < 0 && tries < 8; tries++) {
+        tmp = apr_psprintf(p, "%s.%ld.%u.tmp", name, (long)getpid(),
+                           (unsigned)apr_atomic_inc32(&serial));
+        fd = openat(st->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                                     | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) {
+            return;
+        }
+    }
+    if (fd < 0) {
         return;
     }
     written = fchmod(fd, 0644) == 0
               && write(fd, data, len) == (ssize_t)len;
-    if (close(fd) != 0 || !written) {
-        unlink(tmp);
-        return;
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
+    if (close(fd) != 0 || !written
+        || renameat(st->fd, tmp, st->fd, name) != 0) {
+        unlinkat(st->fd, tmp, 0);
     }
 }
 
-const char *bantin_state_good_copy(bantin_state *st, apr_pool_t *p,
-                                   const char *rel, apr_time_t after)
+apr_status_t bantin_state_read_good(bantin_state *st, apr_pool_t *p,
+                                    const char *rel, apr_time_t after,
+                                    const char *file, const char **data,
+                                    apr_size_t *len, bantin_problem *problem)
 {
-    const char *path = flat(p, st, rel, "");
-    apr_finfo_t fi;
+    /* What a child wrote is read like an article from an editor: no link,
+     * a regular file of one name only (not a hard link to someone else's
+     * file), of our own, within the article's size limit; then parsed. */
+    int fd = openat(st->fd, flat(p, rel, ""),
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    apr_status_t rv = APR_ENOENT;
 
-    if (apr_stat(&fi, path, APR_FINFO_MTIME, p) != APR_SUCCESS
-        || fi.mtime <= after) {
-        return NULL;
+    if (fd < 0) {
+        return APR_ENOENT;
     }
-    return path;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1
+        && owned_by_us(&sb) && mtime_of(&sb) > after) {
+        rv = bantin_article_read_fd(p, fd, file, data, len, problem);
+    }
+    close(fd);
+    return rv;
 }
 
 void bantin_state_forget(bantin_state *st, apr_pool_t *p, const char *rel)
 {
-    unlink(flat(p, st, rel, ""));
+    unlinkat(st->fd, flat(p, rel, ""), 0);
 }
 
 int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
                            const apr_finfo_t *fi)
 {
-    const char *marker = flat(p, st, rel,
+    const char *marker = flat(p, rel,
                               apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
                                            APR_OFF_T_FMT ".bad",
                                            (unsigned long)fi->inode,
                                            fi->mtime, fi->size));
-    int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = openat(st->fd, marker,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
 
     if (fd < 0) {
         return errno != EEXIST; /* when in doubt, log */

@@ -8,18 +8,35 @@
  * file once.  Both records are plain files in a state directory (by
  * default under httpd's DefaultRuntimeDir), written atomically (temp file
  * + rename, or O_EXCL), so no lock is needed between processes.
+ *
+ * The state root belongs to the parent (root) and nobody else can write
+ * it; each content dir's folder in it belongs to the server's User.  The
+ * parent never acts on them through a path: the folder is opened once,
+ * without following links, and every file is reached from its descriptor
+ * (which the children inherit), so a link the User puts there is never
+ * followed, and what the User wrote is read as hostile input.
  */
 #ifndef BANTIN_STATE_H
 #define BANTIN_STATE_H
 
+#include <sys/types.h>
+
 #include <apr_file_info.h>
 #include <apr_pools.h>
 
+#include "bantin_article.h"
+
 typedef struct bantin_state bantin_state;
+
+/* For a parent that runs as root: the server's User, to whom the folders
+ * bantin_state_open makes are handed (the children write to them). */
+void bantin_state_hand_to(uid_t uid, gid_t gid);
 
 /* Opens (creating it if needed) the state of content dir `dir` below
  * `root`; forgets which problems were logged, so that a start logs each
- * once again.  Returns NULL and logs when the directory is unusable. */
+ * once again.  Returns NULL and logs when the directory is unusable, or
+ * refused: a symbolic link where nobody but root could have put it is
+ * the only kind followed (BT0109). */
 bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
                                 const char *dir);
 
@@ -31,10 +48,15 @@ void bantin_state_save_good(bantin_state *st, apr_pool_t *p, const char *rel,
                             const char *data, apr_size_t len,
                             apr_time_t src_mtime);
 
-/* The path of rel's last good copy if it was saved after `after`, or
- * NULL. */
-const char *bantin_state_good_copy(bantin_state *st, apr_pool_t *p,
-                                   const char *rel, apr_time_t after);
+/* Reads rel's last good copy, if one was saved after `after`, into *data
+ * and *len, as bantin_article_read would (regular files only, within its
+ * size limit; `file` names it in *problem): APR_SUCCESS; APR_ENOENT when
+ * there is none (or no usable one: a link, a file of another user, a hard
+ * link); APR_EINVAL with *problem when it cannot be read. */
+apr_status_t bantin_state_read_good(bantin_state *st, apr_pool_t *p,
+                                    const char *rel, apr_time_t after,
+                                    const char *file, const char **data,
+                                    apr_size_t *len, bantin_problem *problem);
 
 /* Removes rel's last good copy (the file is gone). */
 void bantin_state_forget(bantin_state *st, apr_pool_t *p, const char *rel);

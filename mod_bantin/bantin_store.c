@@ -78,7 +78,9 @@ struct bantin_store {
     bantin_state *state;      /* shared with the other processes, or NULL */
 
     /* the start cache (parent only) */
-    const char *startcache_path;  /* or NULL: none */
+    const char *startcache_path;  /* for messages; NULL: none */
+    int startcache_dirfd;         /* its folder */
+    const char *startcache_name;  /* the file in it */
     apr_uint64_t startcache_key;
     bantin_startcache *startcache; /* open during the initial load only */
     volatile apr_uint32_t cache_hits; /* articles the load took from it */
@@ -287,22 +289,25 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
 }
 
 /* The last good copy another process saved, when it is newer than what
- * this process holds: parsed and packed, or NULL. */
+ * this process holds: parsed and packed, or NULL.  It was written by a
+ * child, as the server's User: read and parsed like any article. */
 static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
                                         const file_entry *e)
 {
-    const char *path, *slug = bantin_slug_from_path(p, e->rel);
+    const char *slug = bantin_slug_from_path(p, e->rel), *data;
+    const char *path = apr_pstrcat(p, s->dir, "/", e->rel, NULL);
+    apr_size_t len;
     bantin_article *a;
     bantin_problem pr;
 
     if (!s->state || !slug
-        || !(path = bantin_state_good_copy(s->state, p, e->rel,
-                                           e->article ? e->loaded : 0))
-        || bantin_article_load(p, s->schema, path, s->tz_min, &a, &pr)
-               != APR_SUCCESS) {
+        || bantin_state_read_good(s->state, p, e->rel,
+                                  e->article ? e->loaded : 0, path, &data,
+                                  &len, &pr) != APR_SUCCESS
+        || bantin_article_parse(p, s->schema, path, data, len, s->tz_min, &a,
+                                &pr) != APR_SUCCESS) {
         return NULL;
     }
-    a->path = apr_pstrcat(p, s->dir, "/", e->rel, NULL);
     a->mtime = apr_time_now(); /* when it came back into service */
     return bantin_article_pack(a, slug);
 }
@@ -978,32 +983,25 @@ apr_status_t bantin_store_create(bantin_store **out, apr_pool_t *p,
 static void open_startcache(bantin_store *s, apr_pool_t *p, apr_pool_t *tmp,
                             const char *cache_dir)
 {
-    const char *why = bantin_startcache_dir(p, cache_dir), *name;
-    apr_dir_t *d;
-    apr_finfo_t fi;
+    const char *why;
+    int fd = bantin_startcache_dir(p, cache_dir, &why);
 
-    if (why) {
+    if (fd < 0) {
         bantin_log(BANTIN_LOG_WARN, "BT0110 %s: start cache off: %s",
                    s->dir, why);
         return;
     }
     /* one file per content dir and zone (the zone shapes the articles) */
-    name = apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT ".cache",
-                        bantin_hash_str(BANTIN_HASH_INIT + (apr_uint64_t)
-                                        (s->tz_min + 24 * 60), s->dir));
-    s->startcache_path = apr_pstrcat(p, cache_dir, "/", name, NULL);
+    s->startcache_dirfd = fd;
+    s->startcache_name = apr_psprintf(
+        p, "%016" APR_UINT64_T_HEX_FMT ".cache",
+        bantin_hash_str(BANTIN_HASH_INIT + (apr_uint64_t)(s->tz_min + 24 * 60),
+                        s->dir));
+    s->startcache_path = apr_pstrcat(p, cache_dir, "/", s->startcache_name,
+                                     NULL);
     s->startcache_key = bantin_startcache_key(s->tz_min);
-    if (apr_dir_open(&d, cache_dir, p) == APR_SUCCESS) {
-        apr_size_t n = strlen(name);
-        while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
-            if (!strncmp(fi.name, name, n) && fi.name[n] == '.') {
-                apr_file_remove(apr_pstrcat(p, cache_dir, "/", fi.name,
-                                            NULL), p);
-            }
-        }
-        apr_dir_close(d);
-    }
-    s->startcache = bantin_startcache_open(tmp, s->startcache_path,
+    bantin_startcache_clean(tmp, fd, s->startcache_name);
+    s->startcache = bantin_startcache_open(tmp, fd, s->startcache_name,
                                            s->startcache_key);
 }
 
@@ -1038,8 +1036,13 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     s->rejects = apr_hash_make(s->table_pool);
     s->unsettled = apr_hash_make(s->table_pool);
     s->watches = apr_hash_make(s->table_pool);
-    apr_thread_mutex_create(&s->updating, APR_THREAD_MUTEX_DEFAULT, p);
-    apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    if ((rv = apr_thread_mutex_create(&s->updating, APR_THREAD_MUTEX_DEFAULT,
+                                      p)) != APR_SUCCESS
+        || (rv = apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT,
+                                         p)) != APR_SUCCESS) {
+        apr_pool_destroy(s->table_pool);
+        return rv;
+    }
     apr_pool_cleanup_register(p, s, store_cleanup, apr_pool_cleanup_null);
 
     /* The parent watches too, so that the children it forks later start
@@ -1120,7 +1123,8 @@ apr_size_t bantin_store_save_startcache(bantin_store *s)
         c->ino = e->ino;
         c->article = e->article;
     }
-    if (bantin_startcache_write(p, s->startcache_path, s->startcache_key,
+    if (bantin_startcache_write(p, s->startcache_dirfd, s->startcache_name,
+                                s->startcache_key,
                                 (bantin_startcache_entry *)entries->elts,
                                 (apr_size_t)entries->nelts)
         == APR_SUCCESS) {

@@ -19,7 +19,9 @@
  * request threads read them without locks.
  */
 #include <errno.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apr_strings.h"
@@ -34,6 +36,7 @@
 #include "bantin_cache.h"
 #include "bantin_log.h"
 #include "bantin_request.h"
+#include "bantin_state.h"
 #include "mod_bantin_handlers.h"
 
 /* Rendered pages of this process (see bantin_cache.h); created in
@@ -52,16 +55,63 @@ static void log_to_httpd(void *baton, bantin_log_level_e level,
     ap_log_error(APLOG_MARK, levels[level], 0, s, "%s", msg);
 }
 
-/* The parent creates the state directories as root; the children, which
- * write to them, run as the User of mod_unixd. */
-static void give_to_children(server_rec *s, const char *path)
+/* Checks (and, when missing, corrupt or outdated, rebuilds) the search
+ * index at path, as the server's User: the file and the folder it lies in
+ * belong to the User, who may put a link there, so the parent (root)
+ * never touches them itself.  A forked process drops to the User (as a
+ * child does: its groups, then its uid), prepares, and writes why it
+ * failed, if it did, into a pipe. */
+static apr_status_t prepare_search_as_user(apr_pool_t *p, const char *path,
+                                           const char **err)
 {
-    if (geteuid() == 0
-        && chown(path, ap_unixd_config.user_id, ap_unixd_config.group_id)) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s, "BT0004 %s: "
-                     "cannot hand the state directory to the server's User",
-                     path);
+    int fds[2], status;
+    pid_t pid;
+    char why[512];
+    ssize_t n, got = 0;
+
+    if (geteuid() != 0) {
+        return bantin_search_prepare(p, path, err);
     }
+    if (pipe(fds) != 0) {
+        *err = apr_psprintf(p, "%s: %s", path, strerror(errno));
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if ((pid = fork()) == 0) {
+        const char *e = "";
+        close(fds[0]);
+        gid_t gid = ap_unixd_config.group_id;
+        if (setgid(gid) != 0
+            || (ap_unixd_config.user_name[0] == '#' /* "User #33" */
+                    ? setgroups(1, &gid)
+                    : initgroups(ap_unixd_config.user_name, gid)) != 0
+            || setuid(ap_unixd_config.user_id) != 0 || geteuid() == 0) {
+            e = apr_psprintf(p, "%s: cannot become the server's User: %s",
+                             path, strerror(errno));
+        }
+        else if (bantin_search_prepare(p, path, &e) == APR_SUCCESS) {
+            e = "";
+        }
+        if (write(fds[1], e, strlen(e)) < 0) {
+            _exit(2);
+        }
+        _exit(*e ? 1 : 0);
+    }
+    close(fds[1]);
+    while (pid > 0 && got < (ssize_t)sizeof(why) - 1
+           && ((n = read(fds[0], why + got, sizeof(why) - 1 - (size_t)got)) > 0
+               || (n < 0 && errno == EINTR))) {
+        got += n > 0 ? n : 0;
+    }
+    close(fds[0]);
+    why[got] = '\0';
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)
+        || WEXITSTATUS(status) != 0) {
+        *err = got ? apr_pstrdup(p, why)
+                   : apr_psprintf(p, "%s: the check as the server's User "
+                                  "failed", path);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
 }
 
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -108,16 +158,23 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             c->content->interval = c->interval;
         }
     }
-    bantin_page_cache = bantin_cache_create(
-        pconf, (apr_size_t)(bantin_reg.cache_mb != UNSET ? bantin_reg.cache_mb
-                                                         : DEFAULT_CACHE_MB)
-                   << 20);
+    {
+        /* in 64 bits: 65536 MiB << 20 is 0 in a 32-bit size_t; more than
+         * the address space holds is as good as no limit */
+        apr_uint64_t bytes = (apr_uint64_t)(bantin_reg.cache_mb != UNSET
+                                                ? bantin_reg.cache_mb
+                                                : DEFAULT_CACHE_MB) << 20;
+        bantin_page_cache = bantin_cache_create(
+            pconf, bytes > APR_SIZE_MAX ? APR_SIZE_MAX : (apr_size_t)bytes);
+    }
     if (!(root = bantin_reg.state_root)) {
         root = ap_runtime_dir_relative(pconf, "bantin-state");
     }
-    if (apr_dir_make_recursive(root, APR_FPROT_OS_DEFAULT, ptemp)
-        == APR_SUCCESS) {
-        give_to_children(s, root);
+    /* The state root stays the parent's; each content dir's folder in it
+     * is handed to the children's User (bantin_state.h). */
+    if (geteuid() == 0) {
+        bantin_state_hand_to(ap_unixd_config.user_id,
+                             ap_unixd_config.group_id);
     }
     for (i = 0; i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
@@ -126,8 +183,8 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             continue;
         }
         /* The start cache lives in the runtime dir, apart from the state
-         * dir: the children's User owns that one, and only the parent may
-         * write what the next start serves unchecked. */
+         * dir: the children's User owns its folders, and only the parent
+         * may write what the next start serves unchecked. */
         rv = bantin_store_create_cached(
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
@@ -146,19 +203,14 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         if (bantin_store_state_dir(src->store)) {
             const char *serr;
-            give_to_children(s, bantin_store_state_dir(src->store));
             src->search_path = apr_pstrcat(
                 pconf, bantin_store_state_dir(src->store), "/search.sqlite",
                 NULL);
-            if (bantin_search_prepare(ptemp, src->search_path, &serr)
+            if (prepare_search_as_user(ptemp, src->search_path, &serr)
                 != APR_SUCCESS) {
                 ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "BT0303 %s: search "
                              "is off", serr);
                 src->search_path = NULL;
-            }
-            else {
-                /* The index and its WAL are written by the children. */
-                give_to_children(s, src->search_path);
             }
         }
     }

@@ -61,15 +61,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def open_to_all(path):
+def open_to_all(path, skip=()):
     """Let httpd's unprivileged children read `path` (a file or a tree).
 
     pytest makes its temporary directories 0700; the children run as nobody.
-    Every ancestor gets o+x, the tree itself o+rX.  Modes that are already
+    Every ancestor gets o+x, the tree itself o+rX, but for the trees in `skip`
+    (the parent's own, such as its start cache).  Modes that are already
     right are left alone: a chmod moves the file's ctime, and the module
     takes a moved ctime for a changed file (its start cache would miss).
     """
     path = Path(path).resolve()
+    skip = {Path(p) for p in skip}
     for parent in list(path.parents)[:-1]:
         mode = parent.stat().st_mode
         if not mode & stat.S_IXOTH:
@@ -77,7 +79,7 @@ def open_to_all(path):
     todo = [path]
     while todo:
         p = todo.pop()
-        if p.is_symlink():
+        if p.is_symlink() or p in skip:
             continue
         mode = stat.S_IMODE(p.stat().st_mode)
         want = mode | (0o555 if p.is_dir() else 0o444)
@@ -119,9 +121,12 @@ class HttpdError(Exception):
 class BantinHttpd:
     """One httpd instance in its own ServerRoot, for one MPM."""
 
-    def __init__(self, server_root, mpm="event", module=None, port=None):
+    def __init__(self, server_root, mpm="event", module=None, port=None,
+                 user=("nobody", "nogroup")):
+        """`user`: the (User, Group) httpd's children run as when started as root."""
         if mpm not in MPMS:
             raise ValueError(f"unknown MPM {mpm}")
+        self.user = user
         self.root = Path(server_root)
         self.mpm = mpm
         self.module = module
@@ -176,7 +181,7 @@ class BantinHttpd:
         else:
             lines.append("LogLevel warn")
         if os.geteuid() == 0:
-            lines += ["User nobody", "Group nogroup"]
+            lines += [f"User {self.user[0]}", f"Group {self.user[1]}"]
         lines += [
             f"Listen 127.0.0.1:{self.port}",
             "Timeout 10",
@@ -274,7 +279,7 @@ class BantinHttpd:
     def start(self, timeout=10):
         if self.is_running():
             raise HttpdError("httpd already running")
-        open_to_all(self.root)
+        open_to_all(self.root, skip=[self.root.resolve() / "run" / "bantin-startcache"])
         for p in self.portals:
             open_to_all(p.content)
             open_to_all(p.templates)
@@ -326,6 +331,31 @@ class BantinHttpd:
     def restart(self):
         self.stop()
         self.start()
+
+    def signal_restart(self, kind, timeout=30):
+        """`apache2 -k restart` or `-k graceful`: the parent stays, reads its
+        config again (post_config runs again, as root) and forks new children.
+        Returns once the new generation says it resumed and answers."""
+        if kind not in ("restart", "graceful"):
+            raise ValueError(kind)
+        resumed = re.compile(r"resuming normal operations")
+        before = sum(1 for line in self.log_text().splitlines() if resumed.search(line))
+        p = subprocess.run([APACHE_BIN, "-f", str(self.conf_file), "-k", kind],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise HttpdError(f"httpd -k {kind} exited {p.returncode}:\n{p.stdout}{p.stderr}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            now = sum(1 for line in self.log_text().splitlines() if resumed.search(line))
+            if now > before:
+                try:
+                    self.session.get(self.base_url + "/", timeout=1)
+                    return
+                except requests.RequestException:
+                    pass
+            time.sleep(0.1)
+        raise HttpdError(f"httpd did not come back from -k {kind} within {timeout}s\n"
+                         f"{self.log_tail()}")
 
     # ---- error log -------------------------------------------------------
 

@@ -3,6 +3,8 @@
  * the same size) is parsed again; and a cache that is damaged, another
  * user's or anyone's to write, or was written for another time zone is
  * ignored as a whole -- never half read. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 #include <apr_strings.h>
 
 #include "bantin_buf.h"
+#include "bantin_safedir.h"
 #include "bantin_startcache.h"
 #include "bantin_store.h"
 #include "unit.h"
@@ -224,6 +227,10 @@ START_TEST(startcache_ignores_damage_and_strangers)
     unit_write_file(file, good, len);
     chmod(file, 0622);
     assert_ignored(dir, cache, 420);
+    /* Readable by others: not as the parent writes it (0600). */
+    unit_write_file(file, good, len);
+    chmod(file, 0644);
+    assert_ignored(dir, cache, 420);
     chmod(file, 0600);
     /* A folder others can write: the cache is off, with a warning. */
     chmod(cache, 0777);
@@ -290,14 +297,73 @@ START_TEST(startcache_bounds_hold_with_a_right_checksum)
     /* The file itself opens, but not for another build or zone. */
     {
         apr_pool_t *p;
+        const char *name = strrchr(file, '/') + 1;
+        int dfd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(dfd, 0);
         apr_pool_create(&p, unit_pool);
-        ck_assert_ptr_nonnull(bantin_startcache_open(p, file, key));
+        ck_assert_ptr_nonnull(bantin_startcache_open(p, dfd, name, key));
         /* another build or zone: another key */
-        ck_assert_ptr_null(bantin_startcache_open(p, file, key ^ 2));
+        ck_assert_ptr_null(bantin_startcache_open(p, dfd, name, key ^ 2));
         ck_assert_ptr_null(bantin_startcache_open(
-            p, file, bantin_startcache_key(0)));
+            p, dfd, name, bantin_startcache_key(0)));
         apr_pool_destroy(p);
+        close(dfd);
     }
+}
+END_TEST
+
+/* Where the cache (and the state dir) live: bantin_safedir_open follows a
+ * link only where nobody but root (or us) could have put it. */
+START_TEST(safedir_follows_only_links_of_folders_of_ours)
+{
+    const char *top = unit_tmpdir(), *why = NULL;
+    const char *open_dir = path_in(top, "open"), *ours = path_in(top, "ours");
+    const char *target = path_in(top, "target");
+    struct stat a, b;
+    int fd;
+
+    ck_assert_int_eq(mkdir(target, 0700), 0);
+    ck_assert_int_eq(mkdir(ours, 0755), 0);
+    ck_assert_int_eq(mkdir(open_dir, 0755), 0);
+    ck_assert_int_eq(chmod(open_dir, 0777), 0); /* anyone may add a link */
+    ck_assert_int_eq(symlink(target, path_in(ours, "link")), 0);
+    ck_assert_int_eq(symlink(target, path_in(open_dir, "link")), 0);
+    unit_write_str(path_in(ours, "file"), "x");
+
+    /* a link in a folder only we can write: followed, to the target */
+    fd = bantin_safedir_open(unit_pool, path_in(ours, "link"), 0, &why);
+    ck_assert_msg(fd >= 0, "%s", why);
+    ck_assert_int_eq(fstat(fd, &a), 0);
+    ck_assert_int_eq(stat(target, &b), 0);
+    ck_assert(a.st_ino == b.st_ino);
+    /* the same link where anyone could have put it: refused */
+    ck_assert_int_eq(bantin_safedir_open(unit_pool, path_in(open_dir, "link"),
+                                         0, &why), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    ck_assert_ptr_nonnull(strstr(why, "/open/link: a symbolic link"));
+    /* ...and below it, with a folder to make: nothing made in the target */
+    ck_assert_int_eq(bantin_safedir_open(unit_pool,
+                                         path_in(open_dir, "link/new"), 0700,
+                                         &why), -1);
+    ck_assert_int_ne(access(path_in(target, "new"), F_OK), 0);
+    /* not a folder; '..'; missing folders are made when asked */
+    ck_assert_int_eq(bantin_safedir_open(unit_pool, path_in(ours, "file"), 0,
+                                         &why), -1);
+    ck_assert_int_eq(errno, ENOTDIR);
+    ck_assert_int_eq(bantin_safedir_open(unit_pool, path_in(ours, "../ours"),
+                                         0, &why), -1);
+    ck_assert_int_ge(bantin_safedir_open(unit_pool, path_in(open_dir, "a/b"),
+                                         0700, &why), 0);
+    ck_assert_int_eq(stat(path_in(open_dir, "a/b"), &a), 0);
+    ck_assert(S_ISDIR(a.st_mode));
+    /* right below a folder: never through a link */
+    fd = open(ours, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_eq(bantin_safedir_openat(unit_pool, fd, "link", 0), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    ck_assert_int_eq(bantin_safedir_openat(unit_pool, fd, "file", 0), -1);
+    ck_assert_int_eq(errno, ENOTDIR);
+    ck_assert_int_ge(bantin_safedir_openat(unit_pool, fd, "made", 0700), 0);
+    close(fd);
 }
 END_TEST
 
@@ -310,6 +376,7 @@ Suite *startcache_suite(void)
     tcase_add_test(tc, startcache_changed_file_is_parsed_again);
     tcase_add_test(tc, startcache_ignores_damage_and_strangers);
     tcase_add_test(tc, startcache_bounds_hold_with_a_right_checksum);
+    tcase_add_test(tc, safedir_follows_only_links_of_folders_of_ours);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -588,6 +588,75 @@ START_TEST(store_empty_file_keeps_shared_good_copy)
 }
 END_TEST
 
+/* The good copies were written by a child, as the server's User, who may
+ * put anything in its folder: another user's file, a hard link, a link
+ * to a folder of root's in place of the folder itself.  None of them
+ * reaches a page; the folder the store opened is the one it keeps. */
+START_TEST(store_shared_good_copy_is_hostile_input)
+{
+    static const char *const tricks[] = {"foreign", "hard link",
+                                         "folder swapped"};
+    int i;
+
+    for (i = 0; i < (int)UNIT_N(tricks); i++) {
+        const char *dir = unit_tmpdir(), *root = unit_tmpdir();
+        const char *outside = unit_tmpdir(), *hash, *copy, *secret;
+        bantin_store *seen_it = NULL, *late = NULL;
+        const bantin_snapshot *snap;
+        const bantin_article *a;
+        apr_dir_t *d;
+        apr_finfo_t fi;
+
+        ck_assert_int_eq(bantin_store_create(&seen_it, unit_pool, dir,
+                                             unit_schema(), 420,
+                                             apr_time_from_sec(1), root),
+                         APR_SUCCESS);
+        ck_assert_int_eq(bantin_store_create(&late, unit_pool, dir,
+                                             unit_schema(), 420,
+                                             apr_time_from_sec(1), root),
+                         APR_SUCCESS);
+        unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
+        bantin_store_rescan(seen_it); /* saves the good copy */
+        hash = NULL;
+        ck_assert_int_eq(apr_dir_open(&d, root, unit_pool), APR_SUCCESS);
+        while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
+               == APR_SUCCESS) {
+            if (fi.filetype == APR_DIR && fi.name[0] != '.') {
+                hash = path_in(root, fi.name);
+            }
+        }
+        apr_dir_close(d);
+        ck_assert_ptr_nonnull(hash);
+        copy = path_in(hash, "a.xml");
+        secret = path_in(outside, "a.xml");
+        unit_write_str(secret, article("Bí mật", "2024-01-04"));
+        if (!strcmp(tricks[i], "foreign")) {
+            unit_write_str(copy, article("Bí mật", "2024-01-04"));
+            ck_assert_int_eq(chown(copy, 65534, 65534), 0);
+        }
+        else if (!strcmp(tricks[i], "hard link")) {
+            ck_assert_int_eq(unlink(copy), 0);
+            ck_assert_int_eq(link(secret, copy), 0);
+        }
+        else {
+            ck_assert_int_eq(rename(hash, path_in(root, "moved")), 0);
+            ck_assert_int_eq(symlink(outside, hash), 0);
+        }
+        unit_write_str(path_in(dir, "a.xml"), "");
+        bantin_store_rescan(late);
+        snap = bantin_store_acquire(late);
+        a = bantin_snapshot_get(snap, "a", apr_time_now());
+        ck_assert_msg(!a || strcmp(a->title, "Bí mật"), "%s", tricks[i]);
+        if (!strcmp(tricks[i], "folder swapped")) {
+            /* the folder it opened, moved: its good copy still serves */
+            ck_assert_ptr_nonnull(a);
+            ck_assert_str_eq(a->title, "A1");
+        }
+        bantin_store_release(late, snap);
+    }
+}
+END_TEST
+
 #ifdef __linux__
 /* What a forked child of the store's process sees after child_init: 0
  * when `slug` has `title` and the catch-up took the path it should
@@ -928,6 +997,7 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_rejects_and_logs);
     tcase_add_test(tc, store_empty_file_is_judged_when_settled);
     tcase_add_test(tc, store_empty_file_keeps_shared_good_copy);
+    tcase_add_test(tc, store_shared_good_copy_is_hostile_input);
     tcase_add_test(tc, store_empty_and_missing_dir);
     tcase_add_test(tc, store_of_shipped_content);
     tcase_add_test(tc, store_visibility);
