@@ -46,10 +46,6 @@ die() { echo "fresh-machine.sh: FAILED: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, mounts)"
 top=$(cd "$(dirname "$0")/.." && pwd)
-head=$(git -C "$top" rev-parse HEAD)
-if [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
-    say "note: uncommitted changes are not tested, only the committed HEAD $head"
-fi
 
 # The host's tools, installed the way `make deps` installs packages.
 missing=""
@@ -60,16 +56,22 @@ if [ -n "$missing" ]; then
     say "installing Debian packages:$missing"
     apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
+head=$(git -C "$top" rev-parse HEAD)
+if [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
+    say "note: uncommitted changes are not tested, only the committed HEAD $head"
+fi
 
-# The host's Debian mirror: the first one its apt sources name.
+# The host's Debian mirror: the first one its apt sources name for bookworm.
 mirror=${BANTIN_FRESH_MIRROR:-}
 if [ -z "$mirror" ]; then
-    mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
-                 | sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' | head -1)
+    mirror=$(awk -v RS= '/(^|\n)Suites:[^\n]*[[:space:]]bookworm([[:space:]]|$)/ {
+                 if (match($0, /(^|\n)URIs:[[:space:]]*[^[:space:]]+/)) {
+                     u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[[:space:]]*/, "", u)
+                     print u; exit } }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 fi
 if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-    mirror=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' \
-                 /etc/apt/sources.list | head -1)
+    mirror=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\)[[:space:]]\+bookworm[[:space:]].*/\2/p' \
+                 /etc/apt/sources.list | head -1 || true)
 fi
 [ -n "$mirror" ] || die "no Debian mirror in the host's apt sources (set BANTIN_FRESH_MIRROR)"
 
@@ -152,8 +154,8 @@ for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
     dpkg -S "$f" >/dev/null 2>&1 || cp -a "$f" "$root$f"
 done
 # Signed-By keyrings the sources name outside /etc/apt.
-for k in $(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-               sed -n 's/^Signed-By:[[:space:]]*\(\/[^[:space:]]*\).*/\1/p'); do
+for k in $(sed -n 's/^Signed-By:[[:space:]]*\(\/[^[:space:]]*\).*/\1/p' \
+                 /etc/apt/sources.list.d/*.sources 2>/dev/null || true); do
     [ -f "$k" ] && [ ! -e "$root$k" ] && { mkdir -p "$root$(dirname "$k")"; cp -a "$k" "$root$k"; }
 done
 printf '#!/bin/sh\n# fresh-machine.sh: no service starts in this root\nexit 101\n' \
