@@ -306,7 +306,6 @@ int main(void)
     srunner_add_suite(sr, fold_suite());
     srunner_add_suite(sr, hostile_suite());
     srunner_add_suite(sr, search_suite());
-    srunner_add_suite(sr, hostile_known_bugs_suite()); /* fixed; kept so */
 
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

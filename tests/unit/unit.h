@@ -28,8 +28,6 @@ Suite *hostile_suite(void);
 Suite *search_suite(void);
 Suite *shape_suite(void);
 Suite *startcache_suite(void);
-/* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
-Suite *hostile_known_bugs_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
