@@ -111,7 +111,8 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h
 	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
-	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
+	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS) \
+	  -Wl,--wrap=malloc,--wrap=calloc # unit_fail_allocs()
 
 unit: test-deps $(BUILD)/unit-tests
 	BANTIN_SRCDIR=$(CURDIR) $(BUILD)/unit-tests

@@ -507,7 +507,9 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
     apr_pool_t *scratch;
     apr_uint32_t i;
 
-    apr_pool_create(&scratch, plan->keep[arg->id]);
+    if (apr_pool_create(&scratch, plan->keep[arg->id]) != APR_SUCCESS) {
+        return NULL; /* the other loaders take its share */
+    }
     while ((i = apr_atomic_inc32(&plan->next)) < plan->njobs) {
         outcome *o = &plan->jobs[i];
         examine(plan->store, scratch, o);
@@ -548,9 +550,17 @@ static void initial_load(bantin_store *s, changes *ch)
         plan.jobs[k].rel = APR_ARRAY_IDX(found, k, const char *);
     }
     for (i = 0; i < n; i++) {
-        apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL);
+        if (apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL)
+            != APR_SUCCESS) {
+            break; /* fewer loaders */
+        }
         args[i].plan = &plan;
         args[i].id = i;
+    }
+    if (!(n = i)) {
+        bantin_log(BANTIN_LOG_ERR, "BT0105 %s: out of memory; no file read",
+                   s->dir);
+        return;
     }
     for (i = 1; i < n && plan.njobs > 64; i++, started++) {
         if (apr_thread_create(&threads[i], NULL, loader, &args[i], ch->tmp)
@@ -731,7 +741,10 @@ static void update(bantin_store *s, int full, apr_time_t now)
     if (apr_pool_create_unmanaged_ex(&ch.tmp, NULL, NULL) != APR_SUCCESS) {
         return;
     }
-    apr_pool_create(&ch.scratch, ch.tmp);
+    if (apr_pool_create(&ch.scratch, ch.tmp) != APR_SUCCESS) {
+        apr_pool_destroy(ch.tmp);
+        return;
+    }
     ch.added = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.garbage = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.changed = 0;
@@ -937,8 +950,13 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     s->rejects = apr_hash_make(s->table_pool);
     s->unsettled = apr_hash_make(s->table_pool);
     s->watches = apr_hash_make(s->table_pool);
-    apr_thread_mutex_create(&s->updating, APR_THREAD_MUTEX_DEFAULT, p);
-    apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, p);
+    if ((rv = apr_thread_mutex_create(&s->updating, APR_THREAD_MUTEX_DEFAULT,
+                                      p)) != APR_SUCCESS
+        || (rv = apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT,
+                                         p)) != APR_SUCCESS) {
+        apr_pool_destroy(s->table_pool);
+        return rv;
+    }
     apr_pool_cleanup_register(p, s, store_cleanup, apr_pool_cleanup_null);
 
     /* The parent watches too, so that the children it forks later start
@@ -959,6 +977,16 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
     s->next_check = s->last_check + interval;
+    if (!s->current) {
+        /* Nothing to serve, not even an empty site (store_cleanup frees
+         * what was made when p goes). */
+        bantin_log(BANTIN_LOG_ERR, "BT0105 %s: out of memory building the "
+                   "first index; not served", s->dir);
+        if (load_tmp) {
+            apr_pool_destroy(load_tmp);
+        }
+        return APR_ENOMEM;
+    }
     if (s->startcache_path) {
         /* Articles parsed, or files gone since: the cache is out of date
          * (broken files are never in it, and change nothing). */

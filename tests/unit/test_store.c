@@ -667,6 +667,35 @@ END_TEST
 
 /* In a child, bantin_store_refresh picks changes up through inotify (or
  * a walk where inotify is missing) once the interval has passed. */
+/* A first index that cannot be built (out of memory) leaves no store
+ * without a snapshot, which the first request would dereference: create
+ * fails, with one BT0105 line naming the dir. */
+START_TEST(store_first_publish_fails)
+{
+    const char *dir = unit_tmpdir();
+    const bantin_schema *schema = unit_schema();
+    bantin_store *st = NULL;
+    apr_status_t rv;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    unit_log_capture();
+    unit_fail_allocs(1); /* no ck_assert until it is off: Check allocates */
+    rv = bantin_store_create(&st, unit_pool, dir, schema, 420,
+                             apr_time_from_sec(1), NULL);
+    unit_fail_allocs(0);
+    ck_assert_int_eq(rv, APR_ENOMEM);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strstr(unit_log_text(), "BT0105 ")
+                  && strstr(unit_log_text(), "first index; not served")
+                  && strstr(unit_log_text(), dir), "log: %s", unit_log_text());
+    /* the same dir loads once memory is back */
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
+                                         420, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_uint_eq(bantin_store_acquire(st)->count, 1);
+}
+END_TEST
+
 START_TEST(store_refresh_after_interval)
 {
     const char *dir = unit_tmpdir();
@@ -929,6 +958,7 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_empty_file_is_judged_when_settled);
     tcase_add_test(tc, store_empty_file_keeps_shared_good_copy);
     tcase_add_test(tc, store_empty_and_missing_dir);
+    tcase_add_test(tc, store_first_publish_fails);
     tcase_add_test(tc, store_of_shipped_content);
     tcase_add_test(tc, store_visibility);
     tcase_add_test(tc, snapshot_list_matches_filter);

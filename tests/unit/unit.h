@@ -50,6 +50,10 @@ TCase *unit_tcase(const char *name);
 void unit_log_capture(void);
 const char *unit_log_text(void);
 
+/* While on, every malloc() and calloc() of the core library fails (until
+ * turned off, or the fixture's teardown). */
+void unit_fail_allocs(int on);
+
 /* $BANTIN_SRCDIR, or "." when unset. */
 const char *unit_srcdir(void);
 
