@@ -103,8 +103,9 @@ struct bantin_store {
     apr_thread_mutex_t *lock;
     bantin_snapshot *current;
     bantin_snapshot *retired_head, *retired_tail;
-    volatile apr_time_t next_check;
-    volatile apr_time_t last_check;
+    /* Written under `updating`, read without it (CHECK_GET). */
+    apr_time_t next_check;
+    apr_time_t last_check;
     bantin_store_listener *listener;
     void *listener_baton;
 };
@@ -1132,15 +1133,22 @@ void bantin_store_child_init(bantin_store *s)
     bantin_store_rescan(s);
 }
 
+/* The times every request reads without a lock: atomic, so that a read
+ * racing a write sees the old or the new value, never half of each (a
+ * 64-bit value on a 32-bit machine).  Relaxed is enough: the time only
+ * says whether to try `updating`, under which it is read again. */
+#define CHECK_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define CHECK_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
 void bantin_store_refresh(bantin_store *s, apr_time_t now)
 {
-    if (now < s->next_check
+    if (now < CHECK_GET(s->next_check)
         || apr_thread_mutex_trylock(s->updating) != APR_SUCCESS) {
         return;
     }
     if (now >= s->next_check) {
-        s->next_check = now + s->interval;
-        s->last_check = now;
+        CHECK_SET(s->next_check, now + s->interval);
+        CHECK_SET(s->last_check, now);
         update(s, 0, now);
     }
     apr_thread_mutex_unlock(s->updating);
@@ -1148,10 +1156,13 @@ void bantin_store_refresh(bantin_store *s, apr_time_t now)
 
 void bantin_store_rescan(bantin_store *s)
 {
+    apr_time_t now;
+
     apr_thread_mutex_lock(s->updating);
-    s->last_check = apr_time_now();
-    update(s, 1, s->last_check);
-    s->next_check = s->last_check + s->interval;
+    now = apr_time_now();
+    CHECK_SET(s->last_check, now);
+    update(s, 1, now);
+    CHECK_SET(s->next_check, now + s->interval);
     apr_thread_mutex_unlock(s->updating);
 }
 
@@ -1199,7 +1210,7 @@ const char *bantin_store_dir(const bantin_store *s)
 
 apr_time_t bantin_store_last_check(const bantin_store *s)
 {
-    return s->last_check;
+    return CHECK_GET(s->last_check);
 }
 
 const char *bantin_store_state_dir(const bantin_store *s)
