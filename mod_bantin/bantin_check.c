@@ -56,7 +56,11 @@ static void check_file(checker *ck, const char *path, const char *slug)
     bantin_article *a;
     bantin_problem pr;
 
-    apr_pool_create(&tmp, ck->pool);
+    if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
+        printf("%s: out of memory\n", path);
+        ck->bad++;
+        return;
+    }
     if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
                             &pr) != APR_SUCCESS) {
         printf("%s\n", bantin_problem_str(tmp, &pr));
@@ -115,8 +119,11 @@ int main(int argc, const char *const *argv)
     const char *err = NULL;
     int i, first = 1;
 
-    apr_app_initialize(&argc, &argv, NULL);
-    apr_pool_create(&ck.pool, NULL);
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
+        || apr_pool_create(&ck.pool, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "bantin-check: out of memory\n");
+        return 2;
+    }
     if (argc > 1 && !strcmp(argv[1], "-q")) {
         ck.quiet = 1;
         first = 2;
