@@ -130,7 +130,8 @@ unit-deps: deps
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h | unit-deps
 	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
-	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
+	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS) \
+	  -Wl,--wrap=malloc,--wrap=calloc # unit_fail_allocs()
 
 unit: test-deps $(BUILD)/unit-tests
 	BANTIN_SRCDIR=$(CURDIR) $(BUILD)/unit-tests

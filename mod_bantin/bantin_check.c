@@ -78,13 +78,29 @@ static void report(checker *ck, apr_pool_t *tmp, const char *path,
     }
 }
 
+/* A pool for one file's work, or NULL when memory ran out (then the
+ * file counts as bad: a check that could not look never says "ok"). */
+static apr_pool_t *scratch(checker *ck, const char *what)
+{
+    apr_pool_t *tmp;
+
+    if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
+        printf("%s: out of memory\n", what);
+        ck->bad++;
+        return NULL;
+    }
+    return tmp;
+}
+
 static void check_file(checker *ck, const char *path, const char *slug)
 {
     apr_pool_t *tmp;
     bantin_article *a;
     bantin_problem pr;
 
-    apr_pool_create(&tmp, ck->pool);
+    if (!(tmp = scratch(ck, path))) {
+        return;
+    }
     if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
                             &pr) != APR_SUCCESS) {
         a = NULL;
@@ -116,7 +132,9 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
     bantin_article *a = NULL;
     bantin_problem pr;
 
-    apr_pool_create(&tmp, dw->ck->pool);
+    if (!(tmp = scratch(dw->ck, rel))) {
+        return;
+    }
     path = below_top(tmp, dw, rel);
     /* read as the portal reads it: a link is reported, not followed */
     if (bantin_article_read_at(tmp, dirfd, name, path, &data, &len, &pr)
@@ -135,7 +153,9 @@ static void walk_too_deep(void *baton, const char *rel)
     dir_walk *dw = baton;
     apr_pool_t *tmp;
 
-    apr_pool_create(&tmp, dw->ck->pool);
+    if (!(tmp = scratch(dw->ck, rel))) {
+        return;
+    }
     printf("%s: deeper than %d folders, not read (the portal skips it "
            "too)\n", below_top(tmp, dw, rel), BANTIN_FS_MAX_DEPTH);
     dw->ck->skipped++;
@@ -183,8 +203,11 @@ int main(int argc, const char *const *argv)
     const char *err = NULL;
     int i, first = 1;
 
-    apr_app_initialize(&argc, &argv, NULL);
-    apr_pool_create(&ck.pool, NULL);
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
+        || apr_pool_create(&ck.pool, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "bantin-check: out of memory\n");
+        return 2;
+    }
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
             usage(stdout);

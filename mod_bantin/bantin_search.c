@@ -25,6 +25,9 @@
  * larger FTS5 segments (less merging: 20 % faster than 1,000), and no
  * request waits for a batch (see bantin_search_queue). */
 #define BATCH 2500
+/* How long a waiting worker pauses after a failed write before it tries
+ * the same changes again. */
+#define RETRY_PAUSE apr_time_from_sec(1)
 #define MMAP_SIZE "2147418112" /* address space, not memory; SQLite's cap */
 
 /* An article's id is its date in seconds times ID_SPAN plus a number
@@ -53,6 +56,7 @@ struct bantin_search {
     apr_size_t nqueued, qcap;
     volatile apr_uint32_t stopping;
     apr_uint32_t failure_said;    /* when BT0303 last said a query failed */
+    apr_uint32_t write_said;      /* when BT0304 last said a write failed */
 };
 
 /* ffts holds the folded text (ASCII: "giup do xa"), which is what matches;
@@ -443,6 +447,46 @@ static const bantin_article *in_snapshot(const bantin_snapshot *snap,
     return NULL;
 }
 
+/* Says why a transaction of the writer failed (another process's writer
+ * past the busy timeout, a full disk, a file made read-only), at most once
+ * a minute per process. */
+static void write_failed(bantin_search *s, const char *what)
+{
+    apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
+    apr_uint32_t was = apr_atomic_read32(&s->write_said);
+
+    if ((!was || now - was >= 60)
+        && apr_atomic_cas32(&s->write_said, now, was) == was) {
+        bantin_log(BANTIN_LOG_WARN, "BT0304 %s: search index not written "
+                   "(%s: %s); tried again later (said at most once a "
+                   "minute)", s->path, what, sqlite3_errmsg(s->wdb));
+    }
+}
+
+/* BEGIN IMMEDIATE and COMMIT on the writer, under wlock.  A transaction
+ * whose COMMIT failed is rolled back: left open, it would hold SQLite's
+ * write lock against every other process's writer, and the next BEGIN
+ * would fail. */
+static int begin(bantin_search *s)
+{
+    if (sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+        == SQLITE_OK) {
+        return 1;
+    }
+    write_failed(s, "BEGIN");
+    return 0;
+}
+
+static int commit(bantin_search *s)
+{
+    if (sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        return 1;
+    }
+    write_failed(s, "COMMIT");
+    sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+    return 0;
+}
+
 static void enqueue(bantin_search *s, const char *slug)
 {
     char *copy = strdup(slug);
@@ -490,6 +534,7 @@ apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
     apr_pool_t *p;
     char **todo;
     apr_size_t n, i;
+    int done;
 
     apr_thread_mutex_lock(s->qlock);
     if (!s->nqueued && !apr_atomic_read32(&s->stopping) && wait > 0) {
@@ -511,25 +556,42 @@ apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
      * version the index has already (another process wrote it) costs a
      * lookup, no write. */
     apr_thread_mutex_lock(s->wlock);
-    sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    snap = bantin_store_acquire(store);
+    if ((done = begin(s)) != 0) {
+        snap = bantin_store_acquire(store);
+        for (i = 0; i < n; i++) {
+            const bantin_article *a = in_snapshot(snap, todo[i]);
+            if (a) {
+                put(s->wdb, p, a);
+            }
+            else {
+                del_slug(s->wdb, todo[i]);
+            }
+            apr_pool_clear(p);
+        }
+        bantin_store_release(store, snap);
+        done = commit(s);
+    }
+    apr_thread_mutex_unlock(s->wlock);
+    apr_pool_destroy(p);
+    if (!done) {
+        /* Queued again, nothing lost; a waiting worker pauses first, so
+         * that a write that keeps failing is not retried in a busy loop. */
+        apr_thread_mutex_lock(s->qlock);
+        for (i = 0; i < n; i++) {
+            enqueue(s, todo[i]);
+        }
+        if (wait > 0 && !apr_atomic_read32(&s->stopping)) {
+            apr_thread_cond_timedwait(s->qcond, s->qlock,
+                                      wait < RETRY_PAUSE ? wait
+                                                         : RETRY_PAUSE);
+        }
+        apr_thread_mutex_unlock(s->qlock);
+    }
     for (i = 0; i < n; i++) {
-        const bantin_article *a = in_snapshot(snap, todo[i]);
-        if (a) {
-            put(s->wdb, p, a);
-        }
-        else {
-            del_slug(s->wdb, todo[i]);
-        }
-        apr_pool_clear(p);
         free(todo[i]);
     }
-    bantin_store_release(store, snap);
-    sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
-    apr_thread_mutex_unlock(s->wlock);
     free(todo);
-    apr_pool_destroy(p);
-    return n;
+    return done ? n : 0;
 }
 
 int bantin_search_stopped(bantin_search *s)
@@ -564,7 +626,8 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
 {
     const bantin_snapshot *snap;
     apr_pool_t *p;
-    apr_size_t i, wrote = 0;
+    apr_size_t i, wrote = 0, batch = 0;
+    int open = 0; /* a transaction of this sync, wlock held */
     sqlite3_stmt *st;
 
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
@@ -590,26 +653,33 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
     snap = bantin_store_acquire(store);
     for (i = 0; i < snap->count && !apr_atomic_read32(&s->stopping); i++) {
         if (i % BATCH == 0) {
-            if (i) {
+            if (open) {
                 /* Between batches the index is free: this process's
                  * queued updates go in, and other processes' (which
                  * wait for SQLite's lock in their own indexer threads,
                  * never in a request), instead of after the whole
                  * build.  One that misses the short gap loses nothing:
                  * every process applies every change, this one too. */
-                sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+                wrote += commit(s) ? batch : 0;
                 apr_thread_mutex_unlock(s->wlock);
+                open = 0;
                 bantin_search_work(s, store, 0);
                 apr_sleep(apr_time_from_msec(10));
             }
             apr_thread_mutex_lock(s->wlock);
-            sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+            if (!begin(s)) {
+                /* Said; the next start's sync goes on from here. */
+                apr_thread_mutex_unlock(s->wlock);
+                break;
+            }
+            open = 1;
+            batch = 0;
         }
-        wrote += (apr_size_t)put(s->wdb, p, snap->by_slug[i]);
+        batch += (apr_size_t)put(s->wdb, p, snap->by_slug[i]);
         apr_pool_clear(p);
     }
-    if (i) {
-        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
+    if (open) {
+        wrote += commit(s) ? batch : 0;
         apr_thread_mutex_unlock(s->wlock);
     }
     bantin_store_release(store, snap);
@@ -632,11 +702,12 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
             }
         }
         sqlite3_finalize(st);
-        sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        for (k = 0; k < stale->nelts; k++) {
-            del_slug(s->wdb, APR_ARRAY_IDX(stale, k, char *));
+        if (begin(s)) {
+            for (k = 0; k < stale->nelts; k++) {
+                del_slug(s->wdb, APR_ARRAY_IDX(stale, k, char *));
+            }
+            commit(s);
         }
-        sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL);
     }
     bantin_store_release(store, snap);
     /* the build leaves a WAL as large as the index: give the space back */

@@ -108,8 +108,9 @@ struct bantin_store {
     apr_thread_mutex_t *lock;
     bantin_snapshot *current;
     bantin_snapshot *retired_head, *retired_tail;
-    volatile apr_time_t next_check;
-    volatile apr_time_t last_check;
+    /* Written under `updating`, read without it (CHECK_GET). */
+    apr_time_t next_check;
+    apr_time_t last_check;
     bantin_store_listener *listener;
     void *listener_baton;
 };
@@ -593,7 +594,9 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
     apr_pool_t *scratch;
     apr_uint32_t i;
 
-    apr_pool_create(&scratch, plan->keep[arg->id]);
+    if (apr_pool_create(&scratch, plan->keep[arg->id]) != APR_SUCCESS) {
+        return NULL; /* the other loaders take its share */
+    }
     while ((i = apr_atomic_inc32(&plan->next)) < plan->njobs) {
         outcome *o = &plan->jobs[i];
         const char *name;
@@ -645,9 +648,17 @@ static void initial_load(bantin_store *s, changes *ch)
     plan.next = 0;
     plan.jobs = (outcome *)found->elts;
     for (i = 0; i < n; i++) {
-        apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL);
+        if (apr_pool_create_unmanaged_ex(&plan.keep[i], NULL, NULL)
+            != APR_SUCCESS) {
+            break; /* fewer loaders */
+        }
         args[i].plan = &plan;
         args[i].id = i;
+    }
+    if (!(n = i)) {
+        bantin_log(BANTIN_LOG_ERR, "BT0105 %s: out of memory; no file read",
+                   s->dir);
+        return;
     }
     for (i = 1; i < n && plan.njobs > 64; i++, started++) {
         if (apr_thread_create(&threads[i], NULL, loader, &args[i], ch->tmp)
@@ -831,7 +842,10 @@ static void update(bantin_store *s, int full, apr_time_t now)
     if (apr_pool_create_unmanaged_ex(&ch.tmp, NULL, NULL) != APR_SUCCESS) {
         return;
     }
-    apr_pool_create(&ch.scratch, ch.tmp);
+    if (apr_pool_create(&ch.scratch, ch.tmp) != APR_SUCCESS) {
+        apr_pool_destroy(ch.tmp);
+        return;
+    }
     ch.added = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.garbage = apr_array_make(ch.tmp, 16, sizeof(bantin_article *));
     ch.changed = 0;
@@ -1063,6 +1077,16 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     s->last_check = apr_time_now();
     update(s, 1, s->last_check);
     s->next_check = s->last_check + interval;
+    if (!s->current) {
+        /* Nothing to serve, not even an empty site (store_cleanup frees
+         * what was made when p goes). */
+        bantin_log(BANTIN_LOG_ERR, "BT0105 %s: out of memory building the "
+                   "first index; not served", s->dir);
+        if (load_tmp) {
+            apr_pool_destroy(load_tmp);
+        }
+        return APR_ENOMEM;
+    }
     if (s->startcache_path) {
         /* Articles parsed, or files gone since: the cache is out of date
          * (broken files are never in it, and change nothing). */
@@ -1209,15 +1233,22 @@ void bantin_store_child_init(bantin_store *s)
     bantin_store_rescan(s);
 }
 
+/* The times every request reads without a lock: atomic, so that a read
+ * racing a write sees the old or the new value, never half of each (a
+ * 64-bit value on a 32-bit machine).  Relaxed is enough: the time only
+ * says whether to try `updating`, under which it is read again. */
+#define CHECK_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define CHECK_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
 void bantin_store_refresh(bantin_store *s, apr_time_t now)
 {
-    if (now < s->next_check
+    if (now < CHECK_GET(s->next_check)
         || apr_thread_mutex_trylock(s->updating) != APR_SUCCESS) {
         return;
     }
     if (now >= s->next_check) {
-        s->next_check = now + s->interval;
-        s->last_check = now;
+        CHECK_SET(s->next_check, now + s->interval);
+        CHECK_SET(s->last_check, now);
         update(s, 0, now);
     }
     apr_thread_mutex_unlock(s->updating);
@@ -1225,10 +1256,13 @@ void bantin_store_refresh(bantin_store *s, apr_time_t now)
 
 void bantin_store_rescan(bantin_store *s)
 {
+    apr_time_t now;
+
     apr_thread_mutex_lock(s->updating);
-    s->last_check = apr_time_now();
-    update(s, 1, s->last_check);
-    s->next_check = s->last_check + s->interval;
+    now = apr_time_now();
+    CHECK_SET(s->last_check, now);
+    update(s, 1, now);
+    CHECK_SET(s->next_check, now + s->interval);
     apr_thread_mutex_unlock(s->updating);
 }
 
@@ -1276,7 +1310,7 @@ const char *bantin_store_dir(const bantin_store *s)
 
 apr_time_t bantin_store_last_check(const bantin_store *s)
 {
-    return s->last_check;
+    return CHECK_GET(s->last_check);
 }
 
 const char *bantin_store_state_dir(const bantin_store *s)

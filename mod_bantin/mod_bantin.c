@@ -121,7 +121,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     const char *err = NULL, *root;
     int i;
 
-    (void)plog; (void)ptemp;
+    (void)plog;
     /* httpd reads its config twice at startup; the first pass only checks
      * it, so loading content then would double the start time. */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
@@ -300,7 +300,7 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
 {
     int i;
 
-    (void)s; (void)pchild;
+    (void)s;
     for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         if (src->store) {
@@ -496,7 +496,8 @@ static int bantin_handler(request_rec *r)
 static void bantin_register_hooks(apr_pool_t *p)
 {
     (void)p;
-    /* Load content after every other module has its config in place. */
+    /* Load content once the whole config is read; nothing it uses (User,
+     * DefaultRuntimeDir) comes from another module's post_config. */
     ap_hook_post_config(bantin_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(bantin_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_monitor(bantin_monitor, NULL, NULL, APR_HOOK_MIDDLE);

@@ -373,7 +373,8 @@ static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
-/* A count from 0 to the limit in cmd->info's companion table. */
+/* A count from 0 to its limit: MAX_RELATED for BantinRelatedCount (told
+ * by cmd->info, the field's offset), 100 for BantinFeedSize. */
 static const char *set_count(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;

@@ -663,8 +663,11 @@ APACHE_DEFAULT_PAGE = re.compile(r"was not found on this server|<address>Apache/
                                  re.I)
 
 
-def portal_html(resp):
-    """Check what every portal HTML page must have; return the parsed document."""
+def portal_html(resp, status=200):
+    """Check what every portal HTML page must have, and its status (an int or a
+    tuple of the ones allowed); return the parsed document."""
+    allowed = (status,) if isinstance(status, int) else tuple(status)
+    assert resp.status_code in allowed, (resp.status_code, resp.url, resp.text[:300])
     ctype = resp.headers.get("Content-Type", "")
     assert ctype.replace(" ", "").lower() == "text/html;charset=utf-8", ctype
     text = resp.content.decode("utf-8")  # strict: must be UTF-8
@@ -688,7 +691,7 @@ def portal_error(resp, status=404):
     if isinstance(status, int):
         status = (status,)
     assert resp.status_code in status, (resp.status_code, resp.text[:300])
-    doc = portal_html(resp)
+    doc = portal_html(resp, status)
     assert not APACHE_DEFAULT_PAGE.search(resp.text), resp.text[:300]
     assert doc.find(cls="bantin-error") is not None, resp.text[:500]
     return doc

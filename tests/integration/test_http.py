@@ -206,13 +206,9 @@ def test_etag_same_on_two_servers_with_copies(two_servers):
             continue
         if path.endswith("/category/"):
             path = _category_of(a, SEED_SLUG)
-        if path is None:
-            continue
         for gz in (False, True):
             ra, rb = fetch(a, path, gz=gz), fetch(b, path, gz=gz)
-            if ra.status == 404:
-                continue
-            assert ra.status == rb.status == 200, path
+            assert ra.status == rb.status == 200, (path, ra.status, rb.status)
             assert ra.get("etag") == rb.get("etag"), (path, gz)
             assert ra.plain() == rb.plain(), (path, gz)
     # Every font step is its own representation, with its own tag; no cookie means
@@ -230,7 +226,13 @@ def test_etag_default_step_equals_explicit_default(httpd):
         assert fetch(httpd, path).get("etag") == fetch(httpd, path, cookie="bantin_fs=abc").get("etag")
 
 
-def _wait_for(fn, what, timeout=5.0):
+# How long a change may take to show before a test calls it lost, not late:
+# the module promises 1 s, mod_cache adds the max-age; ten times the promise
+# on top, so that a loaded machine never fails a test.
+DEADLINE = 10.0
+
+
+def _wait_for(fn, what, timeout=DEADLINE):
     deadline = time.monotonic() + timeout
     while True:
         value = fn()
@@ -339,12 +341,14 @@ NEWEST = "2024/le-hoi-long-tong-ba-be"  # first on every list it is on
 
 
 def _category_of(httpd, slug):
-    """The URL of the article's category page, or None (a module without them)."""
+    """The URL of the article's category page (the article links to it)."""
     xml = (REPO / "content" / f"{slug}.xml").read_text(encoding="utf-8")
     name = re.search(r"<category>(.*?)</category>", xml).group(1)
-    text = fetch(httpd, f"/portal/article/{slug}").text
-    m = re.search(r'href="(/portal/category/[a-z0-9-]+)"[^>]*>' + re.escape(name) + "</a>", text)
-    return m.group(1) if m else None
+    r = fetch(httpd, f"/portal/article/{slug}")
+    assert r.status == 200, f"{slug}: {r.status}"
+    m = re.search(r'href="(/portal/category/[a-z0-9-]+)"[^>]*>' + re.escape(name) + "</a>", r.text)
+    assert m, f"{slug}: no link to its category {name!r}"
+    return m.group(1)
 
 
 @pytest.mark.parametrize("which", ["home", "list-block", "feed", "category"])
@@ -365,8 +369,6 @@ def test_list_last_modified_never_goes_back(httpd, site_copy, which):
     httpd.restart()
     path = {"home": HOME, "list-block": LIST_BLOCK, "feed": "/portal/feed.xml",
             "category": _category_of(httpd, NEWEST)}[which]
-    if path is None or fetch(httpd, path).status == 404:
-        pytest.skip(f"no {which} page in this module")
     gone = NEWEST.rsplit("/", 1)[1]
     before = fetch(httpd, path)
     assert before.status == 200 and gone in before.text
@@ -385,7 +387,7 @@ def test_list_last_modified_never_goes_back(httpd, site_copy, which):
         f"{path}: If-Modified-Since alone got a {r.status} for a list that changed")
 
 
-# Pages some versions of the module have: checked when they answer 200.
+# Pages beyond the article and list pages: each must answer 200 with validators.
 EXTRA_PAGES = ["/portal/feed.xml", "/portal/sitemap.xml", f"/portal/print/{SEED_SLUG}",
                "/portal/category/"]
 
@@ -394,10 +396,8 @@ EXTRA_PAGES = ["/portal/feed.xml", "/portal/sitemap.xml", f"/portal/print/{SEED_
 def test_other_pages_have_validators(httpd, path):
     if path.endswith("/category/"):
         path = _category_of(httpd, SEED_SLUG)
-    first = fetch(httpd, path) if path else None
-    if first is None or first.status == 404:
-        pytest.skip(f"{path}: not in this module")
-    assert first.status == 200
+    first = fetch(httpd, path)
+    assert first.status == 200, f"{path}: {first.status}"
     assert ETAG.match(first.get("etag", "")), first.get("etag")
     assert first.get("last-modified")
     assert fetch(httpd, path, headers={"If-None-Match": first.get("etag")}).status == 304
@@ -682,15 +682,16 @@ def test_mod_cache_sees_a_change_after_max_age(httpd, tmp_path, site_copy, quick
     assert r.get("cache-control") == "max-age=2"
     t_cached = time.monotonic()
     # stored once the next request is a hit (the store ends after the answer)
-    _wait_for(lambda: cache_status(fetch(httpd, ARTICLE)) == "HIT", "the page in the cache",
-              timeout=1)
+    _wait_for(lambda: cache_status(fetch(httpd, ARTICLE)) == "HIT", "the page in the cache")
     _retitle(content / f"{SEED_SLUG}.xml", "<title>Tích cực", "<title>Đã sửa: Tích cực")
     r, now_title = _cached_title(httpd, ARTICLE)
+    # Checked only while surely inside the max-age (a slow machine skips it):
+    # the cache stored the page before t_cached, so its age is below ours.
     if time.monotonic() - t_cached < 1.5:
         assert cache_status(r) == "HIT" and now_title == title, "served from the cache until max-age"
-    time.sleep(max(0.0, t_cached + 2.2 - time.monotonic()))
+    # then polled: the edit shows once the 2 s max-age is over
     fresh = _wait_for(lambda: (lambda rt: rt if rt[1].startswith("Đã sửa") else None)(
-        _cached_title(httpd, ARTICLE)), "the edit through mod_cache", timeout=5)
+        _cached_title(httpd, ARTICLE)), "the edit through mod_cache", timeout=2 + DEADLINE)
     assert fresh[0].status == 200
 
 
@@ -710,14 +711,19 @@ def test_mod_cache_revalidates_an_unchanged_page(httpd, tmp_path, site_copy, qui
     for path in (ARTICLE, HOME):
         first = fetch(httpd, path)
         assert first.status == 200
-        _wait_for(lambda: cache_status(fetch(httpd, path)) == "HIT", "the page in the cache",
-                  timeout=1)
-        time.sleep(1.6)
-        for _ in range(2):
+        _wait_for(lambda: cache_status(fetch(httpd, path)) == "HIT", "the page in the cache")
+
+        def revalidated():
+            """Every answer is the page; True once mod_cache revalidated its copy
+            (after the 1 s max-age), rather than after a guessed sleep."""
             r = fetch(httpd, path)
             assert r.status == 200, (f"{path}: an unconditional GET answered {r.status} "
                                      f"(X-Cache: {r.get('x-cache')})")
             assert r.body == first.body
+            return cache_status(r) == "REVALIDATE"
+        _wait_for(revalidated, f"{path}: a revalidation by mod_cache", timeout=1 + DEADLINE)
+        r = fetch(httpd, path)
+        assert r.status == 200 and r.body == first.body, (path, r.status, r.get("x-cache"))
 
 
 @pytest.mark.parametrize("quick", ["on", "off"])
@@ -728,11 +734,10 @@ def test_mod_cache_lets_a_404_go_after_its_max_age(httpd, tmp_path, site_copy, q
     path = "/portal/article/2024/vua-dang"
     first = fetch(httpd, path)
     assert first.status == 404 and first.get("cache-control") == "max-age=2"
-    _wait_for(lambda: cache_status(fetch(httpd, path)) == "HIT", "the 404 in the cache",
-              timeout=1)
+    _wait_for(lambda: cache_status(fetch(httpd, path)) == "HIT", "the 404 in the cache")
     write_article(content, "2024/vua-dang", title="Vừa đăng", date="2024-05-02")
     fresh = _wait_for(lambda: (lambda r: r if r.status == 200 else None)(fetch(httpd, path)),
-                      "the new article through mod_cache", timeout=8)
+                      "the new article through mod_cache", timeout=2 + DEADLINE)
     assert "Vừa đăng" in fresh.text
 
 

@@ -40,8 +40,11 @@ from bantin_httpd import (Portal, parse_html, portal_error, portal_html, record_
 SR = "/sr"
 SL = "/sl"
 READY = 15.0    # the initial background build of a small index (generous: busy machine)
-BOUND = 1.0     # what the module promises for a dropped / changed / removed article
-SLACK = 2.0     # test noise on a small, busy machine
+BOUND = 1.0     # what the module promises for a dropped / changed / removed article:
+                # measured (record_latency: printed at the end of the run), not asserted
+# When a change still not searchable counts as lost, not late: ten times the
+# promise, so that a loaded machine never fails a test (see test_live.py).
+DEADLINE = 10.0
 POLL = 0.05
 
 
@@ -529,7 +532,7 @@ def test_category_and_dates_together(sr):
 def test_malformed_filters_never_500(sr, params):
     r = sr.get(f"{SR}/search?" + urlencode({"q": "vụ lúa", **params}))
     assert r.status_code in (200, 400), (params, r.status_code)
-    portal_html(r)
+    portal_html(r, (200, 400))
 
 
 def test_paging_keeps_the_filters(sr):
@@ -750,7 +753,7 @@ def test_no_suggestion_when_folding_only_lowercases(sr):
 def test_search_box_on_every_page(sr, path, status):
     r = sr.get(SR + path)
     assert r.status_code == status
-    doc = portal_html(r)
+    doc = portal_html(r, status)
     forms = [f for f in doc.find_all("form") if f.get("action") == f"{SR}/search"]
     assert forms, path
     for f in forms:
@@ -769,9 +772,9 @@ def wait_until(pred, t0, what):
         if pred():
             lat = time.monotonic() - t0
             return lat
-        if time.monotonic() - t0 > BOUND + SLACK:
-            pytest.fail(f"{what}: not seen {time.monotonic() - t0:.2f}s after the change",
-                        pytrace=False)
+        if time.monotonic() - t0 > DEADLINE:
+            pytest.fail(f"{what}: not seen {time.monotonic() - t0:.2f}s after the change "
+                        f"(promised {BOUND}s)", pytrace=False)
         time.sleep(POLL)
 
 
@@ -796,8 +799,8 @@ def test_dropped_article_is_found(sr, umask022):
     assert slug in slugs_for(sr, word[:8], prefix=SL)
     assert slug in slugs_for(sr, "co trang", prefix=SL)
     # every process answers the same (new connections), within the same
-    # bound: a process shows what its own store has seen, and a store looks
-    # for changes at most every BantinCheckInterval
+    # deadline: a process shows what its own store has seen, and a store
+    # looks for changes at most every BantinCheckInterval
     def found_on_new_connection():
         status, _, body = sr.raw("GET", f"{SL}/search?" + urlencode({"q": word}))
         assert status == 200
@@ -843,8 +846,13 @@ def test_draft_becoming_published_is_found(sr, umask022):
     slug = f"l/nhap-{time.time_ns()}"
     word = f"banhap{time.time_ns() % 10**6}"
     write_article(live, slug, title=f"Bản nháp {word}", date="2024-06-04", status="draft")
-    time.sleep(BOUND)
-    assert slugs_for(sr, word, prefix=SL) == []
+    # A published article written after it: once that one is searchable, the
+    # process that indexed it had looked at the draft (changes are taken in
+    # order), which must not be found.
+    mark = f"{slug}-moc"
+    write_article(live, mark, title=f"Mốc {word}", date="2024-06-03")
+    wait_until(lambda: mark in slugs_for(sr, word, prefix=SL), time.monotonic(), "marker")
+    assert slugs_for(sr, word, prefix=SL) == [mark]
     t0 = time.monotonic()
     write_article(live, slug, title=f"Bản nháp {word}", date="2024-06-04", status="published")
     wait_until(lambda: slug in slugs_for(sr, word, prefix=SL), t0, "published draft")

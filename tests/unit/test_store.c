@@ -6,6 +6,7 @@
 
 #include <apr_file_io.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 
 #include "bantin_store.h"
 #include "unit.h"
@@ -736,6 +737,95 @@ END_TEST
 
 /* In a child, bantin_store_refresh picks changes up through inotify (or
  * a walk where inotify is missing) once the interval has passed. */
+/* A first index that cannot be built (out of memory) leaves no store
+ * without a snapshot, which the first request would dereference: create
+ * fails, with one BT0105 line naming the dir. */
+START_TEST(store_first_publish_fails)
+{
+    const char *dir = unit_tmpdir();
+    const bantin_schema *schema = unit_schema();
+    bantin_store *st = NULL;
+    apr_status_t rv;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    unit_log_capture();
+    unit_fail_allocs(1); /* no ck_assert until it is off: Check allocates */
+    rv = bantin_store_create(&st, unit_pool, dir, schema, 420,
+                             apr_time_from_sec(1), NULL);
+    unit_fail_allocs(0);
+    ck_assert_int_eq(rv, APR_ENOMEM);
+    ck_assert_ptr_null(st);
+    ck_assert_msg(strstr(unit_log_text(), "BT0105 ")
+                  && strstr(unit_log_text(), "first index; not served")
+                  && strstr(unit_log_text(), dir), "log: %s", unit_log_text());
+    /* the same dir loads once memory is back */
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
+                                         420, apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    ck_assert_uint_eq(bantin_store_acquire(st)->count, 1);
+}
+END_TEST
+
+/* Requests refresh from several threads while another rescans: every
+ * one reads next_check without a lock.  Under ThreadSanitizer
+ * (make BUILD=build/tsan EXTRA_CFLAGS=-fsanitize=thread
+ * EXTRA_LDFLAGS=-fsanitize=thread build/tsan/unit-tests) a plain read of
+ * it was a data race. */
+typedef struct {
+    bantin_store *st;
+    int rounds;
+} refresher_arg;
+
+static void *APR_THREAD_FUNC refresher(apr_thread_t *t, void *data)
+{
+    refresher_arg *arg = data;
+    int i;
+
+    (void)t;
+    for (i = 0; i < arg->rounds; i++) {
+        const bantin_snapshot *snap;
+        bantin_store_refresh(arg->st, apr_time_now());
+        snap = bantin_store_acquire(arg->st);
+        bantin_store_release(arg->st, snap);
+        (void)bantin_store_last_check(arg->st);
+    }
+    return NULL;
+}
+
+START_TEST(store_refresh_from_threads)
+{
+    const char *dir = unit_tmpdir();
+    apr_thread_t *threads[4];
+    refresher_arg arg;
+    const bantin_snapshot *snap;
+    apr_status_t trv;
+    int i;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    ck_assert_int_eq(bantin_store_create(&arg.st, unit_pool, dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_msec(1), NULL),
+                     APR_SUCCESS);
+    arg.rounds = 2000;
+    for (i = 0; i < 4; i++) {
+        ck_assert_int_eq(apr_thread_create(&threads[i], NULL, refresher, &arg,
+                                           unit_pool), APR_SUCCESS);
+    }
+    for (i = 0; i < 20; i++) {
+        unit_write_str(path_in(dir, apr_psprintf(unit_pool, "b%d.xml", i)),
+                       article("B", "2024-01-05"));
+        bantin_store_rescan(arg.st);
+    }
+    for (i = 0; i < 4; i++) {
+        apr_thread_join(&trv, threads[i]);
+    }
+    bantin_store_rescan(arg.st);
+    snap = bantin_store_acquire(arg.st);
+    ck_assert_uint_eq(snap->count, 21);
+    bantin_store_release(arg.st, snap);
+}
+END_TEST
+
 START_TEST(store_refresh_after_interval)
 {
     const char *dir = unit_tmpdir();
@@ -999,6 +1089,8 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_empty_file_keeps_shared_good_copy);
     tcase_add_test(tc, store_shared_good_copy_is_hostile_input);
     tcase_add_test(tc, store_empty_and_missing_dir);
+    tcase_add_test(tc, store_first_publish_fails);
+    tcase_add_test(tc, store_refresh_from_threads);
     tcase_add_test(tc, store_of_shipped_content);
     tcase_add_test(tc, store_visibility);
     tcase_add_test(tc, snapshot_list_matches_filter);

@@ -29,8 +29,6 @@ Suite *search_suite(void);
 Suite *shape_suite(void);
 Suite *startcache_suite(void);
 Suite *fs_suite(void);
-/* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
-Suite *hostile_known_bugs_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
@@ -52,6 +50,10 @@ TCase *unit_tcase(const char *name);
  * fixture's teardown. */
 void unit_log_capture(void);
 const char *unit_log_text(void);
+
+/* While on, every malloc() and calloc() of the core library fails (until
+ * turned off, or the fixture's teardown). */
+void unit_fail_allocs(int on);
 
 /* $BANTIN_SRCDIR, or "." when unset. */
 const char *unit_srcdir(void);
