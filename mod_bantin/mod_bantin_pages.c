@@ -140,18 +140,20 @@ int bantin_status_handler(request_rec *r)
         ap_rputs("</section>\n", r);
     }
     {
-        apr_size_t entries, bytes;
-        apr_uint64_t hits, misses;
-        bantin_cache_stats(bantin_page_cache, &entries, &bytes, &hits, &misses);
+        bantin_cache_stats_t st;
+        bantin_cache_stats(bantin_page_cache, &st);
         ap_rprintf(r, "<section class=\"bantin-status-cache\">\n"
                    "<h2>Rendered pages (this process, pid %ld)</h2>\n<dl>\n"
                    "<dt>Pages</dt><dd class=\"cache-entries\">%lu</dd>\n"
                    "<dt>Bytes</dt><dd class=\"cache-bytes\">%lu</dd>\n"
                    "<dt>Hits</dt><dd class=\"cache-hits\">%" APR_UINT64_T_FMT
                    "</dd>\n<dt>Misses</dt><dd class=\"cache-misses\">%"
-                   APR_UINT64_T_FMT "</dd>\n</dl>\n</section>\n",
-                   (long)getpid(), (unsigned long)entries,
-                   (unsigned long)bytes, hits, misses);
+                   APR_UINT64_T_FMT "</dd>\n"
+                   "<dt>Not kept (a Host not of this server)</dt>"
+                   "<dd class=\"cache-not-kept\">%" APR_UINT64_T_FMT
+                   "</dd>\n</dl>\n</section>\n",
+                   (long)getpid(), (unsigned long)st.entries,
+                   (unsigned long)st.bytes, st.hits, st.misses, st.skipped);
     }
     ap_rputs("</body>\n</html>\n", r);
     return OK;

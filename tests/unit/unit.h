@@ -28,6 +28,7 @@ Suite *hostile_suite(void);
 Suite *search_suite(void);
 Suite *shape_suite(void);
 Suite *startcache_suite(void);
+Suite *cache_suite(void);
 /* Reported, still open bugs: run only with BANTIN_KNOWN_BUGS=1. */
 Suite *hostile_known_bugs_suite(void);
 
