@@ -40,12 +40,32 @@ void bantin_buf_add_urlpath(bantin_buf *b, const char *s);
 
 /* A 64-bit hash, eight bytes a step (FNV-1a's byte loop was a few percent
  * of loading 100,000 articles and the top symbol of a cached request):
- * content fingerprints for ETags and cache keys, not a defence against an
- * adversary, who does not choose our inputs' hashes anyway (editors write
- * the articles).  Chained calls go on where the last one stopped. */
+ * content fingerprints of what editors and admins write, for ETags and
+ * cache keys.  Each step can be undone, so it is no defence against
+ * someone who chooses the input: what a reader chooses freely (the site,
+ * from the Host header) never goes through it, but through SipHash below.
+ * Chained calls go on where the last one stopped. */
 #define BANTIN_HASH_INIT APR_UINT64_C(0xcbf29ce484222325)
 apr_uint64_t bantin_hash64(apr_uint64_t h, const void *data, apr_size_t len);
 apr_uint64_t bantin_hash_str(apr_uint64_t h, const char *s);
+
+/* SipHash-2-4 (Aumasson and Bernstein): a 64-bit hash under a 128-bit key.
+ * Under a secret key nobody can aim inputs at one value (the page cache's
+ * index); under a known key, finding an input for a given value still
+ * takes some 2^64 tries (the site in an ETag).  Fed in pieces, it gives
+ * the hash of their concatenation. */
+typedef struct bantin_sip {
+    apr_uint64_t v0, v1, v2, v3;
+    apr_uint64_t tail;       /* bytes not yet making a whole word */
+    apr_size_t len;          /* bytes fed so far */
+} bantin_sip;
+
+#define BANTIN_SIP_KEY_LEN 16
+void bantin_sip_init(bantin_sip *s, const unsigned char *key);
+void bantin_sip_add(bantin_sip *s, const void *data, apr_size_t len);
+apr_uint64_t bantin_sip_end(bantin_sip *s);
+apr_uint64_t bantin_siphash(const unsigned char *key, const void *data,
+                            apr_size_t len);
 
 /* Is this href safe to emit?  Only http:, https:, mailto: and relative
  * references (no scheme) pass.  Browsers ignore ASCII tab/newline inside a

@@ -2,27 +2,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <apr_hash.h>
+#include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include <zlib.h>
 
+#include "bantin_buf.h"
 #include "bantin_cache.h"
+
+#define FIRST_BUCKETS 64
 
 typedef struct entry {
     struct entry *newer, *older;   /* the LRU list */
-    char *key;
+    struct entry *next;            /* the rest of its bucket */
+    apr_uint64_t hash;             /* of the key, by the index's hash */
+    const char *key;               /* klen bytes and a NUL */
+    apr_size_t klen;
     apr_size_t size;               /* bytes charged to the cache */
+    int refs;                      /* requests reading the page now */
+    int gone;                      /* evicted while read: the last frees */
     bantin_cached page;            /* body and gz point into this block */
 } entry;
 
 struct bantin_cache {
     apr_thread_mutex_t *lock;
-    apr_pool_t *table_pool;        /* own allocator, used under lock */
-    apr_hash_t *by_key;
+    bantin_cache_hash_fn index_hash;
+    unsigned char secret[BANTIN_SIP_KEY_LEN];
+    entry **buckets;               /* nbuckets chains, a power of two */
+    apr_size_t nbuckets;
     entry *newest, *oldest;
     apr_size_t bytes, max_bytes, entries;
-    apr_uint64_t hits, misses;
+    apr_uint64_t hits, misses, skipped;
 };
 
 static apr_status_t cache_cleanup(void *data)
@@ -30,16 +40,19 @@ static apr_status_t cache_cleanup(void *data)
     bantin_cache *c = data;
     entry *e = c->newest;
 
+    /* Pages still read would be in pools below the cache's own, which are
+     * gone by now (APR destroys subpools before their parent's cleanups). */
     while (e) {
         entry *next = e->older;
         free(e);
         e = next;
     }
-    apr_pool_destroy(c->table_pool);
+    free(c->buckets);
     return APR_SUCCESS;
 }
 
-bantin_cache *bantin_cache_create(apr_pool_t *p, apr_size_t max_bytes)
+bantin_cache *bantin_cache_create_ex(apr_pool_t *p, apr_size_t max_bytes,
+                                     bantin_cache_hash_fn index_hash)
 {
     bantin_cache *c;
 
@@ -48,16 +61,81 @@ bantin_cache *bantin_cache_create(apr_pool_t *p, apr_size_t max_bytes)
     }
     c = apr_pcalloc(p, sizeof(*c));
     c->max_bytes = max_bytes;
+    c->index_hash = index_hash;
+    c->nbuckets = FIRST_BUCKETS;
     if (apr_thread_mutex_create(&c->lock, APR_THREAD_MUTEX_DEFAULT, p)
             != APR_SUCCESS
-        || apr_pool_create_unmanaged_ex(&c->table_pool, NULL, NULL)
-               != APR_SUCCESS) {
+        || apr_generate_random_bytes(c->secret, sizeof(c->secret))
+               != APR_SUCCESS
+        || !(c->buckets = calloc(c->nbuckets, sizeof(*c->buckets)))) {
         return NULL;
     }
-    c->by_key = apr_hash_make(c->table_pool);
     apr_pool_cleanup_register(p, c, cache_cleanup, apr_pool_cleanup_null);
     return c;
 }
+
+bantin_cache *bantin_cache_create(apr_pool_t *p, apr_size_t max_bytes)
+{
+    return bantin_cache_create_ex(p, max_bytes, bantin_siphash);
+}
+
+/* ---- the index: chains of entries, compared on the whole key ---- */
+
+static entry **bucket_of(bantin_cache *c, apr_uint64_t hash)
+{
+    return &c->buckets[hash & (c->nbuckets - 1)];
+}
+
+static entry *find(bantin_cache *c, const char *key, apr_size_t klen,
+                   apr_uint64_t hash)
+{
+    entry *e;
+
+    for (e = *bucket_of(c, hash); e; e = e->next) {
+        if (e->hash == hash && e->klen == klen
+            && !memcmp(e->key, key, klen)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void index_remove(bantin_cache *c, entry *e)
+{
+    entry **at = bucket_of(c, e->hash);
+
+    while (*at != e) {
+        at = &(*at)->next;
+    }
+    *at = e->next;
+    e->next = NULL;
+}
+
+/* Twice the buckets when there are more entries than buckets; without
+ * memory for that, chains just get longer. */
+static void index_grow(bantin_cache *c)
+{
+    apr_size_t n = c->nbuckets * 2, i;
+    entry **b = calloc(n, sizeof(*b));
+
+    if (!b) {
+        return;
+    }
+    for (i = 0; i < c->nbuckets; i++) {
+        entry *e = c->buckets[i];
+        while (e) {
+            entry *next = e->next;
+            e->next = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+            e = next;
+        }
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = n;
+}
+
+/* ---- the LRU list ---- */
 
 static void unlink_entry(bantin_cache *c, entry *e)
 {
@@ -92,23 +170,51 @@ static void push_newest(bantin_cache *c, entry *e)
 static void evict(bantin_cache *c, entry *e)
 {
     unlink_entry(c, e);
-    apr_hash_set(c->by_key, e->key, APR_HASH_KEY_STRING, NULL);
+    index_remove(c, e);
     c->bytes -= e->size;
     c->entries--;
-    free(e);
+    if (e->refs) {
+        e->gone = 1; /* freed by the last reader's release */
+    }
+    else {
+        free(e);
+    }
+}
+
+/* ---- reading and writing ---- */
+
+typedef struct {
+    bantin_cache *c;
+    entry *e;
+} held;
+
+static apr_status_t release(void *data)
+{
+    held *h = data;
+
+    apr_thread_mutex_lock(h->c->lock);
+    if (!--h->e->refs && h->e->gone) {
+        free(h->e);
+    }
+    apr_thread_mutex_unlock(h->c->lock);
+    return APR_SUCCESS;
 }
 
 int bantin_cache_get(bantin_cache *c, const char *key, apr_pool_t *p,
                      int want_gz, bantin_cached *out)
 {
+    apr_size_t klen;
+    apr_uint64_t hash;
+    held *h;
     entry *e;
 
     if (!c) {
         return 0;
     }
+    klen = strlen(key);
+    hash = c->index_hash(c->secret, key, klen);
     apr_thread_mutex_lock(c->lock);
-    e = apr_hash_get(c->by_key, key, APR_HASH_KEY_STRING);
-    if (!e) {
+    if (!(e = find(c, key, klen, hash))) {
         c->misses++;
         apr_thread_mutex_unlock(c->lock);
         return 0;
@@ -116,22 +222,28 @@ int bantin_cache_get(bantin_cache *c, const char *key, apr_pool_t *p,
     c->hits++;
     unlink_entry(c, e);
     push_newest(c, e);
-    /* Copied out under the lock: the entry may be evicted the moment the
-     * lock is released, and a page is a few kilobytes. */
+    /* Held, not copied: an eviction meanwhile leaves the block to the
+     * last reader, so a hit costs the same for a 5 KB page and an 8 MB
+     * sitemap. */
+    e->refs++;
     *out = e->page;
-    out->body = apr_pmemdup(p, e->page.body, e->page.len);
-    out->gz = want_gz && e->page.gz ? apr_pmemdup(p, e->page.gz,
-                                                  e->page.gzlen)
-                                    : NULL;
     apr_thread_mutex_unlock(c->lock);
+    if (!want_gz) {
+        out->gz = NULL;
+        out->gzlen = 0;
+    }
+    h = apr_palloc(p, sizeof(*h));
+    h->c = c;
+    h->e = e;
+    apr_pool_cleanup_register(p, h, release, apr_pool_cleanup_null);
     return 1;
 }
 
 void bantin_cache_put(bantin_cache *c, const char *key,
                       const bantin_cached *page)
 {
-    apr_size_t klen = strlen(key) + 1;
-    apr_size_t size = sizeof(entry) + klen + page->len
+    apr_size_t klen = strlen(key);
+    apr_size_t size = sizeof(entry) + klen + 1 + page->len
                       + (page->gz ? page->gzlen : 0);
     entry *e, *old;
     char *at;
@@ -140,42 +252,58 @@ void bantin_cache_put(bantin_cache *c, const char *key,
         return; /* a page too big for the cache is not worth keeping */
     }
     at = (char *)(e + 1);
-    e->key = memcpy(at, key, klen);
-    at += klen;
+    e->key = memcpy(at, key, klen + 1);
+    e->klen = klen;
+    e->hash = c->index_hash(c->secret, key, klen);
+    at += klen + 1;
     e->page = *page;
     e->page.body = memcpy(at, page->body, page->len);
     at += page->len;
     e->page.gz = page->gz ? memcpy(at, page->gz, page->gzlen) : NULL;
     e->size = size;
+    e->refs = 0;
+    e->gone = 0;
+    e->next = NULL;
 
     apr_thread_mutex_lock(c->lock);
-    if ((old = apr_hash_get(c->by_key, key, APR_HASH_KEY_STRING)) != NULL) {
+    if ((old = find(c, key, klen, e->hash)) != NULL) {
         evict(c, old); /* two threads rendered the same page at once */
     }
     while (c->oldest && c->bytes + size > c->max_bytes) {
         evict(c, c->oldest);
     }
-    apr_hash_set(c->by_key, e->key, APR_HASH_KEY_STRING, e);
+    e->next = *bucket_of(c, e->hash);
+    *bucket_of(c, e->hash) = e;
     push_newest(c, e);
     c->bytes += size;
-    c->entries++;
+    if (++c->entries > c->nbuckets) {
+        index_grow(c);
+    }
     apr_thread_mutex_unlock(c->lock);
 }
 
-void bantin_cache_stats(bantin_cache *c, apr_size_t *entries,
-                        apr_size_t *bytes, apr_uint64_t *hits,
-                        apr_uint64_t *misses)
+void bantin_cache_skip(bantin_cache *c)
 {
-    *entries = *bytes = 0;
-    *hits = *misses = 0;
     if (!c) {
         return;
     }
     apr_thread_mutex_lock(c->lock);
-    *entries = c->entries;
-    *bytes = c->bytes;
-    *hits = c->hits;
-    *misses = c->misses;
+    c->skipped++;
+    apr_thread_mutex_unlock(c->lock);
+}
+
+void bantin_cache_stats(bantin_cache *c, bantin_cache_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!c) {
+        return;
+    }
+    apr_thread_mutex_lock(c->lock);
+    out->entries = c->entries;
+    out->bytes = c->bytes;
+    out->hits = c->hits;
+    out->misses = c->misses;
+    out->skipped = c->skipped;
     apr_thread_mutex_unlock(c->lock);
 }
 

@@ -613,7 +613,7 @@ apr_uint64_t bantin_view_hash(const bantin_view *v)
     int i;
 
     h = bantin_hash_str(h, v->base);
-    h = bantin_hash_str(h, v->site);
+    /* Not the site: see bantin_site_tag. */
     h = bantin_hash_str(h, v->portal_name);
     for (i = 0; i < (int)v->ncategories; i++) {
         h = bantin_hash_str(h, v->categories[i].slug);
@@ -627,6 +627,31 @@ apr_uint64_t bantin_view_hash(const bantin_view *v)
         h = bantin_hash_str(h, v->fs_rem[i]);
     }
     return h;
+}
+
+/* A key anyone may know: ETags must agree between processes and servers.
+ * What it buys is SipHash's one-wayness: a site that brings a page onto
+ * another page's tag takes some 2^64 tries, where the hash chain of
+ * bantin_hash64 could be walked back in microseconds. */
+static const unsigned char site_tag_key[BANTIN_SIP_KEY_LEN] = {
+    'b', 'a', 'n', 't', 'i', 'n', '-', 'e', 't', 'a', 'g', '-',
+    's', 'i', 't', 'e'};
+
+apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site)
+{
+    unsigned char w[8];
+    bantin_sip s;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        w[i] = (unsigned char)(tag >> (8 * i));
+    }
+    bantin_sip_init(&s, site_tag_key);
+    bantin_sip_add(&s, w, sizeof(w));
+    if (site) {
+        bantin_sip_add(&s, site, strlen(site));
+    }
+    return bantin_sip_end(&s);
 }
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,

@@ -121,11 +121,17 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const char *const *filters, bantin_page *out);
 
 /* Fingerprints of what a page depends on besides its content: the
- * templates (hash and newest file time) and the view (settings and font
- * step, with BANTIN_VERSION). */
+ * templates (hash and newest file time) and the view (settings, menu and
+ * font step, with BANTIN_VERSION; not the site). */
 apr_uint64_t bantin_theme_hash(const bantin_theme *t);
 apr_time_t bantin_theme_mtime(const bantin_theme *t);
 apr_uint64_t bantin_view_hash(const bantin_view *v);
+
+/* The tag of a page (the hash of everything else it is made of) with its
+ * site, for its ETag.  The site may come from the request's Host, so it
+ * goes in through SipHash: no Host can be chosen to give another page's
+ * tag (see bantin_buf.h). */
+apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site);
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out);

@@ -219,6 +219,7 @@ bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
     s->nrejected = nrejected;
     s->ndrafts = ndrafts;
     s->built = now;
+    s->generation = old ? old->generation + 1 : 1;
     s->refs = 1;
     return s;
 }
@@ -310,6 +311,33 @@ static apr_size_t list_visible(const bantin_article *const *by_date,
         }
     }
     return k;
+}
+
+apr_time_t bantin_snapshot_epoch(const bantin_snapshot *snap, apr_time_t now)
+{
+    apr_size_t lo = 0, hi = snap->count, j;
+    apr_time_t epoch = APR_INT64_MIN;
+
+    /* The newest date reached: the first article not in the future. */
+    while (lo < hi) {
+        apr_size_t mid = lo + (hi - lo) / 2;
+        if (snap->by_date[mid]->date.when > now) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    if (lo < snap->count) {
+        epoch = snap->by_date[lo]->date.when;
+    }
+    for (j = 0; j < snap->nexpiring; j++) {
+        apr_time_t e = snap->by_date[snap->expiring[j]]->expires;
+        if (e <= now && e > epoch) {
+            epoch = e;
+        }
+    }
+    return epoch;
 }
 
 apr_size_t bantin_snapshot_list(const bantin_snapshot *snap, apr_time_t now,

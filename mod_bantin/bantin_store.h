@@ -53,6 +53,8 @@ struct bantin_snapshot {
     const char **rejected;          /* "file:line:col: why", sorted */
     apr_size_t nrejected;
     apr_time_t built;
+    apr_uint64_t generation;        /* 1, 2, 3... as this process built
+                                     * them: the snapshot's identity */
     /* the store's bookkeeping */
     int refs;
     bantin_snapshot *older_next;    /* retired queue, oldest first */
@@ -153,6 +155,12 @@ const bantin_category *bantin_snapshot_category(const bantin_snapshot *snap,
 apr_size_t bantin_category_nearest(const bantin_category *cat,
                                    const bantin_article *a, apr_time_t now,
                                    apr_size_t n, const bantin_article **out);
+
+/* The time of the last change, at or before `now`, of which articles are
+ * visible: the latest date reached or expiry passed.  At two times with
+ * the same epoch a snapshot lists the same articles, so (generation,
+ * epoch) names a list for caching.  O(log count + expiring). */
+apr_time_t bantin_snapshot_epoch(const bantin_snapshot *snap, apr_time_t now);
 
 /* The visible articles just newer and just older than a in the whole
  * list (either may be NULL), and up to n older ones after it. */

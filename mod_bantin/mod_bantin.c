@@ -405,9 +405,14 @@ static int bantin_handler(request_rec *r)
     v.fs_count = c->fs_rem ? c->fs_count
                            : bantin_default_nsizes;
     v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
-    {
-        /* From the reader's own request: a subrequest (SSI) has no port in
-         * its parsed URI and would drop it from absolute URLs. */
+    if (c->site_url) {
+        v.site = c->site_url; /* the request's Host shapes nothing */
+    }
+    else {
+        /* httpd's own rule: the Host header, or ServerName under
+         * UseCanonicalName On.  From the reader's own request: a
+         * subrequest (SSI) has no port in its parsed URI and would drop it
+         * from absolute URLs. */
         request_rec *top = r;
         while (top->main) {
             top = top->main;

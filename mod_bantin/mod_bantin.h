@@ -65,6 +65,7 @@ typedef struct {
     int walk;                /* BantinWatch: 1 walk, 0 inotify */
     int related;             /* BantinRelatedCount */
     int feed_size;           /* BantinFeedSize */
+    const char *site_url;    /* BantinSiteURL: "https://host[:port]" */
 } bantin_conf;
 
 /* The config being read: filled while httpd reads it (one thread),

@@ -113,6 +113,7 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(walk);
     MERGE_INT(related);
     MERGE_INT(feed_size);
+    MERGE_PTR(site_url);
     return c;
 }
 
@@ -391,6 +392,112 @@ static const char *set_count(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
+/* Why s is not a host name (labels of letters, digits and inner '-',
+ * joined by single dots), an IPv4 address or a bracketed IPv6 one; NULL
+ * when it is one. */
+static const char *host_problem(const char *s, apr_size_t n)
+{
+    apr_size_t i, label = 0;
+
+    if (!n) {
+        return "has no host";
+    }
+    if (s[0] == '[') {
+        for (i = 1; i < n - 1; i++) {
+            if (!apr_isxdigit(s[i]) && s[i] != ':' && s[i] != '.') {
+                break;
+            }
+        }
+        return n > 2 && s[n - 1] == ']' && i == n - 1
+               ? NULL : "has a host that is not an IPv6 address in []";
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            if (!label || s[i - 1] == '-') {
+                break;
+            }
+            label = 0;
+        }
+        else if (apr_isalnum(s[i]) || (s[i] == '-' && label)) {
+            label++;
+        }
+        else {
+            break;
+        }
+    }
+    return i == n && label && s[n - 1] != '-'
+           ? NULL : "has a host that is not a host name or IP address";
+}
+
+/* BantinSiteURL scheme://host[:port]: the site of every absolute URL,
+ * kept as "scheme://host[:port]" in lower case, without a default port.
+ * A path is refused rather than taken: the portal's path is its
+ * <Location> or BantinPrefix, and two sources for it would disagree. */
+static const char *set_site_url(cmd_parms *cmd, void *cfg, const char *a)
+{
+    bantin_conf *c = cfg;
+    const char *why = NULL, *host, *end, *colon;
+    const char *scheme = !strncasecmp(a, "https://", 8) ? "https"
+                         : !strncasecmp(a, "http://", 7) ? "http" : NULL;
+    long port = 0;
+
+    if (!scheme) {
+        why = "must start with http:// or https://";
+    }
+    else {
+        host = a + strlen(scheme) + 3;
+        end = host + strcspn(host, "/?#@\\");
+        if (*end == '@') {
+            why = "must not name a user";
+        }
+        else if (*end == '\\') {
+            why = "must not hold a backslash";
+        }
+        else if (*end == '?' || *end == '#') {
+            why = "must not have a query or fragment";
+        }
+        else if (*end == '/' && end[1]) {
+            why = "must not have a path (the portal's path is its "
+                  "<Location> or BantinPrefix)";
+        }
+        /* The port's colon is the last one, after any IPv6 bracket. */
+        colon = end;
+        while (colon > host && colon[-1] != ':' && colon[-1] != ']') {
+            colon--;
+        }
+        colon = colon > host && colon[-1] == ':' ? colon - 1 : end;
+        if (!why && colon < end) {
+            char *stop;
+            port = strtol(colon + 1, &stop, 10);
+            if (stop != end || colon + 1 == end || !apr_isdigit(colon[1])
+                || port < 1 || port > 65535) {
+                why = "has a port that is not a number from 1 to 65535";
+            }
+        }
+        if (!why) {
+            why = host_problem(host, (apr_size_t)(colon - host));
+        }
+        if (!why) {
+            char *site = apr_pstrcat(cmd->pool, scheme, "://",
+                                     apr_pstrmemdup(cmd->pool, host,
+                                                    (apr_size_t)(colon
+                                                                 - host)),
+                                     NULL), *l;
+            for (l = site; *l; l++) {
+                *l = apr_tolower(*l);
+            }
+            if (port && port != (!strcmp(scheme, "https") ? 443 : 80)) {
+                site = apr_psprintf(cmd->pool, "%s:%ld", site, port);
+            }
+            c->site_url = site;
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "%s: '%s' %s: give the scheme, host and "
+                        "port only (e.g. https://portal.example.vn)",
+                        cmd->cmd->name, a, why);
+}
+
 static const char *set_watch(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
@@ -484,6 +591,10 @@ const command_rec bantin_cmds[] = {
                   "where the parent keeps what it parsed for the next "
                   "start, or off (default: bantin-startcache under "
                   "DefaultRuntimeDir)"),
+    DIRECTIVE("BantinSiteURL", set_site_url,
+              "scheme://host[:port] of every absolute URL (canonical, "
+              "share links, feeds, sitemap); default: httpd's own rule, "
+              "the Host header unless UseCanonicalName On"),
     DIRECTIVE("BantinCheckInterval", set_interval,
               "seconds between looks for changed articles (default 0.25)"),
     {NULL}

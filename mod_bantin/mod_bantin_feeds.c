@@ -2,8 +2,9 @@
  * things: the RSS feeds (the portal's and each category's), the sitemap
  * (with its index past 50,000 articles) and the search page.
  *
- * Feeds and sitemaps are not kept in the page cache: they are rendered
- * per request and tagged with the hash of their bytes.
+ * Feeds are rendered per request (a few dozen items); sitemaps are kept
+ * in the page cache like pages.  Both are tagged with the hash of their
+ * bytes, so that servers holding the same content agree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,10 @@ int bantin_handle_feed(request_rec *r, const bantin_conf *c,
     pg.body = out.data;
     pg.len = out.len;
     pg.gz = NULL;
-    pg.tag = bantin_hash64(bantin_hash_articles(BANTIN_HASH_INIT, items, n),
-                           out.data, out.len);
+    pg.tag = bantin_site_tag(
+        bantin_hash64(bantin_hash_articles(BANTIN_HASH_INIT, items, n),
+                      out.data, out.len),
+        v->site);
     pg.modified = bantin_newest(snap->built,
                                 n ? bantin_newest(items[0]->mtime,
                                                   items[0]->date.when)
@@ -72,31 +75,48 @@ int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
 {
     apr_size_t total, n, parts, k = part ? (apr_size_t)atol(part) : 0;
     const bantin_article **items;
+    const char *key;
+    apr_uint64_t id;
+    apr_time_t epoch = bantin_snapshot_epoch(snap, now);
     bantin_cached pg;
     bantin_page out;
 
     bantin_snapshot_list(snap, now, 0, 0, NULL, &total);
     /* The home page is one of the URLs of part 1. */
     parts = (total + 1 + BANTIN_SITEMAP_MAX - 1) / BANTIN_SITEMAP_MAX;
-    if (!part && parts > 1) {
-        bantin_render_sitemap_index(r->pool, v, parts, &out);
+    if (part && (k < 1 || k > parts)) {
+        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
     }
-    else {
-        if (part && (k < 1 || k > parts)) {
-            return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+    /* Up to 50,000 URLs: kept like pages.  What it lists is named by the
+     * snapshot and the epoch of now (bantin_snapshot_epoch); what else
+     * it shows, by the part, the prefix and the time zone. */
+    id = bantin_hash64(BANTIN_HASH_INIT, &snap->generation,
+                       sizeof(snap->generation));
+    id = bantin_hash64(id, &epoch, sizeof(epoch));
+    id = bantin_hash64(id, &k, sizeof(k));
+    id = bantin_hash_str(id, v->base);
+    id = bantin_hash64(id, &v->tz_min, sizeof(v->tz_min));
+    key = bantin_page_key(r, c, v, 's', id);
+    if (!bantin_recall(r, key, &pg)) {
+        if (!part && parts > 1) {
+            bantin_render_sitemap_index(r->pool, v, parts, &out);
         }
-        apr_size_t first = k > 1 ? (k - 1) * BANTIN_SITEMAP_MAX - 1 : 0;
-        items = apr_palloc(r->pool, BANTIN_SITEMAP_MAX * sizeof(*items));
-        n = bantin_snapshot_list(snap, now, first,
-                                 k > 1 ? BANTIN_SITEMAP_MAX
-                                       : BANTIN_SITEMAP_MAX - 1,
-                                 items, &total);
-        bantin_render_sitemap(r->pool, v, items, n, k <= 1, &out);
+        else {
+            apr_size_t first = k > 1 ? (k - 1) * BANTIN_SITEMAP_MAX - 1 : 0;
+            items = apr_palloc(r->pool, BANTIN_SITEMAP_MAX * sizeof(*items));
+            n = bantin_snapshot_list(snap, now, first,
+                                     k > 1 ? BANTIN_SITEMAP_MAX
+                                           : BANTIN_SITEMAP_MAX - 1,
+                                     items, &total);
+            bantin_render_sitemap(r->pool, v, items, n, k <= 1, &out);
+        }
+        /* Tagged with its bytes, so that servers agree on it. */
+        bantin_remember(r, key, &out,
+                        bantin_site_tag(bantin_hash64(BANTIN_HASH_INIT,
+                                                      out.data, out.len),
+                                        v->site),
+                        snap->built, &pg);
     }
-    pg.body = out.data;
-    pg.len = out.len;
-    pg.gz = NULL;
-    pg.tag = bantin_hash64(BANTIN_HASH_INIT, out.data, out.len);
     pg.modified = snap->built;
     return bantin_send_rendered_as(r, &pg, c->list_max_age != UNSET
                                                ? c->list_max_age

@@ -32,6 +32,17 @@ int bantin_send_rendered_as(request_rec *r, const bantin_cached *pg,
                             int max_age, const char *ctype);
 int bantin_send_rendered(request_rec *r, const bantin_cached *pg,
                          int max_age);
+/* The page cache's key of a page: its kind ('a' article, 'l' list, 's'
+ * sitemap), the content dir and the site as they are, and tag, the hash of
+ * everything else it shows.  NULL when the page must not be kept: its
+ * site comes from a Host that is none of this server's names and ports. */
+const char *bantin_page_key(request_rec *r, const bantin_conf *c,
+                            const bantin_view *v, char kind,
+                            apr_uint64_t tag);
+/* A page from the cache (key NULL: none); 1 on a hit. */
+int bantin_recall(request_rec *r, const char *key, bantin_cached *out);
+/* Fills out with a freshly rendered page, its gzip form and its ETag tag,
+ * and keeps it in the cache under key (NULL: not kept). */
 void bantin_remember(request_rec *r, const char *key, const bantin_page *pg,
                      apr_uint64_t tag, apr_time_t modified,
                      bantin_cached *out);

@@ -140,18 +140,20 @@ int bantin_status_handler(request_rec *r)
         ap_rputs("</section>\n", r);
     }
     {
-        apr_size_t entries, bytes;
-        apr_uint64_t hits, misses;
-        bantin_cache_stats(bantin_page_cache, &entries, &bytes, &hits, &misses);
+        bantin_cache_stats_t st;
+        bantin_cache_stats(bantin_page_cache, &st);
         ap_rprintf(r, "<section class=\"bantin-status-cache\">\n"
                    "<h2>Rendered pages (this process, pid %ld)</h2>\n<dl>\n"
                    "<dt>Pages</dt><dd class=\"cache-entries\">%lu</dd>\n"
                    "<dt>Bytes</dt><dd class=\"cache-bytes\">%lu</dd>\n"
                    "<dt>Hits</dt><dd class=\"cache-hits\">%" APR_UINT64_T_FMT
                    "</dd>\n<dt>Misses</dt><dd class=\"cache-misses\">%"
-                   APR_UINT64_T_FMT "</dd>\n</dl>\n</section>\n",
-                   (long)getpid(), (unsigned long)entries,
-                   (unsigned long)bytes, hits, misses);
+                   APR_UINT64_T_FMT "</dd>\n"
+                   "<dt>Not kept (a Host not of this server)</dt>"
+                   "<dd class=\"cache-not-kept\">%" APR_UINT64_T_FMT
+                   "</dd>\n</dl>\n</section>\n",
+                   (long)getpid(), (unsigned long)st.entries,
+                   (unsigned long)st.bytes, st.hits, st.misses, st.skipped);
     }
     ap_rputs("</body>\n</html>\n", r);
     return OK;
@@ -202,12 +204,11 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     tag = bantin_hash_articles(tag, &ar.newer, ar.newer ? 1 : 0);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
-    key = apr_psprintf(r->pool, "a|%s|%016" APR_UINT64_T_HEX_FMT,
-                       c->content->dir, tag);
-    if (!bantin_cache_get(bantin_page_cache, key, r->pool, 1, &pg)) {
+    key = bantin_page_key(r, c, v, 'a', tag);
+    if (!bantin_recall(r, key, &pg)) {
         bantin_page out;
         bantin_render_article_ex(r->pool, t, v, a, &ar, part, &out);
-        bantin_remember(r, key, &out, tag,
+        bantin_remember(r, key, &out, bantin_site_tag(tag, v->site),
                         bantin_newest(a->mtime, bantin_theme_mtime(t)), &pg);
     }
     /* After the cache, which keeps the time of the first rendering. */
@@ -274,13 +275,13 @@ int bantin_handle_list(request_rec *r, const bantin_conf *c,
     }
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
-    key = apr_psprintf(r->pool, "l|%s|%016" APR_UINT64_T_HEX_FMT,
-                       c->content->dir, tag);
-    if (!bantin_cache_get(bantin_page_cache, key, r->pool, 1, &pg)) {
+    key = bantin_page_key(r, c, v, 'l', tag);
+    if (!bantin_recall(r, key, &pg)) {
         bantin_page out;
         bantin_render_listing(r->pool, t, v, &l, items, n, page, pages,
                               fragment, &out);
-        bantin_remember(r, key, &out, tag, modified, &pg);
+        bantin_remember(r, key, &out, bantin_site_tag(tag, v->site),
+                        modified, &pg);
     }
     pg.modified = bantin_newest(pg.modified, snap->built);
     return bantin_send_rendered(r, &pg, c->list_max_age != UNSET

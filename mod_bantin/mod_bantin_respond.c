@@ -7,7 +7,10 @@
  */
 #include <string.h>
 
+#include <strings.h>
+
 #include "apr_strings.h"
+#include "http_core.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "util_filter.h"
@@ -89,14 +92,18 @@ int bantin_send_page(request_rec *r, const bantin_page *pg)
  * Used as it is for answers that are the same for every reader (feeds,
  * sitemaps); pages go through bantin_send_rendered, which adds
  * Vary: Cookie. */
+/* Never to a subrequest: mod_include would splice gzip bytes into its
+ * page, whatever the browser accepts. */
+static int takes_gzip(request_rec *r)
+{
+    return !r->main && bantin_accepts_gzip(apr_table_get(r->headers_in,
+                                                         "Accept-Encoding"));
+}
+
 int bantin_send_rendered_as(request_rec *r, const bantin_cached *pg,
                             int max_age, const char *ctype)
 {
-    /* Never to a subrequest: mod_include would splice gzip bytes into its
-     * page, whatever the browser accepts. */
-    int gz = pg->gz && !r->main
-             && bantin_accepts_gzip(apr_table_get(r->headers_in,
-                                                  "Accept-Encoding"));
+    int gz = pg->gz && takes_gzip(r);
     int rc;
 
     apr_table_setn(r->headers_out, "ETag",
@@ -130,17 +137,110 @@ int bantin_send_rendered(request_rec *r, const bantin_cached *pg,
     return bantin_send_rendered_as(r, pg, max_age, "text/html; charset=utf-8");
 }
 
-/* Keeps a freshly rendered page (and its gzip form) in the cache. */
+/* ---------------------------------------------------------------------- */
+/* the page cache                                                          */
+
+/* Whether host, the request's Host without its port, is one of s's names:
+ * ServerName, a ServerAlias, or a ServerAlias pattern, matched as httpd
+ * matches a name-based virtual host. */
+static int is_server_name(const server_rec *s, const char *host)
+{
+    int i;
+
+    if (s->server_hostname && !strcasecmp(host, s->server_hostname)) {
+        return 1;
+    }
+    for (i = 0; s->names && i < s->names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(s->names, i, const char *);
+        if (n && !strcasecmp(host, n)) {
+            return 1;
+        }
+    }
+    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(s->wild_names, i, const char *);
+        if (n && !ap_strcasecmp_match(host, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether this request's absolute URLs are made from a Host that is none
+ * of this server's: a name it does not answer to, or a port that is
+ * neither the scheme's, ServerName's nor the one the connection came in
+ * on.  Anyone can send as many of those as they like; a page made for one
+ * is rendered for that request and not kept, so that junk Hosts take no
+ * cache entries and push no real page out. */
+static int site_is_foreign(request_rec *r, const bantin_conf *c)
+{
+    request_rec *top = r;
+    core_dir_config *d;
+    apr_port_t port;
+
+    if (c->site_url) {
+        return 0; /* BantinSiteURL: the Host shapes nothing */
+    }
+    while (top->main) {
+        top = top->main;
+    }
+    d = ap_get_core_module_config(top->per_dir_config);
+    if (d->use_canonical_name == USE_CANONICAL_NAME_ON) {
+        return 0; /* ServerName and its port */
+    }
+    /* Off (or unset) takes the name from the Host; DNS only the port. */
+    if (d->use_canonical_name != USE_CANONICAL_NAME_DNS && top->hostname
+        && !is_server_name(top->server, top->hostname)) {
+        return 1;
+    }
+    if (!top->parsed_uri.port_str) {
+        return 0;
+    }
+    port = top->parsed_uri.port;
+    return port != ap_default_port(top) && port != top->server->port
+           && port != top->connection->local_addr->port;
+}
+
+const char *bantin_page_key(request_rec *r, const bantin_conf *c,
+                            const bantin_view *v, char kind,
+                            apr_uint64_t tag)
+{
+    const char *site = v->site ? v->site : "";
+
+    if (!bantin_page_cache || site_is_foreign(r, c)) {
+        return NULL;
+    }
+    /* Lengths before the variable parts, so that no dir or site can be
+     * read as another pair: the key is compared in full, and it holds
+     * the one input a reader chooses freely, the site, as it is. */
+    return apr_psprintf(r->pool, "%c|%" APR_SIZE_T_FMT ":%s|%" APR_SIZE_T_FMT
+                        ":%s|%016" APR_UINT64_T_HEX_FMT, kind,
+                        strlen(c->content->dir), c->content->dir,
+                        strlen(site), site, tag);
+}
+
+int bantin_recall(request_rec *r, const char *key, bantin_cached *out)
+{
+    return key && bantin_cache_get(bantin_page_cache, key, r->pool, 1, out);
+}
+
 void bantin_remember(request_rec *r, const char *key, const bantin_page *pg,
                      apr_uint64_t tag, apr_time_t modified,
                      bantin_cached *out)
 {
     out->body = pg->data;
     out->len = pg->len;
-    out->gz = bantin_gzip(r->pool, pg->data, pg->len, &out->gzlen);
+    /* A page that is not kept is compressed only for a reader who takes
+     * it that way. */
+    out->gz = key || takes_gzip(r)
+              ? bantin_gzip(r->pool, pg->data, pg->len, &out->gzlen) : NULL;
     out->tag = tag;
     out->modified = modified;
-    bantin_cache_put(bantin_page_cache, key, out);
+    if (key) {
+        bantin_cache_put(bantin_page_cache, key, out);
+    }
+    else {
+        bantin_cache_skip(bantin_page_cache);
+    }
 }
 
 /* An error page in the portal's layout.  Caches may keep it only briefly

@@ -331,6 +331,7 @@ int main(void)
     srunner_add_suite(sr, shape_suite());
     srunner_add_suite(sr, store_suite());
     srunner_add_suite(sr, startcache_suite());
+    srunner_add_suite(sr, cache_suite());
     srunner_add_suite(sr, render_suite());
     srunner_add_suite(sr, fold_suite());
     srunner_add_suite(sr, hostile_suite());
