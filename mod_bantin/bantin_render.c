@@ -27,7 +27,7 @@
     X(is_article) X(is_home) X(has_related) X(has_other)                    \
     X(query) X(has_query) X(results) X(snippet) X(total) X(has_results)     \
     X(more) X(suggestion) X(suggestion_url) X(is_selected) X(date_from)     \
-    X(date_to) X(date_error)
+    X(date_to) X(date_error) X(from_bad) X(to_bad)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -567,6 +567,10 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
         int bad_from = 0, bad_to = 0;
         bantin_tset_text(&s, V_date_from, date_filter(p, from, &bad_from));
         bantin_tset_text(&s, V_date_to, date_filter(p, to, &bad_to));
+        /* a date input cannot hold what is not a date: a text input
+         * does, for the reader to mend */
+        bantin_tset_bool(&s, V_from_bad, bad_from);
+        bantin_tset_bool(&s, V_to_bad, bad_to);
         if (bad_from || bad_to) {
             /* "Không đọc được ngày: 31/02/2024, hôm qua" */
             bantin_tset_text(&s, V_date_error,
