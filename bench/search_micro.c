@@ -159,7 +159,8 @@ int main(int argc, const char *const *argv)
 
         apr_pool_create(&qp, p);
         for (k = 0; k < n; k++) {
-            bantin_query q = {qs[k].text, NULL, 0, 0, apr_time_now()};
+            bantin_query q = {qs[k].text, NULL, 0, 0, apr_time_now(), NULL,
+                              NULL};
             apr_size_t more = 0;
             for (r = 0; r < rounds; r++) {
                 apr_array_header_t *slugs = apr_array_make(qp, 10,

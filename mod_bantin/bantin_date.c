@@ -79,6 +79,48 @@ static int parse_offset(const char **s, int *min)
     return 0;
 }
 
+/* One or two digits, for the day and month of "D/M/YYYY". */
+static int one_or_two(const char **s, int *out)
+{
+    if ((*s)[0] < '0' || (*s)[0] > '9') {
+        return -1;
+    }
+    *out = (*s)[0] - '0';
+    (*s)++;
+    if ((*s)[0] >= '0' && (*s)[0] <= '9') {
+        *out = *out * 10 + (*s)[0] - '0';
+        (*s)++;
+    }
+    return 0;
+}
+
+int bantin_date_parse_day(bantin_date *d, const char *s, int tz_min)
+{
+    char iso[11];
+    const char *end;
+    int day, month, year;
+
+    while (*s == ' ') {
+        s++;
+    }
+    for (end = s + strlen(s); end > s && end[-1] == ' '; end--) {
+    }
+    if (end - s == 10 && s[4] == '-') {
+        memcpy(iso, s, 10);
+    }
+    else {
+        /* DD/MM/YYYY: turned into the ISO form the checks below know */
+        if (one_or_two(&s, &day) || *s++ != '/' || one_or_two(&s, &month)
+            || *s++ != '/' || digits(&s, 4, &year) || s != end
+            || snprintf(iso, sizeof(iso), "%04d-%02d-%02d", year, month,
+                            day) != 10) {
+            return -1;
+        }
+    }
+    iso[10] = '\0';
+    return bantin_date_parse(d, iso, tz_min) || d->has_time ? -1 : 0;
+}
+
 const char *bantin_date_parse(bantin_date *d, const char *s, int tz_min)
 {
     int hh = 0, mi = 0, ss = 0;

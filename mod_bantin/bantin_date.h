@@ -25,6 +25,13 @@ typedef struct bantin_date {
  * Returns NULL on success or a static message saying what is wrong. */
 const char *bantin_date_parse(bantin_date *d, const char *s, int tz_min);
 
+/* Parses a day as a reader types it in a search form: "YYYY-MM-DD" (what
+ * date inputs send) or "DD/MM/YYYY" (the Vietnamese order, also with one
+ * digit for the day or month: "1/2/2024"), spaces around it ignored.
+ * Writes the plain date's midnight in zone tz_min into d (has_time 0);
+ * returns 0, or -1 when s is not a real calendar day in either form. */
+int bantin_date_parse_day(bantin_date *d, const char *s, int tz_min);
+
 /* Parses a zone: "+07:00", "-03:30", "UTC", "Z" or "Asia/Ho_Chi_Minh".
  * Returns 0 and sets *tz_min on success, -1 otherwise. */
 int bantin_tz_parse(const char *s, int *tz_min);

@@ -27,7 +27,7 @@
     X(is_article) X(is_home) X(has_related) X(has_other)                    \
     X(query) X(has_query) X(results) X(snippet) X(total) X(has_results)     \
     X(more) X(suggestion) X(suggestion_url) X(is_selected) X(date_from)     \
-    X(date_to)
+    X(date_to) X(date_error) X(from_bad) X(to_bad)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -512,19 +512,24 @@ static const char *search_url(apr_pool_t *p, const bantin_view *v,
     return page > 1 ? apr_psprintf(p, "%s&page=%ld", u, page) : u;
 }
 
-/* A date filter as the form's date inputs take it (YYYY-MM-DD), "" for
- * anything else: the search ignores what is not a date, and so the form
- * shows nothing for it. */
-static const char *date_filter(const char *s)
+/* A date filter as the form's date inputs take it (YYYY-MM-DD, also when
+ * the reader wrote DD/MM/YYYY); anything else is kept as typed, so the
+ * reader sees it again and can mend it, and *bad is set: the search left
+ * it out, and the page says so. */
+static const char *date_filter(apr_pool_t *p, const char *s, int *bad)
 {
-    int i;
+    bantin_date d;
+    char iso[11];
 
-    for (i = 0; s && i < 10; i++) {
-        if (i == 4 || i == 7 ? s[i] != '-' : !apr_isdigit(s[i])) {
-            return "";
-        }
+    if (!s || !*s) {
+        return "";
     }
-    return s && !s[10] ? s : "";
+    if (bantin_date_parse_day(&d, s, 0)) {
+        *bad = 1;
+        return s;
+    }
+    bantin_date_format_iso(&d, 0, iso);
+    return apr_pstrdup(p, iso);
 }
 
 /* A count the Vietnamese way: 12.345 */
@@ -556,9 +561,24 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
     apr_size_t i;
 
     page_scope_with(p, &s, v, NULL, filter_value(filters, "category"));
-    bantin_tset_text(&s, V_date_from, date_filter(filter_value(filters,
-                                                               "from")));
-    bantin_tset_text(&s, V_date_to, date_filter(filter_value(filters, "to")));
+    {
+        const char *from = filter_value(filters, "from");
+        const char *to = filter_value(filters, "to");
+        int bad_from = 0, bad_to = 0;
+        bantin_tset_text(&s, V_date_from, date_filter(p, from, &bad_from));
+        bantin_tset_text(&s, V_date_to, date_filter(p, to, &bad_to));
+        /* a date input cannot hold what is not a date: a text input
+         * does, for the reader to mend */
+        bantin_tset_bool(&s, V_from_bad, bad_from);
+        bantin_tset_bool(&s, V_to_bad, bad_to);
+        if (bad_from || bad_to) {
+            /* "Không đọc được ngày: 31/02/2024, hôm qua" */
+            bantin_tset_text(&s, V_date_error,
+                             apr_pstrcat(p, bad_from ? from : "",
+                                         bad_from && bad_to ? ", " : "",
+                                         bad_to ? to : "", NULL));
+        }
+    }
     bantin_tset_text(&s, V_page_title,
                      apr_pstrcat(p, query ? query : "", query ? " - " : "",
                                  "Tìm kiếm - ", v->portal_name, NULL));

@@ -814,22 +814,27 @@ static void register_rank(sqlite3 *db)
 /* The reader's text as FTS5 phrases: each word quoted (so nothing the
  * reader types is FTS syntax), text in double quotes one phrase, and the
  * last bare word a prefix ("giup d" while typing) when it folds to two
- * letters or more; a one-letter last word is left out, unless it is all
- * there is (a one-letter prefix would merge the doclists of hundreds of
- * words, for results no better than without it).  fold: fold the words
- * (else spell their diacritics out, as efts does).  At most MAX_TERMS. */
+ * letters or more and is typed without diacritics.  One typed with them
+ * is a whole word, like the others ("Nông thôn" is not "rừng thông" nor
+ * "truyền thống", which "thon" as a folded prefix would list): readers
+ * who put the marks in have written the word out, and the folded prefix
+ * would match words those marks rule out.  A one-letter last word is
+ * left out, unless it is all there is (a one-letter prefix would merge
+ * the doclists of hundreds of words, for results no better than without
+ * it).  fold: fold the words (else spell their diacritics out, as efts
+ * does).  At most MAX_TERMS. */
 static apr_array_header_t *query_terms(apr_pool_t *p, const char *text,
                                        int fold)
 {
     apr_array_header_t *terms = apr_array_make(p, 8, sizeof(char *));
     bantin_buf phrase;
     const char *c = text;
-    int in_phrase = 0, words = 0, last_bare = 0;
+    int in_phrase = 0, words = 0, last_bare = 0, last_marked = 0, marked;
     apr_size_t last_len = 0;
 
     bantin_buf_init(&phrase, p, 256);
     while (*c && terms->nelts < MAX_TERMS) {
-        const char *start;
+        const char *start, *e;
         char *word, *folded, *w, *o;
         if (*c == '"') {
             if (in_phrase && words) {
@@ -867,6 +872,10 @@ static apr_array_header_t *query_terms(apr_pool_t *p, const char *text,
          * placement alike), as efts does */
         word = fold ? folded
                     : bantin_fold_marks(p, start, (apr_size_t)(c - start));
+        marked = 0;
+        for (e = start; e < c && !marked; e++) {
+            marked = (unsigned char)*e >= 0x80;
+        }
         bantin_buf_adds(&phrase, words++ ? " " : "\"");
         bantin_buf_adds(&phrase, word);
         if (!in_phrase) {
@@ -877,6 +886,7 @@ static apr_array_header_t *query_terms(apr_pool_t *p, const char *text,
             words = 0;
             last_bare = 1;
             last_len = strlen(folded);
+            last_marked = marked;
         }
         else {
             last_bare = 0;
@@ -891,7 +901,7 @@ static apr_array_header_t *query_terms(apr_pool_t *p, const char *text,
     if (last_bare && !*c && last_len < 2 && terms->nelts > 1) {
         terms->nelts--;
     }
-    else if (last_bare && !*c && last_len >= 2 && fold) {
+    else if (last_bare && !*c && last_len >= 2 && fold && !last_marked) {
         const char **last = &APR_ARRAY_IDX(terms, terms->nelts - 1,
                                            const char *);
         *last = apr_pstrcat(p, *last, "*", NULL);
@@ -1155,6 +1165,19 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
     if (rv != APR_SUCCESS) {
         *more = 0;
         return rv;
+    }
+    if (q->visible) {
+        /* what the index cannot know (publishing times to the second, a
+         * change it has not caught up with) is the store's to say: the
+         * count and the pages are of what a reader may see */
+        int k, kept = 0;
+        for (k = 0; k < all->nelts; k++) {
+            ranked *h = &APR_ARRAY_IDX(all, k, ranked);
+            if (q->visible(q->baton, h->slug)) {
+                APR_ARRAY_IDX(all, kept++, ranked) = *h;
+            }
+        }
+        all->nelts = kept;
     }
     *total = (apr_size_t)all->nelts;
     for (i = first; i < *total && i < first + n; i++) {

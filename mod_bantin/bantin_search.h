@@ -69,10 +69,17 @@ typedef struct bantin_query {
     apr_time_t from, to;    /* a date range [from, to), 0 = open */
     apr_time_t now;         /* leaves out articles dated later or expired
                              * by then; 0 = keep them */
+    /* 1 when a reader may see the article (the store's word, which is
+     * final: the index may lag behind it); NULL = all matches */
+    int (*visible)(void *baton, const char *slug);
+    void *baton;
 } bantin_query;
 
 /* Slugs of matching articles, best first: up to n from the first-th;
- * *total is how many can be paged through.  When more articles match
+ * *total is how many can be paged through (those q->visible keeps).
+ * The last word of the text is a folded prefix when typed without
+ * diacritics ("nong th"), and a whole word, like the others, when typed
+ * with them ("nông thôn": not thông, thống).  When more articles match
  * than are ranked (bantin_search_set_candidates), *more is how many are
  * ranked ("more than *more match"), else 0.  Returns APR_EINVAL when the
  * query has nothing to search for. */

@@ -127,15 +127,16 @@ int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
 /* ---------------------------------------------------------------------- */
 /* search                                                                  */
 
-/* Parses "YYYY-MM-DD" as midnight in the portal's zone; 0 if absent or
- * not a date. */
+/* Parses a day ("YYYY-MM-DD" or "DD/MM/YYYY") as midnight in the
+ * portal's zone; 0 if absent or not a date (the page says so: see
+ * bantin_render_search). */
 static apr_time_t day_param(request_rec *r, const bantin_view *v,
                             const char *name, int next_day)
 {
     const char *s = r->args ? bantin_form_get(r->pool, r->args, name) : NULL;
     bantin_date d;
 
-    if (!s || !*s || bantin_date_parse(&d, s, v->tz_min) || d.has_time) {
+    if (!s || !*s || bantin_date_parse_day(&d, s, v->tz_min)) {
         return 0;
     }
     return d.when + (next_day ? apr_time_from_sec(86400) : 0);
@@ -181,7 +182,19 @@ static const char *utf8_clean(apr_pool_t *p, const char *s)
     return bantin_buf_cstr(&b);
 }
 
-/* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD][&to=…] */
+/* What the search lists: an article the snapshot shows at `now`. */
+typedef struct {
+    const bantin_snapshot *snap;
+    apr_time_t now;
+} visible_at;
+
+static int search_visible(void *baton, const char *slug)
+{
+    const visible_at *va = baton;
+    return bantin_snapshot_get(va->snap, slug, va->now) != NULL;
+}
+
+/* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD|DD/MM/YYYY][&to=…] */
 int bantin_handle_search(request_rec *r, const bantin_conf *c,
                          const bantin_view *v, const bantin_snapshot *snap,
                          apr_time_t now)
@@ -199,7 +212,8 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
     const char **snippets = apr_palloc(r->pool, size * sizeof(char *));
     const char *suggestion = NULL;
     apr_size_t total = 0, more = 0, n = 0;
-    bantin_query q = {NULL, NULL, 0, 0, 0};
+    visible_at va = {snap, now};
+    bantin_query q = {NULL, NULL, 0, 0, 0, search_visible, &va};
     bantin_page out;
     int i;
 
@@ -245,9 +259,19 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         if (page > pages) {
             return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
         }
-        if (!total) {
+        if (!total && c->content->search) {
+            /* the query without its diacritics, only when that finds
+             * something (q=đ would suggest d, which finds nothing) */
             char *f = bantin_fold(r->pool, text, strlen(text));
-            if (strcasecmp(f, text)) { /* not just the query lowercased */
+            apr_array_header_t *none = apr_array_make(r->pool, 1,
+                                                      sizeof(char *));
+            apr_size_t found = 0, over = 0;
+            bantin_query fq = q;
+            fq.text = f;
+            if (strcasecmp(f, text) /* not just the query lowercased */
+                && bantin_search_query(c->content->search, r->pool, &fq, 0,
+                                       0, none, &found, &over) == APR_SUCCESS
+                && found) {
                 suggestion = f;
             }
         }

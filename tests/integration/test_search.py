@@ -144,6 +144,16 @@ VISIBLE_TOP_SECRET = dict(slug="s/giai-mat", date="2024-01-02", category=None,
                           title="Hồ sơ tuyệt mật được giải mật",
                           paragraphs=["Hồ sơ cũ nay được công bố."])
 SEARCH.append(VISIBLE_TOP_SECRET)
+# thôn / thông / thống: a last word typed with diacritics is a whole word as
+# written; typed without them, a folded prefix
+SEARCH += [
+    dict(slug="s/nong-thon", date="2024-05-01", category=KT,
+         title="Nông thôn đổi mới từng ngày", paragraphs=["Bộ mặt nông thôn khởi sắc."]),
+    dict(slug="s/rung-thong", date="2024-05-02", category=KT,
+         title="Trồng rừng thông trên đồi trọc", paragraphs=["Rừng thông xanh mát."]),
+    dict(slug="s/pho-thong", date="2024-05-03", category=GD,
+         title="Kỳ thi tốt nghiệp phổ thông", paragraphs=["Học sinh phổ thông dự thi."]),
+]
 SENTINEL = "chimcanhcut"
 
 
@@ -390,6 +400,26 @@ def test_last_word_is_a_prefix(sr, q, slug):
     assert slug in slugs_for(sr, q), q
 
 
+def test_last_word_with_diacritics_is_a_whole_word_as_written(sr):
+    """"Nông thôn" is not "rừng thông", "Phổ thông" nor "truyền thống"."""
+    for q in ("Nông thôn", "nông thôn", nfd("Nông thôn"), "thôn"):
+        got = slugs_for(sr, q)
+        assert "s/nong-thon" in got, (q, got)
+        assert not {"s/rung-thong", "s/pho-thong", "s/mam-nem"} & set(got), (q, got)
+    assert "s/hoa-giai" in slugs_for(sr, "thôn")     # "thôn Trung"
+    # a whole word like any other: the same word with other marks ranks after
+    got = slugs_for(sr, "thông")
+    assert {"s/rung-thong", "s/pho-thong"} <= set(got[:2]) and "s/nong-thon" not in got, got
+    got = slugs_for(sr, "truyền thống")
+    assert "s/mam-nem" in got and "s/pho-thong" not in got, got
+
+
+def test_last_word_without_diacritics_stays_a_folded_prefix(sr):
+    assert {"s/nong-thon", "s/rung-thong", "s/pho-thong", "s/mam-nem",
+            "s/hoa-giai"} <= set(slugs_for(sr, "thon"))
+    assert "s/rung-thong" in slugs_for(sr, "rừng thon")
+
+
 def test_only_the_last_word_is_a_prefix(sr):
     # "chimcanh" is not a word of the text: as the first word it must match whole
     assert slugs_for(sr, "chimcanh moc") == []
@@ -427,7 +457,7 @@ def test_article_without_category_has_no_category_link(sr):
     ("đề án", "s/de-an", ["Đề", "án"]),
     ("vàm cỏ", "s/nfd", ["Vàm", "Cỏ"]),      # decomposed text: whole words marked
     ("kênh mương", "s/kenh-noi-dung", ["kênh", "mương"] * 3),
-    ("số 1 với nă", "s/vu-lua-1", ["số", "1", "với", "năng"]),  # the prefix word too
+    ("số 1 với nan", "s/vu-lua-1", ["số", "1", "với", "năng"]),  # the prefix word too
 ])
 def test_snippet_marks_matched_words(sr, q, slug, expected):
     _, doc = search(sr, q)
@@ -440,8 +470,10 @@ def test_snippet_marks_matched_words(sr, q, slug, expected):
 def test_snippet_of_a_phrase_marks_only_its_words(sr):
     _, doc = search(sr, '"giúp đỡ"')
     assert marks(snippet(doc, "s/giup-do")) == ["giúp", "đỡ"]
-    _, doc = search(sr, "giúp đỡ")      # a bare last word is a prefix: đông is marked
+    _, doc = search(sr, "giup do")      # a bare last word is a prefix: đông is marked
     assert marks(snippet(doc, "s/giup-do")) == ["giúp", "đỡ", "đông"]
+    _, doc = search(sr, "giúp đỡ")      # unless typed with diacritics: a whole word
+    assert marks(snippet(doc, "s/giup-do")) == ["giúp", "đỡ"]
 
 
 def test_snippet_of_decomposed_text_keeps_every_mark_inside(sr):
@@ -550,7 +582,8 @@ def filter_controls(doc):
     assert select is not None, "no category filter in the search form"
     options = {o.get("value"): o.text().strip() for o in select.find_all("option")}
     selected = [o.get("value") for o in select.find_all("option") if o.get("selected") is not None]
-    dates = {i.get("name"): i.get("value") for i in form.find_all("input") if i.get("type") == "date"}
+    dates = {i.get("name"): i.get("value") for i in form.find_all("input")
+             if i.get("name") in ("from", "to")}
     return options, selected, dates.get("from"), dates.get("to")
 
 
@@ -571,11 +604,41 @@ def test_search_form_shows_the_filters_in_use(sr):
     assert not [a for a in doc.find_all("a") if a.get("aria-current") == "page"]
 
 
-@pytest.mark.parametrize("bad", ["hôm qua", "2023-13", "2023-07-01T10:00", '"><b>x</b>'])
-def test_search_form_leaves_out_what_is_not_a_date(sr, bad):
+@pytest.mark.parametrize("day, iso", [("31/01/2024", "2024-01-31"), ("1/2/2024", "2024-02-01"),
+                                      ("01/07/2023", "2023-07-01"), (" 01/07/2023 ", "2023-07-01")])
+def test_dates_in_the_vietnamese_order(sr, day, iso):
+    """DD/MM/YYYY, as readers write it, filters like YYYY-MM-DD; the form shows the date."""
+    assert slugs_for(sr, "vụ lúa", **{"from": day}) == slugs_for(sr, "vụ lúa", **{"from": iso})
+    assert slugs_for(sr, "vụ lúa", to=day) == slugs_for(sr, "vụ lúa", to=iso)
+    _, doc = search(sr, "vụ lúa", **{"from": day, "to": day})
+    assert filter_controls(doc)[2:] == (iso, iso)
+    assert doc.find(cls="bantin-search-error") is None
+    assert {i.get("name"): i.get("type") for i in doc.find_all("input")
+            if i.get("name") in ("from", "to")} == {"from": "date", "to": "date"}
+
+
+def test_date_range_in_the_vietnamese_order(sr):
+    assert set(slugs_for(sr, "vụ lúa", **{"from": "01/07/2023", "to": "01/09/2023"})) == {
+        "s/vu-lua-3", "s/vu-lua-4", "s/vu-lua-5"}
+
+
+@pytest.mark.parametrize("bad", ["hôm qua", "2023-13", "2023-07-01T10:00", '"><b>x</b>',
+                                 "31/02/2024", "32/01/2024", "31-01-2024", "2024/01/31"])
+def test_a_date_that_cannot_be_read_is_said_and_kept(sr, bad):
+    """Not silently ignored: the page says so (escaped), and the form keeps what was typed."""
     r, doc = search(sr, "vụ lúa", **{"from": bad})
-    assert filter_controls(doc)[2] == ""
+    assert filter_controls(doc)[2] == bad
+    # a date input cannot hold it (nor be valid HTML with it): a text input does
+    inputs = {i.get("name"): i.get("type") for i in doc.find_all("input")}
+    assert inputs["from"] == "text" and inputs["to"] == "date", inputs
+    err = doc.find(cls="bantin-search-error")
+    assert err is not None, r.text[:3000]
+    assert err.text().startswith("Không đọc được ngày: ") and bad in err.text(), err.text()
     assert "<b>x</b>" not in r.text
+    # the search went on without that date
+    assert len(slugs_for(sr, "vụ lúa", **{"from": bad})) == 7
+    _, doc = search(sr, "vụ lúa", to=bad)
+    assert bad in doc.find(cls="bantin-search-error").text()
 
 
 def test_empty_form_fields_mean_no_filter(sr):
@@ -719,17 +782,35 @@ def test_head_search(sr):
 # ---- no results ------------------------------------------------------------------
 
 def test_no_results_page_suggests_the_folded_query(sr):
-    q = "Xứ sở thần tiên không có"
+    q = "rừng thôn"     # "thôn" is a whole word, which "rung thon" (a prefix) is not
     r, doc = search(sr, q)
     assert not result_items(doc)
     p = no_results(doc)
     assert p is not None and "Không tìm thấy" in p.text() and q in p.text()
     a = p.find("a")
-    assert a is not None and a.text() == "xu so than tien khong co"
+    assert a is not None and a.text() == "rung thon"
     u = urlsplit(a.get("href"))
-    assert u.path == f"{SR}/search" and parse_qs(u.query)["q"] == ["xu so than tien khong co"]
+    assert u.path == f"{SR}/search" and parse_qs(u.query)["q"] == ["rung thon"]
     assert sr.get(a.get("href")).status_code == 200
+    assert "s/rung-thong" in slugs_for(sr, "rung thon")
     assert doc.find(cls="bantin-search-count") is None
+
+
+@pytest.mark.parametrize("q", ["Xứ sở thần tiên không có", "đ", "d", "Đ", "ở", "ỏ"])
+def test_never_suggests_a_query_that_finds_nothing(sr, q):
+    """q=đ suggested "Thử tìm d", which found nothing either."""
+    _, doc = search(sr, q)
+    p = no_results(doc)
+    if p is not None and p.find("a") is not None:
+        suggested = parse_qs(urlsplit(p.find("a").get("href")).query)["q"][0]
+        assert slugs_for(sr, suggested), (q, suggested)
+
+
+def test_a_one_letter_query_searches_it_as_a_whole_word(sr):
+    """One letter is a word of its own ("ở"; "đ" for đồng): found where it is a word."""
+    assert {"s/hoa-giai", "s/thuy"} <= set(slugs_for(sr, "ở"))   # "giải ở", "lớp ở"
+    assert "s/ky-tu" in slugs_for(sr, "5")                       # "5 < 7"
+    assert slugs_for(sr, "đ") == []
 
 
 def test_no_results_for_a_plain_query_has_no_suggestion(sr):
@@ -985,6 +1066,25 @@ def test_missing_index_is_rebuilt_silently_or_with_bt0301(sr):
     restart_with(sr, remove)
     wait_searchable(sr, SR, SENTINEL, "s/zz-moc")
     assert path.exists()
+
+
+def test_count_is_of_what_readers_may_see(sr):
+    """The index may say otherwise than the store (here it has the expired
+    article as never expiring, as an index written before a change would):
+    "N kết quả" and the pages count what a reader may see, with drafts,
+    scheduled and expired articles present."""
+    restart_with(sr, lambda path: sql(path, "UPDATE docs SET expires=0 WHERE slug='s/het-han'"))
+    wait_searchable(sr, SR, SENTINEL, "s/zz-moc")
+    for q in ("tuyệt mật", "tuyet mat", "tin"):
+        _, doc = search(sr, q)
+        listed = slugs_for(sr, q)
+        assert total_of(doc) == len(listed), (q, total_of(doc), listed)
+        if listed:
+            at = doc.find(cls="bantin-pager-at").text()
+            assert at == f"Trang 1/{(len(listed) + 2) // 3}", (q, at)
+        for h in HIDDEN:
+            assert h["slug"] not in listed, (q, listed)
+    assert slugs_for(sr, "tuyệt mật") == ["s/giai-mat"]
 
 
 def test_index_survives_a_restart_without_rewriting(sr):

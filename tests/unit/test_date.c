@@ -99,6 +99,52 @@ START_TEST(parse_bad_table)
 }
 END_TEST
 
+/* A day as readers type it in the search form: both orders, and nothing
+ * that is not a real calendar day. */
+static const struct {
+    const char *in;
+    int ok, y, m, d;
+} day_cases[] = {
+    {"2024-01-31", 1, 2024, 1, 31},
+    {"31/01/2024", 1, 2024, 1, 31},
+    {"1/2/2024", 1, 2024, 2, 1},
+    {" 29/02/2024 ", 1, 2024, 2, 29},
+    {"29/02/2023", 0, 0, 0, 0},
+    {"31/02/2024", 0, 0, 0, 0},
+    {"32/01/2024", 0, 0, 0, 0},
+    {"01/13/2024", 0, 0, 0, 0},
+    {"31-01-2024", 0, 0, 0, 0},
+    {"2024/01/31", 0, 0, 0, 0},
+    {"31/01/24", 0, 0, 0, 0},
+    {"31/01/20245", 0, 0, 0, 0},
+    {"001/01/2024", 0, 0, 0, 0},
+    {"/01/2024", 0, 0, 0, 0},
+    {"2024-01-31T10:00Z", 0, 0, 0, 0},
+    {"hôm qua", 0, 0, 0, 0},
+    {"", 0, 0, 0, 0},
+};
+
+START_TEST(parse_day_table)
+{
+    apr_size_t i;
+    for (i = 0; i < UNIT_N(day_cases); i++) {
+        bantin_date d;
+        int rc = bantin_date_parse_day(&d, day_cases[i].in, 420);
+        ck_assert_msg((rc == 0) == day_cases[i].ok, "case %u: \"%s\": %d",
+                      (unsigned)i, day_cases[i].in, rc);
+        if (day_cases[i].ok) {
+            ck_assert_msg(d.year == day_cases[i].y && d.month == day_cases[i].m
+                          && d.day == day_cases[i].d && !d.has_time
+                          && d.when == apr_time_from_sec(
+                                 bantin_days_from_civil(d.year, d.month, d.day)
+                                 * 86400 - 420 * 60),
+                          "case %u: \"%s\" read as %d-%d-%d", (unsigned)i,
+                          day_cases[i].in, d.year, d.month, d.day);
+        }
+    }
+}
+END_TEST
+
 START_TEST(plain_date_placed_in_zone)
 {
     bantin_date a, b;
@@ -275,6 +321,7 @@ Suite *date_suite(void)
 
     tcase_add_test(tc, parse_ok_table);
     tcase_add_test(tc, parse_bad_table);
+    tcase_add_test(tc, parse_day_table);
     tcase_add_test(tc, plain_date_placed_in_zone);
     tcase_add_test(tc, format_table);
     tcase_add_test(tc, tz_table);

@@ -85,7 +85,7 @@ static result search_for(bantin_search *s, const char *text,
                          const char *category, apr_time_t from, apr_time_t to,
                          apr_time_t now)
 {
-    bantin_query q = {text, category, from, to, now};
+    bantin_query q = {text, category, from, to, now, NULL, NULL};
     result r;
 
     r.slugs = apr_array_make(unit_pool, 16, sizeof(char *));
@@ -275,6 +275,78 @@ START_TEST(search_query_parsing)
     r = search(s, many);
     ck_assert_int_eq(r.rv, APR_SUCCESS);
     ck_assert_uint_eq(r.total, 1);
+}
+END_TEST
+
+/* A last word typed with diacritics is a whole word (exact ones first);
+ * typed without them, a folded prefix. */
+START_TEST(search_last_word_with_diacritics)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+
+    put_article(dir, "thon", article_at("Nông thôn mới", "2024-01-01", NULL,
+                                        NULL, "Bộ mặt nông thôn."));
+    put_article(dir, "thong", article_at("Rừng thông", "2024-01-02", NULL,
+                                         NULL, "Phổ thông, nông nghiệp."));
+    put_article(dir, "thong-s", article_at("Nghề truyền thống", "2024-01-03",
+                                           NULL, NULL, "Làng nông."));
+    s = index_of(dir, &store);
+
+    r = search(s, "Nông thôn");
+    ck_assert_msg(r.total == 1 && position(&r, "thon") == 0, "%s",
+                  listing(&r));
+    ck_assert_uint_eq(search(s, "thôn").total, 1);
+    ck_assert_uint_eq(search(s, "n\xc3\xb4ng th\xc3\xb4n").total, 1); /* NFC */
+    ck_assert_uint_eq(search(s, "no\xcc\x82ng tho\xcc\x82n").total, 1); /* NFD */
+    /* a whole word like the others: the other marks after the exact ones */
+    r = search(s, "thông");
+    ck_assert_msg(r.total == 2 && position(&r, "thong") == 0
+                  && position(&r, "thong-s") == 1, "%s", listing(&r));
+    /* without diacritics: a prefix, folded */
+    ck_assert_uint_eq(search(s, "nong th").total, 3);
+    ck_assert_uint_eq(search(s, "thon").total, 3);
+    ck_assert_uint_eq(search(s, "NONG THO").total, 3);
+}
+END_TEST
+
+static int not_hidden(void *baton, const char *slug)
+{
+    return strcmp(slug, (const char *)baton) != 0;
+}
+
+/* The count and the pages are of what q->visible keeps: the store's word
+ * on what a reader may see, where the index may lag behind it. */
+START_TEST(search_counts_only_visible)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    bantin_query q = {"ca phe", NULL, 0, 0, 0, not_hidden, (void *)"b"};
+    apr_array_header_t *page = apr_array_make(unit_pool, 4, sizeof(char *));
+    apr_size_t total, more;
+
+    put_article(dir, "a", article_at("Cà phê", "2024-01-01", NULL, NULL,
+                                     "Giá cà phê."));
+    put_article(dir, "b", article_at("Cà phê", "2024-01-02", NULL, NULL,
+                                     "Giá cà phê."));
+    put_article(dir, "c", article_at("Cà phê", "2024-01-03", NULL, NULL,
+                                     "Giá cà phê."));
+    s = index_of(dir, &store);
+
+    ck_assert_uint_eq(search(s, "ca phe").total, 3);
+    ck_assert_int_eq(bantin_search_query(s, unit_pool, &q, 0, 1, page, &total,
+                                         &more), APR_SUCCESS);
+    ck_assert_uint_eq(total, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(page, 0, const char *), "c");
+    /* the second page is the last visible one, not the hidden one */
+    page->nelts = 0;
+    ck_assert_int_eq(bantin_search_query(s, unit_pool, &q, 1, 1, page, &total,
+                                         &more), APR_SUCCESS);
+    ck_assert_int_eq(page->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(page, 0, const char *), "a");
 }
 END_TEST
 
@@ -536,6 +608,8 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_candidate_cap);
     tcase_add_test(tc, search_filters_and_visibility);
     tcase_add_test(tc, search_query_parsing);
+    tcase_add_test(tc, search_last_word_with_diacritics);
+    tcase_add_test(tc, search_counts_only_visible);
     tcase_add_test(tc, search_queue_and_work);
     tcase_add_test(tc, search_stop);
     tcase_add_test(tc, search_write_kept_while_locked);
