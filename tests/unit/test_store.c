@@ -82,14 +82,21 @@ static int rejected_has(const bantin_snapshot *snap, const char *file)
     return 0;
 }
 
-static bantin_store *open_store(const char *dir)
+/* A store of dir, sharing last good copies through the state root (or
+ * none, for NULL), as one process of a server would have it. */
+static bantin_store *open_store_in(const char *dir, const char *root)
 {
     bantin_store *st = NULL;
     ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
-                                         420, apr_time_from_sec(1), NULL),
+                                         420, apr_time_from_sec(1), root),
                      APR_SUCCESS);
     ck_assert_ptr_nonnull(st);
     return st;
+}
+
+static bantin_store *open_store(const char *dir)
+{
+    return open_store_in(dir, NULL);
 }
 
 START_TEST(store_loads_and_sorts)
@@ -569,14 +576,8 @@ START_TEST(store_empty_file_keeps_shared_good_copy)
     const bantin_article *a;
     apr_time_t now = apr_time_now();
 
-    ck_assert_int_eq(bantin_store_create(&seen_it, unit_pool, dir,
-                                         unit_schema(), 420,
-                                         apr_time_from_sec(1), root),
-                     APR_SUCCESS);
-    ck_assert_int_eq(bantin_store_create(&late, unit_pool, dir,
-                                         unit_schema(), 420,
-                                         apr_time_from_sec(1), root),
-                     APR_SUCCESS);
+    seen_it = open_store_in(dir, root);
+    late = open_store_in(dir, root);
     unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
     bantin_store_rescan(seen_it); /* parses it, saves the good copy */
     unit_write_str(path_in(dir, "a.xml"), "");
@@ -608,14 +609,8 @@ START_TEST(store_shared_good_copy_is_hostile_input)
         apr_dir_t *d;
         apr_finfo_t fi;
 
-        ck_assert_int_eq(bantin_store_create(&seen_it, unit_pool, dir,
-                                             unit_schema(), 420,
-                                             apr_time_from_sec(1), root),
-                         APR_SUCCESS);
-        ck_assert_int_eq(bantin_store_create(&late, unit_pool, dir,
-                                             unit_schema(), 420,
-                                             apr_time_from_sec(1), root),
-                         APR_SUCCESS);
+        seen_it = open_store_in(dir, root);
+        late = open_store_in(dir, root);
         unit_write_str(path_in(dir, "a.xml"), article("A1", "2024-01-04"));
         bantin_store_rescan(seen_it); /* saves the good copy */
         hash = NULL;
