@@ -135,29 +135,8 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    for (i = 0; bantin_reg.sections && i < bantin_reg.sections->nelts; i++) {
-        const bantin_conf *c = APR_ARRAY_IDX(bantin_reg.sections, i, bantin_conf *);
-        if (!c->content) {
-            continue;
-        }
-        if (c->tz_min != UNSET && c->content->tz_min != UNSET
-            && c->tz_min != c->content->tz_min) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0003 "
-                         "BantinContentDir %s has two BantinTimeZone "
-                         "values; plain dates use the first",
-                         c->content->dir);
-        }
-        if (c->tz_min != UNSET && c->content->tz_min == UNSET) {
-            c->content->tz_min = c->tz_min;
-        }
-        if (c->walk == 1) {
-            c->content->walk = 1;
-        }
-        if (c->interval != UNSET && (c->content->interval == UNSET
-                                     || c->interval < c->content->interval)) {
-            c->content->interval = c->interval;
-        }
-    }
+    /* each content dir's zone, watch and interval were settled by
+     * bantin_check_config (mod_bantin_startup.c) */
     {
         /* in 64 bits: 65536 MiB << 20 is 0 in a 32-bit size_t; more than
          * the address space holds is as good as no limit */
@@ -503,6 +482,7 @@ static void bantin_register_hooks(apr_pool_t *p)
     (void)p;
     /* Load content once the whole config is read; nothing it uses (User,
      * DefaultRuntimeDir) comes from another module's post_config. */
+    ap_hook_check_config(bantin_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(bantin_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(bantin_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_monitor(bantin_monitor, NULL, NULL, APR_HOOK_MIDDLE);

@@ -39,6 +39,7 @@ typedef struct {
     bantin_store *store;   /* content: loaded in post_config */
     bantin_theme *theme;   /* templates: compiled when the directive is read */
     int tz_min;            /* content: where plain dates fall */
+    const char *tz_where;  /* content: the section that settled tz_min */
     apr_interval_time_t interval; /* content: how often to look for changes */
     int walk;                     /* content: BantinWatch walk */
     const char *search_path;      /* content: the search index file */
@@ -49,6 +50,8 @@ typedef struct {
 typedef struct {
     const char *section;     /* the <Location> path this config was made for */
     const char *prefix;      /* BantinPrefix, overrides section */
+    server_rec *server;      /* where BantinContentDir was read: its
+                              * settings are this section's defaults */
     bantin_source *content;
     bantin_source *templates;
     int page_size;
@@ -84,5 +87,13 @@ extern bantin_registry bantin_reg;
 extern const command_rec bantin_cmds[];
 void *bantin_create_conf(apr_pool_t *p, char *dir);
 void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv);
+
+/* mod_bantin_startup.c: is this process only stopping a running server
+ * (-k stop, -k graceful-stop)?  Then checks that only matter to a server
+ * that is started or tested are skipped.  And the check_config hook that
+ * settles each content dir's zone, watch and interval. */
+int bantin_only_stopping(apr_pool_t *ptemp);
+int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                        apr_pool_t *ptemp, server_rec *s);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * Directives are checked while the config is read, so a wrong directory
  * or a template that does not compile fails `apachectl -t` with one line
- * naming the directive, the path and why.
+ * naming the directive, the path and why -- except when httpd only reads
+ * the config to stop a running server (see mod_bantin_startup.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -144,10 +145,16 @@ static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
     bantin_conf *c = cfg;
     const char *path, *err;
 
+    /* A stop needs no content, and must not fail for a dir gone under the
+     * running server (mod_bantin_startup.c). */
+    if (bantin_only_stopping(cmd->temp_pool)) {
+        return NULL;
+    }
     if ((err = check_dir(cmd, a, &path)) != NULL) {
         return err;
     }
     c->content = source_for(cmd->pool, path, 0);
+    c->server = cmd->server;
     return NULL;
 }
 
@@ -157,6 +164,10 @@ static const char *set_template_dir(cmd_parms *cmd, void *cfg, const char *a)
     const char *path, *err;
     bantin_source *src;
 
+    /* nor templates, broken or not */
+    if (bantin_only_stopping(cmd->temp_pool)) {
+        return NULL;
+    }
     if ((err = check_dir(cmd, a, &path)) != NULL) {
         return err;
     }
