@@ -3,10 +3,13 @@
 #   make            build build/mod_bantin.so and build/bantin-check
 #   make run        httpd in the foreground on http://127.0.0.1:$(PORT)/portal/
 #   make test       every test layer (unit, integration, browser, HTML)
-#   make install    install the module with apxs
+#   make install    install the module, checker, templates, schema and conf
+#                   snippets (DESTDIR, PREFIX; never runs apt-get)
+#   make deb        the Debian packages, with dpkg-buildpackage (see debian/)
 #
-# On a fresh Debian 12 machine the targets install the packages they need
-# (as root, with apt-get) and say so.
+# On a Debian machine the targets install the Debian packages they need
+# (as root, with apt-get) and say so; BANTIN_NO_APT=1 makes them list what
+# is missing and stop instead (tools/need-debs).
 
 PORT        ?= 8080
 CONTENT_DIR ?= $(CURDIR)/content
@@ -37,47 +40,37 @@ CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTR
 
 CORE := bantin_log bantin_buf bantin_date bantin_fs bantin_safedir bantin_article bantin_shape bantin_startcache bantin_snapshot bantin_state bantin_store \
         bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed bantin_search
-CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o
+CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o $(BUILD)/bantin_version.o
+VERSION  := $(shell cat VERSION)
 HEADERS  := $(wildcard mod_bantin/*.h)
 # The httpd glue: the only files that include httpd headers.
 GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
             mod_bantin_feeds mod_bantin_media mod_bantin_startup
 GLUE_SRC := $(GLUE:%=mod_bantin/%.c)
 
-.PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install clean format \
+.PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install deb clean format \
         fuzz sanitize faults bench
 
 all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
 
-# Installs the Debian packages $(1) that are missing, and says so.
-define apt_install
-@missing=""; for p in $(1); do \
-  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-if [ -n "$$missing" ]; then \
-  echo "make: installing Debian packages:$$missing"; \
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-fi
-endef
+# Installs the Debian packages $(1) that are missing, and says so
+# (tools/need-debs: nothing at all when everything is there).
+need_debs = @tools/need-debs $(1)
 
 # Installs what building needs, only when something is missing.
 deps:
-	$(call apt_install,$(DEBS_BUILD))
+	$(call need_debs,$(DEBS_BUILD))
 
 # What tests/fuzz needs besides the build packages.
 fuzz-deps: deps
-	$(call apt_install,$(DEBS_FUZZ))
+	$(call need_debs,$(DEBS_FUZZ))
 
 # Node.js and Java may come from elsewhere than Debian: look for the
-# commands, and install Debian's packages only when they are missing.
+# commands, and ask for Debian's packages only when they are missing.
 test-deps: deps
-	@missing=""; for p in $(DEBS_TEST); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
-	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
-	if [ -n "$$missing" ]; then \
-	  echo "make: installing Debian packages:$$missing"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	fi
+	$(call need_debs,$(DEBS_TEST) \
+	  $$(command -v npm >/dev/null 2>&1 || echo nodejs npm) \
+	  $$(command -v java >/dev/null 2>&1 || echo default-jre-headless))
 	@if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then \
 	  echo "make: installing npm packages of tests/browser (playwright-core, vnu-jar)"; \
 	  cd tests/browser && npm ci --no-audit --no-fund && touch node_modules; fi
@@ -100,6 +93,13 @@ $(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD) deps
 $(BUILD)/bantin_schema_rng.o: $(BUILD)/bantin_schema_rng.c | deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
+# The version, from VERSION (which debian/changelog follows).
+$(BUILD)/bantin_version.c: VERSION | $(BUILD)
+	printf '/* generated from VERSION by the Makefile */\nconst char bantin_version[] = "%s";\n' "$(VERSION)" > $@
+
+$(BUILD)/bantin_version.o: $(BUILD)/bantin_version.c | deps
+	$(CC) $(CFLAGS_CORE) -c -o $@ $<
+
 $(BUILD)/libbantin.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
@@ -116,8 +116,44 @@ $(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a | deps
 run: all
 	@tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)"
 
+# ---- install -------------------------------------------------------------
+#
+# The usual conventions: DESTDIR for staging (packages), PREFIX for the
+# checker, its man page and the shared files; the module goes where this
+# httpd keeps its modules (apxs -q LIBEXECDIR), or APACHE_MODDIR.  Nothing
+# is enabled: see README.md, "Install".  Never runs apt-get: a missing
+# build package is listed and make stops.
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share/bantin
+MANDIR        ?= $(PREFIX)/share/man
+APACHE_MODDIR ?= $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+INSTALL       ?= install
+
+install: export BANTIN_NO_APT = 1
 install: all
-	$(APXS) -i -n bantin $(BUILD)/mod_bantin.so
+	@test -n "$(APACHE_MODDIR)" || { echo "make install: apxs not found: set APACHE_MODDIR" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/schema \
+	  $(DESTDIR)$(DATADIR)/conf/apache2 $(DESTDIR)$(DATADIR)/conf/varnish
+	$(INSTALL) -m 644 $(BUILD)/mod_bantin.so $(DESTDIR)$(APACHE_MODDIR)/mod_bantin.so
+	$(INSTALL) -m 755 $(BUILD)/bantin-check $(DESTDIR)$(BINDIR)/bantin-check
+	$(INSTALL) -m 644 docs/bantin-check.1 $(DESTDIR)$(MANDIR)/man1/bantin-check.1
+	$(INSTALL) -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	$(INSTALL) -m 644 schema/article.rng $(DESTDIR)$(DATADIR)/schema/
+	$(INSTALL) -m 644 conf/varnish/default.vcl $(DESTDIR)$(DATADIR)/conf/varnish/
+	for f in bantin.load bantin.conf; do \
+	  sed -e 's|@APACHE_MODDIR@|$(APACHE_MODDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	    conf/apache2/$$f.in > $(DESTDIR)$(DATADIR)/conf/apache2/$$f && \
+	  chmod 644 $(DESTDIR)$(DATADIR)/conf/apache2/$$f; done
+	cd content && find . -type d -exec $(INSTALL) -d $(DESTDIR)$(DATADIR)/content/{} \; \
+	  && find . -type f -exec $(INSTALL) -m 644 {} $(DESTDIR)$(DATADIR)/content/{} \;
+
+# The Debian packages, built with Debian's own tools into build/deb/.
+DEBS_DEB := dpkg-dev debhelper fakeroot lintian
+deb:
+	$(call need_debs,$(DEBS_BUILD) $(DEBS_DEB) check)
+	tools/build-debs $(BUILD)/deb
 
 # ---- tests --------------------------------------------------------------
 
@@ -126,7 +162,7 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 
 # libcheck, which the unit tests link with (test-deps installs it too).
 unit-deps: deps
-	$(call apt_install,check)
+	$(call need_debs,check)
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h | unit-deps
 	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
@@ -159,8 +195,7 @@ sanitize: test-deps all
 
 # wrk, the load generator of faults and bench, when it is missing.
 wrk-deps: test-deps
-	@command -v wrk >/dev/null 2>&1 || { echo "make: installing Debian package: wrk"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+	$(call need_debs,wrk)
 
 # wrk at 200 connections while files are rewritten, broken and restored,
 # with a graceful restart in the middle.

@@ -4,10 +4,6 @@
 # reference) and gnuplot (the plot). wrk is installed by `make bench`;
 # perf (linux-perf) and valgrind only for --profile / the callgrind part
 # of goal 7. Run as root; prints what it installs.
-#
-# The nginx package would start the system's nginx on port 80 from its
-# postinst; a temporary policy-rc.d stops that (the benchmark runs its own
-# nginx from a generated config on a loopback port, then stops it).
 set -eu
 
 want=""
@@ -22,16 +18,7 @@ for arg in "$@"; do
 done
 [ -n "$want" ] || exit 0
 
-echo "bench/deps.sh: installing Debian packages:$want"
-policy=/usr/sbin/policy-rc.d
-made_policy=""
-if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy"
-    chmod 755 "$policy"
-    made_policy=1
-fi
-cleanup() { [ -z "$made_policy" ] || rm -f "$policy"; }
-trap cleanup EXIT INT TERM
-apt-get update -q
+# tools/need-debs says what it installs, and starts no service while it
+# does (the nginx package would start the system's nginx on port 80).
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want
+exec "$(dirname "$0")/../tools/need-debs" $want

@@ -37,6 +37,7 @@
 #include "bantin_log.h"
 #include "bantin_request.h"
 #include "bantin_state.h"
+#include "bantin_version.h"
 #include "mod_bantin_handlers.h"
 
 /* Rendered pages of this process (see bantin_cache.h); created in
@@ -114,6 +115,21 @@ static apr_status_t prepare_search_as_user(apr_pool_t *p, const char *path,
     return APR_SUCCESS;
 }
 
+/* The start line: the version (the packages' too, from VERSION) and what
+ * is served.  At notice level, which httpd logs whatever the LogLevel,
+ * once per start and restart. */
+static void log_started(server_rec *s)
+{
+    int i, dirs = 0;
+
+    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
+        dirs += !APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *)->is_theme;
+    }
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "BT0001 mod_bantin %s "
+                 "started, serving %d content dir%s", bantin_version, dirs,
+                 dirs == 1 ? "" : "s");
+}
+
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
@@ -129,10 +145,11 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     bantin_log_set(log_to_httpd, s);
     if (!bantin_reg.sources) {
+        log_started(s);
         return OK;
     }
     if (!(schema = bantin_schema_load(pconf, &err))) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0010 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     /* each content dir's zone, watch and interval were settled by
@@ -193,6 +210,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             }
         }
     }
+    log_started(s);
     return OK;
 }
 

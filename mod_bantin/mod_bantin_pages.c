@@ -16,6 +16,7 @@
 #include "bantin_buf.h"
 #include "bantin_cache.h"
 #include "bantin_request.h"
+#include "bantin_version.h"
 #include "mod_bantin_handlers.h"
 
 #define MAX_FORM_BYTES 2048
@@ -105,6 +106,8 @@ int bantin_status_handler(request_rec *r)
     ap_rputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head><meta charset=\"utf-8\">"
              "<title>mod_bantin status</title></head>\n<body>\n"
              "<h1>mod_bantin status</h1>\n", r);
+    ap_rprintf(r, "<p>Version <span class=\"bantin-version\">%s</span></p>\n",
+               bantin_version);
     for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
         const bantin_snapshot *snap;

@@ -6,6 +6,11 @@
 #                                       is served with its title (CI runs this)
 #   tests/fresh-machine.sh --ci         `.ci/run` (the whole CI) instead
 #   tests/fresh-machine.sh --command 'make test'   any command instead
+#   tests/fresh-machine.sh --packages   `make deb`, then the packages as an
+#                                       admin uses them: apt install, a2enmod,
+#                                       a site on the sample content,
+#                                       configtest, the seed article served,
+#                                       a2dismod, apt purge: no file left
 #   --keep                              leave the root in place at the end
 #
 # As root: makes a Debian 12 (bookworm) root with `debootstrap
@@ -25,7 +30,7 @@ set -euo pipefail
 # during a run (it takes minutes) does not change the run.
 {
 
-usage() { sed -n '2,22p' "$0"; exit 2; }
+usage() { sed -n '2,27p' "$0"; exit 2; }
 
 mode=smoke
 command=""
@@ -33,6 +38,7 @@ keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --ci) mode=command; command=".ci/run" ;;
+    --packages) mode=packages ;;
     --command) [ $# -ge 2 ] || usage; mode=command; command=$2; shift ;;
     --keep) keep=1 ;;
     -h | --help) usage ;;
@@ -48,14 +54,7 @@ die() { echo "fresh-machine.sh: FAILED: $*" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # The host's tools, installed the way `make deps` installs packages.
-missing=""
-for p in debootstrap git python3; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    say "installing Debian packages:$missing"
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
-fi
+"$top/tools/need-debs" debootstrap git python3
 head=$(git -C "$top" rev-parse HEAD)
 if [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
     say "note: uncommitted changes are not tested, only the committed HEAD $head"
@@ -217,6 +216,80 @@ if [ $mode = command ]; then
     start=$SECONDS
     inside_wait "$command" || die "'$command' in a fresh Debian 12 root (after $((SECONDS - start)) s)"
     say "'$command' passed in a fresh Debian 12 root in $((SECONDS - start)) s"
+    exit 0
+fi
+
+if [ $mode = packages ]; then
+    say "running in the root: make deb"
+    inside_wait "make deb" || die "'make deb' in a fresh Debian 12 root"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # What the system holds before the packages, as piuparts compares it:
+    # every path but the package manager's own records, logs, caches of
+    # apt and man, runtime and temporary files, root's home (the clone),
+    # and the empty folders of apache2's own state (a2dismod makes
+    # /var/lib/apache2/module/disabled_by_admin; purging a module removes
+    # its entries, and the folder stays apache2's).
+    snapshot='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run \
+        -o -path /tmp -o -path /var/tmp -o -path /var/log -o -path /var/lib/dpkg \
+        -o -path /var/lib/apt -o -path /var/cache/apt -o -path /var/cache/debconf \
+        -o -path /var/cache/man -o -path /var/cache/ldconfig -o -path /root \) -prune \
+        -o \( -path "/var/lib/apache2/*" -type d -empty \) -o -print | sort'
+    inside_wait "$snapshot > /tmp/files-before" || die "listing files"
+    say "running in the root: apt install ./build/deb/*.deb, a2enmod bantin, a site on the sample content"
+    inside_wait "set -e
+        apt-get install -y -q ./build/deb/libapache2-mod-bantin_*.deb ./build/deb/bantin-tools_*.deb ./build/deb/bantin-common_*.deb
+        a2enmod bantin
+        cp /etc/apache2/ports.conf /tmp/ports.conf.orig
+        echo 'Listen 127.0.0.1:$port' > /etc/apache2/ports.conf
+        printf '%s\n' '<VirtualHost 127.0.0.1:$port>' \
+            '    <Location /portal>' '        SetHandler bantin' \
+            '        BantinContentDir /usr/share/bantin/content' \
+            '        BantinTemplateDir /usr/share/bantin/templates' \
+            '    </Location>' '</VirtualHost>' > /etc/apache2/sites-available/portal.conf
+        a2dissite -q 000-default
+        a2ensite -q portal
+        apache2ctl configtest
+        bantin-check -q /usr/share/bantin/content
+        test -f /usr/share/man/man1/bantin-check.1.gz
+        apache2ctl start" || die "installing and enabling the packages"
+    python3 - "$port" <<'EOF' || die "the packaged module did not serve the seed article"
+import sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+path = "/portal/article/2024/giup-do-xa-kho-khan"
+title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
+deadline = time.monotonic() + 120
+while True:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            page = r.read().decode("utf-8")
+            break
+    except OSError as e:
+        if time.monotonic() > deadline:
+            sys.exit(f"fresh-machine.sh: {base}{path}: {e}")
+        time.sleep(0.5)
+if title not in page:
+    sys.exit(f"fresh-machine.sh: {path} served without its title")
+print(f"fresh-machine.sh: {base}{path} served by the packaged module with its title")
+EOF
+    version=$(cat "$root/root/$name/VERSION")
+    grep -q "BT0001 mod_bantin $version started" "$root/var/log/apache2/error.log" ||
+        die "no 'BT0001 mod_bantin $version started' line in the root's apache2 error log"
+    say "running in the root: apache2ctl stop, a2dismod bantin, apt purge"
+    inside_wait "set -e
+        pid=\$(cat /run/apache2/apache2.pid)
+        apache2ctl stop
+        for _ in \$(seq 100); do kill -0 \$pid 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 \$pid 2>/dev/null
+        a2dismod -q bantin
+        a2dissite -q -p portal
+        rm /etc/apache2/sites-available/portal.conf
+        a2ensite -q 000-default
+        cp /tmp/ports.conf.orig /etc/apache2/ports.conf
+        apt-get purge -y -q libapache2-mod-bantin bantin-tools bantin-common
+        $snapshot > /tmp/files-after
+        diff -u /tmp/files-before /tmp/files-after" ||
+        die "the packages left files behind (diff above) or did not purge"
+    say "make deb, install, a2enmod, the seed article served, a2dismod and purge passed in a fresh Debian 12 root"
     exit 0
 fi
 

@@ -35,12 +35,7 @@ shift || true
 extra=("$@")
 
 need() {
-    local missing=""
-    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-    if [ -n "$missing" ]; then
-        echo "sanitize.sh: installing Debian packages:$missing"
-        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
-    fi
+    "$REPO/tools/need-debs" "$@"
 }
 
 build_asan() {
