@@ -43,6 +43,11 @@
  * post_config, so each child has its own after fork. */
 bantin_cache *bantin_page_cache;
 
+/* Shared by the children of one start, which inherit it: a sync of the
+ * search index that completed under this token is this start's
+ * (bantin_search_track). */
+static apr_uint64_t start_token;
+
 /* ---------------------------------------------------------------------- */
 /* startup                                                                 */
 
@@ -131,6 +136,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (!bantin_reg.sources) {
         return OK;
     }
+    start_token = (apr_uint64_t)apr_time_now();
     if (!(schema = bantin_schema_load(pconf, &err))) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0001 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -233,16 +239,14 @@ static void index_changes(void *baton, const bantin_article *const *added,
  * lock) first brings the index in line with the whole store: at first
  * start that is the whole build, afterwards what changed while httpd was
  * down.  Then, in every child, the changes its store publishes. */
-static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
+static void sync_if_first(apr_pool_t *p, bantin_source *src)
 {
-    bantin_source *src = data;
-    const char *lock = apr_pstrcat(apr_thread_pool_get(t), src->search_path,
-                                   ".lock", NULL);
+    const char *lock = apr_pstrcat(p, src->search_path, ".lock", NULL);
     apr_file_t *f;
     apr_time_t t0 = apr_time_now();
 
     if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
-                      APR_FPROT_OS_DEFAULT, apr_thread_pool_get(t))
+                      APR_FPROT_OS_DEFAULT, p)
         == APR_SUCCESS) {
         if (apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
             == APR_SUCCESS) {
@@ -257,8 +261,34 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
         }
         apr_file_close(f);
     }
+}
+
+/* How often a process whose index is not complete looks at how far
+ * another process's sync is (the status page and the search notice show
+ * it), and tries to take the sync over from one that stopped. */
+#define PROGRESS_POLL apr_time_from_msec(100)
+
+static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
+{
+    bantin_source *src = data;
+    apr_pool_t *p = apr_thread_pool_get(t);
+
+    sync_if_first(p, src);
     while (!bantin_search_stopped(src->search)) {
-        bantin_search_work(src->search, src->store, apr_time_from_sec(1));
+        int complete = bantin_search_refresh(src->search);
+        if (!complete) {
+            /* the process that was filling it may have gone (a child
+             * stopped, an old generation's after a graceful restart):
+             * whoever gets the lock now goes on from where it was */
+            apr_pool_t *sub;
+            if (apr_pool_create(&sub, p) == APR_SUCCESS) {
+                sync_if_first(sub, src);
+                apr_pool_destroy(sub);
+            }
+            complete = bantin_search_refresh(src->search);
+        }
+        bantin_search_work(src->search, src->store,
+                           complete ? apr_time_from_sec(1) : PROGRESS_POLL);
     }
     return NULL;
 }
@@ -286,6 +316,7 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
                                               &err))) {
         return;
     }
+    bantin_search_track(src->search, src->store, start_token);
     bantin_store_listen(src->store, index_changes, src->search);
     if (apr_thread_create(&src->indexer, NULL, indexer, src, pchild)
         == APR_SUCCESS) {

@@ -215,6 +215,11 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
     visible_at va = {snap, now};
     bantin_query q = {NULL, NULL, 0, 0, 0, search_visible, &va};
     bantin_page out;
+    apr_size_t progress[2];
+    /* before the query: results of an index that was complete then are */
+    int building = c->content->search
+                   && !bantin_search_progress(c->content->search, snap,
+                                              &progress[0], &progress[1]);
     int i;
 
     if (page < 1) {
@@ -288,8 +293,10 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
             NULL, NULL};
         bantin_render_search(r->pool, c->templates->theme, v, text, items,
                              snippets, n, total, more, page, pages, suggestion,
-                             filters, &out);
+                             filters, building ? progress : NULL, &out);
     }
-    apr_table_setn(r->headers_out, "Cache-Control", "max-age=60");
+    /* a page of an index being built is no answer to keep */
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   building ? "no-store" : "max-age=60");
     return bantin_send_page(r, &out);
 }
