@@ -1,0 +1,121 @@
+"""Search while its index is being built (issue 13).
+
+A first start with a fresh state dir over a content dir of a few thousand
+small articles: the index fills in the background for a while.  From the
+moment the server answers until the status page says the index is
+complete, every search either lists the article searched for, or says
+that the index is being built and how far along it is
+(`Đang lập chỉ mục tìm kiếm: 2.500/4.004 bài`), sent with
+`Cache-Control: no-store`; none says that nothing matched.  The status page
+shows the progress.  After a restart over the same store the index is
+complete from the first request.
+"""
+
+import re
+import time
+from urllib.parse import urlencode
+
+from bantin_httpd import Portal, parse_html, status_location, write_article
+
+P = "/sp"
+MANY = 4000          # generated articles: indexing takes a while (two batches)
+SEED = "zz-hat-giong"  # indexed last (the sync goes by slug)
+SEED_QUERY = "Ngọc Trâm"
+COMPLETE = 120.0     # generous: a busy machine with other servers indexing
+POLL = 0.02
+
+NOTICE = re.compile(r"Đang lập chỉ mục tìm kiếm: ([\d.]+)/([\d.]+) bài")
+STATUS = re.compile(r'class="search-index">(complete|building), '
+                    r'<span class="search-indexed">(\d+)</span> of '
+                    r'<span class="search-of">(\d+)</span> articles')
+
+
+def make_content(root):
+    for i in range(MANY):
+        write_article(root, f"tin/t{i:05d}", title=f"Tin số {i} về vụ lúa",
+                      date=f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}", category="Nông nghiệp",
+                      paragraphs=[f"Bà con xã {i} thu hoạch lúa sớm."])
+    write_article(root, SEED, title="Giống lúa mới Ngọc Trâm cho vụ đông", date="2024-05-01",
+                  category="Nông nghiệp", paragraphs=["Giống Ngọc Trâm chịu rét tốt."])
+    # drafts and a scheduled article: not visible, and the scheduled one is
+    # in the store (the index has it), the drafts are not
+    for i in range(3):
+        write_article(root, f"nhap/n{i}", title=f"Bản nháp Ngọc Trâm {i}", date="2024-05-02",
+                      status="draft")
+    write_article(root, "hen/sau", title="Hẹn đăng Ngọc Trâm", date="2099-01-01")
+    return MANY + 2  # what the store holds: all but the drafts
+
+
+def grouped(s):
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", s), s
+    return int(s.replace(".", ""))
+
+
+def check_search(h, stored):
+    """One search for the seed article: 'full' when it is listed, else
+    'building' after checking the notice; never a no-results page."""
+    r = h.get(f"{P}/search?" + urlencode({"q": SEED_QUERY}))
+    assert r.status_code == 200, r.status_code
+    text = r.text
+    assert "Không tìm thấy kết quả nào" not in text, text[-1500:]
+    assert "bantin-empty" not in text, text[-1500:]
+    m = NOTICE.search(text)
+    if m:
+        assert r.headers.get("Cache-Control") == "no-store", r.headers
+        assert "ETag" not in r.headers, r.headers
+        indexed, of = grouped(m.group(1)), grouped(m.group(2))
+        assert of == stored and 0 <= indexed <= of, (indexed, of)
+    else:
+        assert r.headers.get("Cache-Control") == "max-age=60", r.headers
+    listed = [a.get("href") for a in parse_html(text).find_all("a", cls="bantin-item-title")]
+    if f"{P}/article/{SEED}" in listed:
+        return "full"
+    assert m, "the seed article not listed, and no notice:\n" + text[-1500:]
+    return "building"
+
+
+def status_of(h):
+    r = h.get("/bantin-status")
+    assert r.status_code == 200
+    # ours is the only content dir with thousands of articles
+    ours = [m for m in STATUS.finditer(r.text) if int(m.group(3)) > MANY]
+    assert len(ours) == 1, r.text[-2000:]
+    return [(m.group(1), int(m.group(2)), int(m.group(3))) for m in ours]
+
+
+def test_search_never_says_no_results_while_indexing(httpd, tmp_path):
+    content = tmp_path / "many"
+    stored = make_content(content)
+    httpd.configure(httpd.default_portals + [Portal(P, content=content)],
+                    extra=status_location())
+    httpd.log_mark()
+    httpd.restart()  # a fresh content dir: a fresh state dir, an empty index
+    seen = {"full": 0, "building": 0}
+    progress = []
+    deadline = time.monotonic() + COMPLETE
+    while True:
+        seen[check_search(httpd, stored)] += 1
+        st = status_of(httpd)
+        for state, indexed, of in st:
+            assert state in ("building", "complete")
+            assert of == stored and indexed <= of, st
+            assert state == "building" or indexed == of, st
+            progress.append((state, indexed))
+        if st[0][0] == "complete" and check_search(httpd, stored) == "full":
+            break
+        assert time.monotonic() < deadline, (seen, progress[-5:], httpd.log_tail(15))
+        time.sleep(POLL)
+    # every process answers the same once complete (new connections too)
+    for _ in range(10):
+        status, headers, body = httpd.raw("GET", f"{P}/search?" + urlencode({"q": SEED_QUERY}))
+        assert status == 200
+        assert f"{P}/article/{SEED}".encode() in body
+        assert not NOTICE.search(body.decode())
+    print(f"\n{httpd.mpm}: {seen['building']} searches answered while building, "
+          f"{seen['full']} in full")
+
+    # a restart over the same store: complete from the first request
+    httpd.restart()
+    assert check_search(httpd, stored) == "full"
+    assert all(state == "complete" and indexed == of
+               for state, indexed, of in status_of(httpd)), status_of(httpd)
