@@ -235,10 +235,9 @@ static void index_changes(void *baton, const bantin_article *const *added,
     bantin_search_queue(baton, added, nadded, gone, ngone);
 }
 
-/* Each child's index writer.  One child per server (whoever takes the
- * lock) first brings the index in line with the whole store: at first
- * start that is the whole build, afterwards what changed while httpd was
- * down.  Then, in every child, the changes its store publishes. */
+/* Brings the index in line with the whole store, when this process is
+ * the one that takes the lock: at first start that is the whole build,
+ * afterwards what changed while httpd was down. */
 static void sync_if_first(apr_pool_t *p, bantin_source *src)
 {
     const char *lock = apr_pstrcat(p, src->search_path, ".lock", NULL);
@@ -268,6 +267,9 @@ static void sync_if_first(apr_pool_t *p, bantin_source *src)
  * it), and tries to take the sync over from one that stopped. */
 #define PROGRESS_POLL apr_time_from_msec(100)
 
+/* Each child's index writer.  One child per server (whoever takes the
+ * lock) first syncs the whole store; then, in every child, the changes
+ * its store publishes. */
 static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
 {
     bantin_source *src = data;
