@@ -688,6 +688,7 @@ void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
     bantin_buf content;
     const char *msg = status == 404 ? "Không tìm thấy trang"
                       : status == 405 ? "Phương thức không được hỗ trợ"
+                      : status == 503 ? "Dịch vụ tạm thời gián đoạn"
                                       : "Yêu cầu không hợp lệ";
 
     page_scope(p, &s, v);

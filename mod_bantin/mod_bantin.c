@@ -262,9 +262,11 @@ static void sync_if_first(apr_pool_t *p, bantin_source *src)
     }
 }
 
-/* How often a process whose index is not complete looks at how far
- * another process's sync is (the status page and the search notice show
- * it), and tries to take the sync over from one that stopped. */
+/* How often a process looks at how far another process's sync is (the
+ * status page and the search notice show it; an index another process
+ * found damaged and emptied is known here within that), and, while the
+ * index is not complete, tries to take the sync over from one that
+ * stopped. */
 #define PROGRESS_POLL apr_time_from_msec(100)
 
 /* Each child's index writer.  One child per server (whoever takes the
@@ -289,8 +291,7 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
             }
             complete = bantin_search_refresh(src->search);
         }
-        bantin_search_work(src->search, src->store,
-                           complete ? apr_time_from_sec(1) : PROGRESS_POLL);
+        bantin_search_work(src->search, src->store, PROGRESS_POLL);
     }
     return NULL;
 }

@@ -194,6 +194,22 @@ static int search_visible(void *baton, const char *slug)
     return bantin_snapshot_get(va->snap, slug, va->now) != NULL;
 }
 
+/* A query the index could not answer (damaged, until the background
+ * check rebuilds it): "nothing matched" would be false, so the reader is
+ * asked to come back, and no cache keeps the answer. */
+static int search_unavailable(request_rec *r, const bantin_conf *c,
+                              const bantin_view *v)
+{
+    bantin_page pg;
+
+    bantin_render_error(r->pool, c->templates->theme, v,
+                        HTTP_SERVICE_UNAVAILABLE, &pg);
+    r->status = HTTP_SERVICE_UNAVAILABLE;
+    apr_table_setn(r->headers_out, "Retry-After", "5");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return bantin_send_page(r, &pg);
+}
+
 /* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD|DD/MM/YYYY][&to=…] */
 int bantin_handle_search(request_rec *r, const bantin_conf *c,
                          const bantin_view *v, const bantin_snapshot *snap,
@@ -237,6 +253,7 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         }
     }
     if (text && *text) {
+        apr_status_t rv = APR_EINVAL; /* search is off: nothing found */
         q.text = text;
         q.category = r->args ? bantin_form_get(r->pool, r->args, "category")
                              : NULL;
@@ -246,10 +263,15 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         q.from = day_param(r, v, "from", 0);
         q.to = day_param(r, v, "to", 1);
         q.now = now;
-        if (c->content->search
-            && bantin_search_query(c->content->search, r->pool, &q,
-                                   (apr_size_t)(page - 1) * size, size,
-                                   slugs, &total, &more) == APR_SUCCESS) {
+        if (c->content->search) {
+            rv = bantin_search_query(c->content->search, r->pool, &q,
+                                     (apr_size_t)(page - 1) * size, size,
+                                     slugs, &total, &more);
+        }
+        if (rv != APR_SUCCESS && rv != APR_EINVAL) {
+            return search_unavailable(r, c, v);
+        }
+        if (rv == APR_SUCCESS) {
             for (i = 0; i < slugs->nelts; i++) {
                 const bantin_article *a = bantin_snapshot_get(
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);

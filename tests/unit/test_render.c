@@ -498,6 +498,7 @@ static const struct {
     {404, "Không tìm thấy trang"},
     {400, "Yêu cầu không hợp lệ"},
     {405, "Phương thức không được hỗ trợ"},
+    {503, "Dịch vụ tạm thời gián đoạn"},
 };
 
 /* The search page's count: grouped the Vietnamese way, and "Hơn N" when
