@@ -76,7 +76,13 @@ def check_search(h, stored):
         assert of == stored and 0 <= indexed <= of, (indexed, of)
     else:
         assert r.headers.get("Cache-Control") == "max-age=60", r.headers
-    listed = [a.get("href") for a in parse_html(text).find_all("a", cls="bantin-item-title")]
+    doc = parse_html(text)
+    listed = [a.get("href") for a in doc.find_all("a", cls="bantin-item-title")]
+    if listed:
+        # one page: the count is of what is listed (drafts and the
+        # scheduled article match too, and are neither listed nor counted)
+        count = doc.find("p", cls="bantin-search-count")
+        assert count is not None and re.match(rf"{len(listed)} kết quả", count.text()), text
     if f"{P}/article/{SEED}" in listed:
         return "full"
     assert m, "the seed article not listed, and no notice:\n" + text[-1500:]
