@@ -8,7 +8,10 @@ that the index is being built and how far along it is
 (`Đang lập chỉ mục tìm kiếm: 2.500/4.004 bài`), sent with
 `Cache-Control: no-store`; none says that nothing matched.  The status page
 shows the progress.  After a restart over the same store the index is
-complete from the first request.
+complete from the first request.  The same after the index file is
+destroyed, and after damage inside it that only the background check finds
+(meanwhile a 503, no-store, rather than "no results").  Through Varnish
+(conf/varnish), no page of an index being built is kept.
 """
 
 import os
@@ -18,7 +21,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bantin_httpd import Portal, parse_html, status_location, write_article
+import pytest
+import requests
+
+from bantin_httpd import (BantinHttpd, Portal, module_path, parse_html, status_location,
+                          write_article)
+from test_varnish import VARNISHD, Varnish, vcl_for
 
 P = "/sp"
 MANY = 4000          # generated articles: indexing takes a while (two batches)
@@ -179,3 +187,52 @@ def test_search_never_says_no_results_while_indexing(httpd, tmp_path):
         httpd.start()
         seen = poll_until_complete(httpd, stored)
         print(f"{httpd.mpm}, after {damage.__name__}: {seen}")
+
+
+@pytest.mark.skipif(not os.access(VARNISHD, os.X_OK),
+                    reason="varnishd not found: install the Debian package `varnish`")
+def test_varnish_keeps_no_page_of_an_index_being_built(tmp_path):
+    """Its own httpd (event MPM) behind the shipped VCL (both backends that
+    one server), Varnish started first so that the first searches go
+    through it while the index fills."""
+    mod = module_path()
+    if mod is None:
+        pytest.skip("BANTIN_MODULE=none: running without mod_bantin")
+    content = tmp_path / "content"
+    make_content(content)
+    h = BantinHttpd(tmp_path / "httpd", mpm="event", module=mod)
+    h.configure([Portal("/portal", content=content)])
+    v = Varnish(tmp_path / "varnish", vcl_for([h.port, h.port]))
+    session = requests.Session()
+    session.trust_env = False
+    url = f"http://127.0.0.1:{v.port}/portal/search?" + urlencode({"q": SEED_QUERY})
+    seed = f"/portal/article/{SEED}"
+    v.start()
+    try:
+        h.log_mark()
+        h.start()
+        building = 0
+        deadline = time.monotonic() + COMPLETE
+        while True:
+            r = session.get(url, timeout=15)
+            assert r.status_code == 200, (r.status_code, r.text[-1000:])
+            if NOTICE.search(r.text):
+                assert r.headers.get("X-Cache") != "HIT", r.headers
+                assert r.headers.get("Cache-Control") == "no-store", r.headers
+                building += 1
+            elif seed in r.text:
+                break
+            else:
+                raise AssertionError("neither the seed article nor the notice:\n"
+                                     + r.text[-1500:])
+            assert time.monotonic() < deadline, h.log_tail(15)
+            time.sleep(POLL)
+        # complete: no page of the index being built comes back from the cache
+        for _ in range(5):
+            r = session.get(url, timeout=15)
+            assert seed in r.text and not NOTICE.search(r.text), r.text[-1500:]
+        print(f"\nthrough Varnish: {building} searches answered while building")
+        assert h.log_problems() == []
+    finally:
+        v.stop()
+        h.stop()
