@@ -237,8 +237,10 @@ static void index_changes(void *baton, const bantin_article *const *added,
 
 /* Brings the index in line with the whole store, when this process is
  * the one that takes the lock: at first start that is the whole build,
- * afterwards what changed while httpd was down. */
-static void sync_if_first(apr_pool_t *p, bantin_source *src)
+ * afterwards what changed while httpd was down.  retry: taking over from
+ * a process that stopped, only when the index is not complete once the
+ * lock is held (the one that completed it released it just now). */
+static void sync_if_first(apr_pool_t *p, bantin_source *src, int retry)
 {
     const char *lock = apr_pstrcat(p, src->search_path, ".lock", NULL);
     apr_file_t *f;
@@ -249,7 +251,13 @@ static void sync_if_first(apr_pool_t *p, bantin_source *src)
         == APR_SUCCESS) {
         if (apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
             == APR_SUCCESS) {
-            apr_size_t n = bantin_search_sync(src->search, src->store);
+            apr_size_t n;
+            if (retry && bantin_search_refresh(src->search)) {
+                apr_file_unlock(f);
+                apr_file_close(f);
+                return;
+            }
+            n = bantin_search_sync(src->search, src->store);
             apr_file_unlock(f);
             if (!bantin_search_stopped(src->search)) {
                 bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in "
@@ -277,7 +285,7 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
     bantin_source *src = data;
     apr_pool_t *p = apr_thread_pool_get(t);
 
-    sync_if_first(p, src);
+    sync_if_first(p, src, 0);
     while (!bantin_search_stopped(src->search)) {
         int complete = bantin_search_refresh(src->search);
         if (!complete) {
@@ -286,7 +294,7 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
              * whoever gets the lock now goes on from where it was */
             apr_pool_t *sub;
             if (apr_pool_create(&sub, p) == APR_SUCCESS) {
-                sync_if_first(sub, src);
+                sync_if_first(sub, src, 1);
                 apr_pool_destroy(sub);
             }
             complete = bantin_search_refresh(src->search);

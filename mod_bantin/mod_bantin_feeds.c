@@ -195,8 +195,9 @@ static int search_visible(void *baton, const char *slug)
 }
 
 /* A query the index could not answer (damaged, until the background
- * check rebuilds it): "nothing matched" would be false, so the reader is
- * asked to come back, and no cache keeps the answer. */
+ * check rebuilds it), or a page past the results found so far while it
+ * fills: "nothing matched" or "no such page" would be false, so the
+ * reader is asked to come back, and no cache keeps the answer. */
 static int search_unavailable(request_rec *r, const bantin_conf *c,
                               const bantin_view *v)
 {
@@ -284,7 +285,9 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         }
         pages = total ? (long)((total + size - 1) / size) : 1;
         if (page > pages) {
-            return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+            /* while the index fills, a later page may yet exist */
+            return building ? search_unavailable(r, c, v)
+                            : bantin_send_error(r, c, v, HTTP_NOT_FOUND);
         }
         if (!total && c->content->search) {
             /* the query without its diacritics, only when that finds
