@@ -27,7 +27,7 @@
     X(is_article) X(is_home) X(has_related) X(has_other)                    \
     X(query) X(has_query) X(results) X(snippet) X(total) X(has_results)     \
     X(more) X(suggestion) X(suggestion_url) X(is_selected) X(date_from)     \
-    X(date_to) X(date_error) X(from_bad) X(to_bad)
+    X(date_to) X(date_error) X(from_bad) X(to_bad) X(indexing)
 
 #define AS_ENUM(n) V_##n,
 #define AS_NAME(n) #n,
@@ -554,7 +554,8 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const char *const *snippets, apr_size_t n,
                           apr_size_t total, apr_size_t more, long page,
                           long pages, const char *suggestion,
-                          const char *const *filters, bantin_page *out)
+                          const char *const *filters,
+                          const apr_size_t *indexing, bantin_page *out)
 {
     bantin_tscope s, *res;
     bantin_buf content;
@@ -587,6 +588,12 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
     bantin_tset_text(&s, V_total, grouped(p, total));
     if (more) {
         bantin_tset_text(&s, V_more, grouped(p, more));
+    }
+    if (indexing) {
+        /* "41.000/100.000": how far the index is */
+        bantin_tset_text(&s, V_indexing,
+                         apr_pstrcat(p, grouped(p, indexing[0]), "/",
+                                     grouped(p, indexing[1]), NULL));
     }
     bantin_tset_bool(&s, V_has_results, n > 0);
     res = apr_palloc(p, sizeof(*res) * (n ? n : 1));
@@ -681,6 +688,7 @@ void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
     bantin_buf content;
     const char *msg = status == 404 ? "Không tìm thấy trang"
                       : status == 405 ? "Phương thức không được hỗ trợ"
+                      : status == 503 ? "Dịch vụ tạm thời gián đoạn"
                                       : "Yêu cầu không hợp lệ";
 
     page_scope(p, &s, v);

@@ -111,14 +111,17 @@ void bantin_render_list_part(apr_pool_t *p, const bantin_theme *t,
  * `more`" match when more is not 0), and a suggestion
  * (the folded query) when nothing matched.  `filters`: name/value pairs
  * ending with NULL ("category", slug, "from", date…) that the pager and
- * suggestion links keep; a NULL or empty value is left out. */
+ * suggestion links keep; a NULL or empty value is left out.  indexing:
+ * NULL when the search index is complete, else {articles indexed, of how
+ * many}: the page says so, and never that nothing matched. */
 void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
                           const bantin_view *v, const char *query,
                           const bantin_article *const *items,
                           const char *const *snippets, apr_size_t n,
                           apr_size_t total, apr_size_t more, long page,
                           long pages, const char *suggestion,
-                          const char *const *filters, bantin_page *out);
+                          const char *const *filters,
+                          const apr_size_t *indexing, bantin_page *out);
 
 /* Fingerprints of what a page depends on besides its content: the
  * templates (hash and newest file time) and the view (settings, menu and

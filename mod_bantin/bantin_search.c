@@ -1,6 +1,7 @@
 /* bantin_search.c -- see bantin_search.h. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,20 @@ struct bantin_search {
     volatile apr_uint32_t stopping;
     apr_uint32_t failure_said;    /* when BT0303 last said a query failed */
     apr_uint32_t write_said;      /* when BT0304 last said a write failed */
+    /* how far the index is (bantin_search_progress): atomics, read by
+     * request threads without a lock */
+    apr_uint32_t complete;        /* 1: it holds the whole store */
+    apr_uint32_t indexed, of;     /* while not: the sync's progress */
+    apr_uint32_t pending;         /* slugs queued or being written */
+    apr_size_t inflight;          /* of those, being written; qlock */
+    apr_uint64_t start;           /* this start's token (track) */
 };
+
+static void settle_pending(bantin_search *s);
+static int commit_batch(bantin_search *s, int tracking, apr_size_t done,
+                        apr_size_t of);
+static void sync_started(bantin_search *s, int reset);
+static void sync_done(bantin_search *s, const bantin_snapshot *snap);
 
 /* ffts holds the folded text (ASCII: "giup do xa"), which is what matches;
  * efts the text with its diacritics spelled out (bantin_fold_marks:
@@ -523,6 +537,7 @@ void bantin_search_queue(bantin_search *s, const bantin_article *const *added,
     for (i = 0; i < nadded; i++) {
         enqueue(s, added[i]->slug);
     }
+    apr_atomic_set32(&s->pending, (apr_uint32_t)(s->nqueued + s->inflight));
     apr_thread_cond_signal(s->qcond);
     apr_thread_mutex_unlock(s->qlock);
 }
@@ -544,12 +559,14 @@ apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
     n = s->nqueued;
     s->queue = NULL;
     s->nqueued = s->qcap = 0;
+    s->inflight = n;
     apr_thread_mutex_unlock(s->qlock);
     if (!n || apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
         for (i = 0; i < n; i++) {
             free(todo[i]);
         }
         free(todo);
+        settle_pending(s);
         return 0;
     }
     /* Each slug as the store has it now: a newer version, or none.  A
@@ -587,6 +604,7 @@ apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
         }
         apr_thread_mutex_unlock(s->qlock);
     }
+    settle_pending(s);
     for (i = 0; i < n; i++) {
         free(todo[i]);
     }
@@ -628,6 +646,7 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
     apr_pool_t *p;
     apr_size_t i, wrote = 0, batch = 0;
     int open = 0; /* a transaction of this sync, wlock held */
+    int reset, tracking, whole = 1; /* every batch written */
     sqlite3_stmt *st;
 
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
@@ -639,7 +658,8 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
      * index, which the sync below fills again; damage inside FTS5's own
      * tables is rebuilt from the text they store. */
     apr_thread_mutex_lock(s->wlock);
-    if (!quick_check_ok(s->wdb)) {
+    reset = !quick_check_ok(s->wdb);
+    if (reset) {
         bantin_log(BANTIN_LOG_WARN, "BT0301 %s: search index corrupt; "
                    "rebuilding it", s->path);
         if (!reset_db(s->wdb)) {
@@ -649,6 +669,8 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
     }
     check_table(s, p, "ffts");
     check_table(s, p, "efts");
+    sync_started(s, reset);
+    tracking = !apr_atomic_read32(&s->complete);
     apr_thread_mutex_unlock(s->wlock);
     snap = bantin_store_acquire(store);
     for (i = 0; i < snap->count && !apr_atomic_read32(&s->stopping); i++) {
@@ -660,7 +682,12 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
                  * never in a request), instead of after the whole
                  * build.  One that misses the short gap loses nothing:
                  * every process applies every change, this one too. */
-                wrote += commit(s) ? batch : 0;
+                if (commit_batch(s, tracking, i, snap->count)) {
+                    wrote += batch;
+                }
+                else {
+                    whole = 0;
+                }
                 apr_thread_mutex_unlock(s->wlock);
                 open = 0;
                 bantin_search_work(s, store, 0);
@@ -670,6 +697,7 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
             if (!begin(s)) {
                 /* Said; the next start's sync goes on from here. */
                 apr_thread_mutex_unlock(s->wlock);
+                whole = 0;
                 break;
             }
             open = 1;
@@ -679,9 +707,15 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
         apr_pool_clear(p);
     }
     if (open) {
-        wrote += commit(s) ? batch : 0;
+        if (commit_batch(s, tracking, i, snap->count)) {
+            wrote += batch;
+        }
+        else {
+            whole = 0;
+        }
         apr_thread_mutex_unlock(s->wlock);
     }
+    whole = whole && i >= snap->count;
     bantin_store_release(store, snap);
     if (apr_atomic_read32(&s->stopping)) {
         apr_pool_destroy(p); /* the next start goes on from here */
@@ -708,6 +742,9 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
             }
             commit(s);
         }
+    }
+    if (whole) {
+        sync_done(s, snap);
     }
     bantin_store_release(store, snap);
     /* the build leaves a WAL as large as the index: give the space back */
@@ -1252,4 +1289,207 @@ const char *bantin_search_snippet(apr_pool_t *p, const char *text,
         bantin_buf_adds(&b, " …");
     }
     return bantin_buf_cstr(&b);
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+/* While the index does not hold the whole store, search must not say that
+ * nothing matched (bantin_search_progress).  Whichever process syncs
+ * writes how far it is into meta, in each batch's transaction, so that
+ * every process can tell: "progress" (articles of the store gone through,
+ * and how many it has), and once the whole store is in, "fp" (the store's
+ * fingerprint then) and "done" (the token of the start whose sync did
+ * it).  A rebuilt or emptied index has neither, so it is known as
+ * incomplete at once. */
+
+/* Past this many slugs waiting to be written, the store is "much ahead"
+ * of the index (a folder of articles copied in at once): a single change
+ * waits milliseconds, which is the normal path, not a rebuild. */
+#define AHEAD 100
+
+static void settle_pending(bantin_search *s)
+{
+    apr_thread_mutex_lock(s->qlock);
+    s->inflight = 0;
+    apr_atomic_set32(&s->pending, (apr_uint32_t)s->nqueued);
+    apr_thread_mutex_unlock(s->qlock);
+}
+
+/* The store's articles as the index holds them: their slugs and
+ * versions, in any order, and how many. */
+static const char *fingerprint(apr_pool_t *p, const bantin_snapshot *snap)
+{
+    apr_uint64_t h = 0;
+    apr_size_t i;
+
+    for (i = 0; i < snap->count; i++) {
+        const bantin_article *a = snap->by_slug[i];
+        h += bantin_hash64(a->hash, a->slug, strlen(a->slug));
+    }
+    return apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT "-%" APR_SIZE_T_FMT,
+                        h, snap->count);
+}
+
+/* meta's value for k (into buf, cut to its size), or NULL. */
+static const char *meta_get(sqlite3 *db, const char *k, char *buf,
+                            apr_size_t size)
+{
+    sqlite3_stmt *st;
+    const char *v = NULL;
+
+    if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            apr_cpystrn(buf, (const char *)sqlite3_column_text(st, 0), size);
+            v = buf;
+        }
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+static int meta_put(sqlite3 *db, const char *k, const char *v)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(k, v)"
+                                 " VALUES(?1, ?2)", -1, &st, NULL))
+        == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    return rc == SQLITE_DONE;
+}
+
+static void set_progress(bantin_search *s, apr_size_t indexed, apr_size_t of)
+{
+    apr_atomic_set32(&s->of, (apr_uint32_t)of);
+    apr_atomic_set32(&s->indexed, (apr_uint32_t)(indexed < of ? indexed
+                                                              : of));
+}
+
+void bantin_search_track(bantin_search *s, bantin_store *store,
+                         apr_uint64_t start)
+{
+    const bantin_snapshot *snap = bantin_store_acquire(store);
+    apr_pool_t *p;
+    char fp[64];
+    const char *was;
+    int same = 0;
+
+    s->start = start;
+    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) == APR_SUCCESS) {
+        was = meta_get(s->rdb, "fp", fp, sizeof(fp));
+        same = was && !strcmp(was, fingerprint(p, snap));
+        apr_pool_destroy(p);
+    }
+    set_progress(s, same ? snap->count : 0, snap->count);
+    apr_atomic_set32(&s->complete, (apr_uint32_t)same);
+    bantin_store_release(store, snap);
+    bantin_search_refresh(s);
+}
+
+int bantin_search_refresh(bantin_search *s)
+{
+    char fp[64], done[32], progress[64], token[32];
+    unsigned long n, of;
+
+    apr_snprintf(token, sizeof(token), "%016" APR_UINT64_T_HEX_FMT,
+                 s->start);
+    if (!meta_get(s->rdb, "fp", fp, sizeof(fp))) {
+        /* still building, or emptied since */
+        apr_atomic_set32(&s->complete, 0);
+    }
+    else if (meta_get(s->rdb, "done", done, sizeof(done))
+             && !strcmp(done, token)) {
+        apr_atomic_set32(&s->complete, 1);
+    }
+    if (!apr_atomic_read32(&s->complete)
+        && meta_get(s->rdb, "progress", progress, sizeof(progress))
+        && sscanf(progress, "%lu %lu", &n, &of) == 2) {
+        set_progress(s, n, of);
+    }
+    return apr_atomic_read32(&s->complete) != 0;
+}
+
+int bantin_search_progress(bantin_search *s, const bantin_snapshot *snap,
+                           apr_size_t *indexed, apr_size_t *of)
+{
+    apr_uint32_t pending = apr_atomic_read32(&s->pending);
+
+    if (apr_atomic_read32(&s->complete)) {
+        *of = snap->count;
+        *indexed = pending < snap->count ? snap->count - pending : 0;
+        return pending < AHEAD;
+    }
+    *indexed = apr_atomic_read32(&s->indexed);
+    *of = apr_atomic_read32(&s->of);
+    return 0;
+}
+
+/* The sync's checks are done: a reset index holds nothing, and an index
+ * about to be filled must not look complete to the next start if this
+ * sync is cut short.  Under wlock. */
+static void sync_started(bantin_search *s, int reset)
+{
+    if (reset) {
+        apr_atomic_set32(&s->complete, 0);
+        set_progress(s, 0, apr_atomic_read32(&s->of));
+    }
+    if (!apr_atomic_read32(&s->complete)) {
+        sqlite3_exec(s->wdb, "DELETE FROM meta WHERE k IN ('fp', 'done')",
+                     NULL, NULL, NULL);
+    }
+}
+
+/* Commits a batch of the sync, which went through `done` articles of the
+ * store's `of`, saying so in meta when the index is being filled. */
+static int commit_batch(bantin_search *s, int tracking, apr_size_t done,
+                        apr_size_t of)
+{
+    if (tracking) {
+        char v[64];
+        apr_snprintf(v, sizeof(v), "%" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT,
+                     done, of);
+        meta_put(s->wdb, "progress", v);
+    }
+    if (!commit(s)) {
+        return 0;
+    }
+    if (tracking) {
+        set_progress(s, done, of);
+    }
+    return 1;
+}
+
+/* The whole store is in: says so, for this start's other processes and
+ * for the next start.  Under wlock. */
+static void sync_done(bantin_search *s, const bantin_snapshot *snap)
+{
+    apr_pool_t *p;
+    char token[32], v[64];
+
+    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        return;
+    }
+    apr_snprintf(token, sizeof(token), "%016" APR_UINT64_T_HEX_FMT,
+                 s->start);
+    apr_snprintf(v, sizeof(v), "%" APR_SIZE_T_FMT " %" APR_SIZE_T_FMT,
+                 snap->count, snap->count);
+    if (begin(s)) {
+        if (meta_put(s->wdb, "fp", fingerprint(p, snap))
+            && meta_put(s->wdb, "done", token)
+            && meta_put(s->wdb, "progress", v) && commit(s)) {
+            set_progress(s, snap->count, snap->count);
+            apr_atomic_set32(&s->complete, 1);
+        }
+        else {
+            sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    apr_pool_destroy(p);
 }

@@ -63,6 +63,22 @@ apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
 void bantin_search_stop(bantin_search *s);
 int bantin_search_stopped(bantin_search *s);
 
+/* How far the index is, for search not to claim that nothing matched
+ * when it has not looked everywhere.  track: at a process's start (after
+ * bantin_search_open, before the indexer thread), with a token that the
+ * processes of one start share: the index is complete from the start
+ * when it was left holding exactly the store's articles.  refresh: in the
+ * indexer thread, now and then, to learn what another process's sync
+ * did; returns 1 when complete.  progress: for request threads (atomics,
+ * no lock): 1 when the index holds the whole store (snap: the request's),
+ * else 0 with *indexed of *of articles gone through so far (a first
+ * build, a rebuild, or a store much ahead of the index). */
+void bantin_search_track(bantin_search *s, bantin_store *store,
+                         apr_uint64_t start);
+int bantin_search_refresh(bantin_search *s);
+int bantin_search_progress(bantin_search *s, const bantin_snapshot *snap,
+                           apr_size_t *indexed, apr_size_t *of);
+
 typedef struct bantin_query {
     const char *text;       /* what the reader typed */
     const char *category;   /* a category slug, or NULL */

@@ -44,6 +44,11 @@
  * post_config, so each child has its own after fork. */
 bantin_cache *bantin_page_cache;
 
+/* Shared by the children of one start, which inherit it: a sync of the
+ * search index that completed under this token is this start's
+ * (bantin_search_track). */
+static apr_uint64_t start_token;
+
 /* ---------------------------------------------------------------------- */
 /* startup                                                                 */
 
@@ -148,6 +153,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         log_started(s);
         return OK;
     }
+    start_token = (apr_uint64_t)apr_time_now();
     if (!(schema = bantin_schema_load(pconf, &err))) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0010 %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -226,24 +232,29 @@ static void index_changes(void *baton, const bantin_article *const *added,
     bantin_search_queue(baton, added, nadded, gone, ngone);
 }
 
-/* Each child's index writer.  One child per server (whoever takes the
- * lock) first brings the index in line with the whole store: at first
- * start that is the whole build, afterwards what changed while httpd was
- * down.  Then, in every child, the changes its store publishes. */
-static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
+/* Brings the index in line with the whole store, when this process is
+ * the one that takes the lock: at first start that is the whole build,
+ * afterwards what changed while httpd was down.  retry: taking over from
+ * a process that stopped, only when the index is not complete once the
+ * lock is held (the one that completed it released it just now). */
+static void sync_if_first(apr_pool_t *p, bantin_source *src, int retry)
 {
-    bantin_source *src = data;
-    const char *lock = apr_pstrcat(apr_thread_pool_get(t), src->search_path,
-                                   ".lock", NULL);
+    const char *lock = apr_pstrcat(p, src->search_path, ".lock", NULL);
     apr_file_t *f;
     apr_time_t t0 = apr_time_now();
 
     if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
-                      APR_FPROT_OS_DEFAULT, apr_thread_pool_get(t))
+                      APR_FPROT_OS_DEFAULT, p)
         == APR_SUCCESS) {
         if (apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
             == APR_SUCCESS) {
-            apr_size_t n = bantin_search_sync(src->search, src->store);
+            apr_size_t n;
+            if (retry && bantin_search_refresh(src->search)) {
+                apr_file_unlock(f);
+                apr_file_close(f);
+                return;
+            }
+            n = bantin_search_sync(src->search, src->store);
             apr_file_unlock(f);
             if (!bantin_search_stopped(src->search)) {
                 bantin_log(BANTIN_LOG_INFO, "BT0302 %s: search index in "
@@ -254,8 +265,38 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
         }
         apr_file_close(f);
     }
+}
+
+/* How often a process looks at how far another process's sync is (the
+ * status page and the search notice show it; an index another process
+ * found damaged and emptied is known here within that), and, while the
+ * index is not complete, tries to take the sync over from one that
+ * stopped. */
+#define PROGRESS_POLL apr_time_from_msec(100)
+
+/* Each child's index writer.  One child per server (whoever takes the
+ * lock) first syncs the whole store; then, in every child, the changes
+ * its store publishes. */
+static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
+{
+    bantin_source *src = data;
+    apr_pool_t *p = apr_thread_pool_get(t);
+
+    sync_if_first(p, src, 0);
     while (!bantin_search_stopped(src->search)) {
-        bantin_search_work(src->search, src->store, apr_time_from_sec(1));
+        int complete = bantin_search_refresh(src->search);
+        if (!complete) {
+            /* the process that was filling it may have gone (a child
+             * stopped, an old generation's after a graceful restart):
+             * whoever gets the lock now goes on from where it was */
+            apr_pool_t *sub;
+            if (apr_pool_create(&sub, p) == APR_SUCCESS) {
+                sync_if_first(sub, src, 1);
+                apr_pool_destroy(sub);
+            }
+            complete = bantin_search_refresh(src->search);
+        }
+        bantin_search_work(src->search, src->store, PROGRESS_POLL);
     }
     return NULL;
 }
@@ -283,6 +324,7 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
                                               &err))) {
         return;
     }
+    bantin_search_track(src->search, src->store, start_token);
     bantin_store_listen(src->store, index_changes, src->search);
     if (apr_thread_create(&src->indexer, NULL, indexer, src, pchild)
         == APR_SUCCESS) {

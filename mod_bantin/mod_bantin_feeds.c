@@ -194,6 +194,23 @@ static int search_visible(void *baton, const char *slug)
     return bantin_snapshot_get(va->snap, slug, va->now) != NULL;
 }
 
+/* A query the index could not answer (damaged, until the background
+ * check rebuilds it), or a page past the results found so far while it
+ * fills: "nothing matched" or "no such page" would be false, so the
+ * reader is asked to come back, and no cache keeps the answer. */
+static int search_unavailable(request_rec *r, const bantin_conf *c,
+                              const bantin_view *v)
+{
+    bantin_page pg;
+
+    bantin_render_error(r->pool, c->templates->theme, v,
+                        HTTP_SERVICE_UNAVAILABLE, &pg);
+    r->status = HTTP_SERVICE_UNAVAILABLE;
+    apr_table_setn(r->headers_out, "Retry-After", "5");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return bantin_send_page(r, &pg);
+}
+
 /* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD|DD/MM/YYYY][&to=…] */
 int bantin_handle_search(request_rec *r, const bantin_conf *c,
                          const bantin_view *v, const bantin_snapshot *snap,
@@ -215,6 +232,11 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
     visible_at va = {snap, now};
     bantin_query q = {NULL, NULL, 0, 0, 0, search_visible, &va};
     bantin_page out;
+    apr_size_t progress[2];
+    /* before the query: results of an index that was complete then are */
+    int building = c->content->search
+                   && !bantin_search_progress(c->content->search, snap,
+                                              &progress[0], &progress[1]);
     int i;
 
     if (page < 1) {
@@ -232,6 +254,7 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         }
     }
     if (text && *text) {
+        apr_status_t rv = APR_EINVAL; /* search is off: nothing found */
         q.text = text;
         q.category = r->args ? bantin_form_get(r->pool, r->args, "category")
                              : NULL;
@@ -241,10 +264,15 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         q.from = day_param(r, v, "from", 0);
         q.to = day_param(r, v, "to", 1);
         q.now = now;
-        if (c->content->search
-            && bantin_search_query(c->content->search, r->pool, &q,
-                                   (apr_size_t)(page - 1) * size, size,
-                                   slugs, &total, &more) == APR_SUCCESS) {
+        if (c->content->search) {
+            rv = bantin_search_query(c->content->search, r->pool, &q,
+                                     (apr_size_t)(page - 1) * size, size,
+                                     slugs, &total, &more);
+        }
+        if (rv != APR_SUCCESS && rv != APR_EINVAL) {
+            return search_unavailable(r, c, v);
+        }
+        if (rv == APR_SUCCESS) {
             for (i = 0; i < slugs->nelts; i++) {
                 const bantin_article *a = bantin_snapshot_get(
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);
@@ -257,7 +285,9 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         }
         pages = total ? (long)((total + size - 1) / size) : 1;
         if (page > pages) {
-            return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+            /* while the index fills, a later page may yet exist */
+            return building ? search_unavailable(r, c, v)
+                            : bantin_send_error(r, c, v, HTTP_NOT_FOUND);
         }
         if (!total && c->content->search) {
             /* the query without its diacritics, only when that finds
@@ -288,8 +318,10 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
             NULL, NULL};
         bantin_render_search(r->pool, c->templates->theme, v, text, items,
                              snippets, n, total, more, page, pages, suggestion,
-                             filters, &out);
+                             filters, building ? progress : NULL, &out);
     }
-    apr_table_setn(r->headers_out, "Cache-Control", "max-age=60");
+    /* a page of an index being built is no answer to keep */
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   building ? "no-store" : "max-age=60");
     return bantin_send_page(r, &out);
 }

@@ -132,6 +132,17 @@ int bantin_status_handler(request_rec *r)
                    (unsigned long)snap->nrejected, when,
                    bantin_store_watching(src->store)
                        ? "inotify" : "periodic walk");
+        if (src->search) {
+            apr_size_t indexed, of;
+            int complete = bantin_search_progress(src->search, snap,
+                                                  &indexed, &of);
+            ap_rprintf(r, "<dl class=\"bantin-status-search\">\n"
+                       "<dt>Search index</dt><dd class=\"search-index\">"
+                       "%s, <span class=\"search-indexed\">%lu</span> of "
+                       "<span class=\"search-of\">%lu</span> articles"
+                       "</dd>\n</dl>\n", complete ? "complete" : "building",
+                       (unsigned long)indexed, (unsigned long)of);
+        }
         if (snap->nrejected) {
             ap_rputs("<ul class=\"bantin-rejected\">\n", r);
             for (k = 0; k < snap->nrejected; k++) {

@@ -498,6 +498,7 @@ static const struct {
     {404, "Không tìm thấy trang"},
     {400, "Yêu cầu không hợp lệ"},
     {405, "Phương thức không được hỗ trợ"},
+    {503, "Dịch vụ tạm thời gián đoạn"},
 };
 
 /* The search page's count: grouped the Vietnamese way, and "Hơn N" when
@@ -528,7 +529,7 @@ START_TEST(search_count_table)
         const char *html;
         bantin_render_search(unit_pool, t, &v, "đoạn", items, snippets, 1,
                              cases[i].total, cases[i].more, 1, 2, NULL,
-                             filters, &pg);
+                             filters, NULL, &pg);
         html = page_str(&pg);
         check_html_page(html, 3);
         ck_assert_msg(strstr(html, cases[i].want) != NULL, "%lu/%lu: %s",
@@ -536,6 +537,45 @@ START_TEST(search_count_table)
                       (unsigned long)cases[i].more, cases[i].want);
         ck_assert_ptr_nonnull(strstr(html, "một <mark>đoạn</mark>"));
     }
+}
+END_TEST
+
+/* While the index is being built: the notice with its progress grouped
+ * the Vietnamese way, the results found so far, and never "no results". */
+START_TEST(search_while_indexing)
+{
+    const bantin_theme *t = theme();
+    const bantin_article *items[1];
+    const char *snippets[] = {"một <mark>đoạn</mark>"};
+    const char *filters[] = {NULL, NULL};
+    const apr_size_t progress[] = {41000, 100000};
+    bantin_view v = view(3);
+    bantin_page pg;
+    const char *html;
+
+    items[0] = seed();
+    bantin_render_search(unit_pool, t, &v, "đoạn", items, snippets, 1, 1, 0,
+                         1, 1, NULL, filters, progress, &pg);
+    html = page_str(&pg);
+    check_html_page(html, 3);
+    ck_assert_ptr_nonnull(strstr(html, "Đang lập chỉ mục tìm kiếm: "
+                                       "41.000/100.000 bài"));
+    ck_assert_ptr_nonnull(strstr(html, "một <mark>đoạn</mark>"));
+
+    bantin_render_search(unit_pool, t, &v, "đoạn", items, snippets, 0, 0, 0,
+                         1, 1, "doan", filters, progress, &pg);
+    html = page_str(&pg);
+    ck_assert_ptr_nonnull(strstr(html, "Đang lập chỉ mục tìm kiếm: "
+                                       "41.000/100.000 bài"));
+    ck_assert_ptr_null(strstr(html, "Không tìm thấy"));
+    ck_assert_ptr_null(strstr(html, "bantin-empty"));
+
+    /* complete: no notice, and "no results" is the truth */
+    bantin_render_search(unit_pool, t, &v, "đoạn", items, snippets, 0, 0, 0,
+                         1, 1, NULL, filters, NULL, &pg);
+    html = page_str(&pg);
+    ck_assert_ptr_null(strstr(html, "Đang lập chỉ mục"));
+    ck_assert_ptr_nonnull(strstr(html, "Không tìm thấy kết quả nào"));
 }
 END_TEST
 
@@ -659,6 +699,7 @@ Suite *render_suite(void)
     tcase_add_test(tc, home_escapes);
     tcase_add_test(tc, error_page_table);
     tcase_add_test(tc, search_count_table);
+    tcase_add_test(tc, search_while_indexing);
     tcase_add_test(tc, static_css_and_js);
     tcase_add_test(tc, base_and_names_escaped);
     suite_add_tcase(s, tc);

@@ -481,6 +481,87 @@ END_TEST
 
 /* Runs sql on the file at path; 1 when its first row's first column is
  * `want` (NULL: when there is a row). */
+#define AHEAD_TEST 150 /* more than the index's AHEAD */
+
+/* How far the index is: incomplete until a sync went through the whole
+ * store; complete at once at the next start when the store is the same;
+ * learnt from another process's sync by the start's token; incomplete
+ * again when the index is emptied or the store is far ahead of it. */
+START_TEST(search_progress)
+{
+    const char *dir = unit_tmpdir(), *path = index_path();
+    const bantin_snapshot *snap;
+    bantin_store *store, *grown;
+    bantin_search *s, *other, *next;
+    apr_size_t indexed, of;
+    sqlite3 *db;
+    const char *gone[AHEAD_TEST];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        put_article(dir, apr_psprintf(unit_pool, "p%d", i),
+                    article_at("Tin", "2024-01-04", NULL, NULL, "Lúa."));
+    }
+    store = store_of(dir);
+    snap = bantin_store_acquire(store);
+
+    /* a first start: nothing indexed yet, in either process */
+    s = open_index(path, unit_pool);
+    other = open_index(path, unit_pool);
+    bantin_search_track(s, store, 1);
+    bantin_search_track(other, store, 1);
+    ck_assert(!bantin_search_progress(s, snap, &indexed, &of));
+    ck_assert_uint_eq(indexed, 0);
+    ck_assert_uint_eq(of, 3);
+    ck_assert(!bantin_search_refresh(other));
+
+    /* one syncs; the other learns it from the index */
+    bantin_search_sync(s, store);
+    ck_assert(bantin_search_progress(s, snap, &indexed, &of));
+    ck_assert_uint_eq(indexed, 3);
+    ck_assert_uint_eq(of, 3);
+    ck_assert(!bantin_search_progress(other, snap, &indexed, &of));
+    ck_assert(bantin_search_refresh(other));
+    ck_assert(bantin_search_progress(other, snap, &indexed, &of));
+    ck_assert_uint_eq(indexed, 3);
+
+    /* the next start, same store: complete before any sync */
+    next = open_index(path, unit_pool);
+    bantin_search_track(next, store, 2);
+    ck_assert(bantin_search_progress(next, snap, &indexed, &of));
+
+    /* a start whose store has grown while httpd was down: not complete
+     * until its sync has gone through */
+    put_article(dir, "p9", article_at("Tin", "2024-01-05", NULL, NULL, "Mạ."));
+    grown = store_of(dir);
+    next = open_index(path, unit_pool);
+    bantin_search_track(next, grown, 3);
+    ck_assert(!bantin_search_refresh(next));
+    bantin_search_sync(next, grown);
+    ck_assert(bantin_search_refresh(next));
+
+    /* emptied (as a reset does): every process sees it at its refresh */
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM meta WHERE k != 'version'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert(!bantin_search_refresh(next));
+    bantin_search_sync(next, grown);
+    ck_assert(bantin_search_refresh(next));
+
+    /* a store far ahead of the index: building until the queue is in */
+    for (i = 0; i < AHEAD_TEST; i++) {
+        gone[i] = apr_psprintf(unit_pool, "x%d", i);
+    }
+    bantin_search_queue(next, NULL, 0, gone, AHEAD_TEST);
+    ck_assert(!bantin_search_progress(next, snap, &indexed, &of));
+    ck_assert_uint_eq(of, 3);
+    bantin_search_work(next, grown, 0);
+    ck_assert(bantin_search_progress(next, snap, &indexed, &of));
+    bantin_store_release(store, snap);
+}
+END_TEST
+
 static int sql_says(const char *path, const char *sql, const char *want)
 {
     sqlite3 *db;
@@ -612,6 +693,7 @@ Suite *search_suite(void)
     tcase_add_test(tc, search_counts_only_visible);
     tcase_add_test(tc, search_queue_and_work);
     tcase_add_test(tc, search_stop);
+    tcase_add_test(tc, search_progress);
     tcase_add_test(tc, search_write_kept_while_locked);
     tcase_add_test(tc, search_damage_is_repaired_by_sync);
     tcase_add_test(tc, search_damaged_exact_table_falls_back);
