@@ -392,7 +392,14 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                         "must not be blank");
                 return APR_EINVAL;
             }
-            *(is_elem(n, "title") ? &a->title : &a->summary) = t;
+            if (is_elem(n, "title")) {
+                /* shown on one line everywhere (page, lists, feeds, share
+                 * links), however the editor wrapped it in the file */
+                a->title = bantin_fold_space(p, t);
+            }
+            else {
+                a->summary = t;
+            }
         }
         else if (is_elem(n, "date")) {
             const char *err = bantin_date_parse(&a->date, node_text(p, n),

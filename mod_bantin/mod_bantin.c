@@ -354,9 +354,9 @@ static const char *prefix_of(request_rec *r, const bantin_conf *c)
     return p;
 }
 
-/* The categories a reader can see now, each named as its newest visible
- * article spells it: a category whose articles are all future or expired
- * is not in the menu, and its pages answer 404. */
+/* The categories a reader can see now, by the names the snapshot gave
+ * them (bantin_names.h): a category whose articles are all future or
+ * expired is not in the menu, and its pages answer 404. */
 static void visible_categories(request_rec *r, const bantin_snapshot *snap,
                                apr_time_t now, bantin_view *v)
 {
@@ -369,8 +369,7 @@ static void visible_categories(request_rec *r, const bantin_snapshot *snap,
         apr_size_t total;
         if (bantin_category_list(&snap->categories[i], now, 0, 1, &first,
                                  &total)) {
-            cats[n] = snap->categories[i];
-            cats[n++].name = first->category;
+            cats[n++] = snap->categories[i];
         }
     }
     v->categories = cats;
