@@ -18,6 +18,7 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
+#include "bantin_fold.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_names.h"
@@ -140,8 +141,9 @@ static int use_cmp(const void *x, const void *y)
     return strcmp(a->slug, b->slug);
 }
 
-/* Warns of every article that spells its category otherwise than the name
- * the portal shows it by (bantin_names.h), then forgets the group. */
+/* Warns of every article that spells its category otherwise (in case,
+ * diacritics or spacing) than the name the portal shows it by
+ * (bantin_names.h), then forgets the group. */
 static void check_spellings(checker *ck, cat_group *g)
 {
     cat_use *u = (cat_use *)g->uses->elts;
@@ -164,6 +166,11 @@ static void check_spellings(checker *ck, cat_group *g)
         if (!name) {
             name = k ? bantin_names_pick(tmp, spellings, k)
                      : bantin_names_pick(tmp, &u[i].spelling, 1);
+        }
+        /* A names file may rename a category outright (its slug given):
+         * then the articles' spelling is no mistake, only its key. */
+        if (strcmp(bantin_slugify(tmp, name), u[i].cat_slug)) {
+            continue;
         }
         for (k = i; k < j; k++) {
             if (strcmp(u[k].spelling, name)) {
