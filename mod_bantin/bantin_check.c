@@ -52,8 +52,7 @@ typedef struct {
     const char *spelling;     /* as written */
     const char *cat_slug;
     const char *slug;         /* the article's, orders it as the portal */
-    apr_time_t when;
-    int counts;               /* the portal names by it (not a draft) */
+    bantin_article art;       /* what the choice of a name looks at */
 } cat_use;
 
 /* The articles of one content dir (or of the files given alone) and its
@@ -122,8 +121,11 @@ static void note_category(checker *ck, cat_group *g, const char *path,
     u->spelling = apr_pstrdup(ck->pool, a->category);
     u->cat_slug = apr_pstrdup(ck->pool, a->category_slug);
     u->slug = apr_pstrdup(ck->pool, slug);
-    u->when = a->date.when;
-    u->counts = !a->draft;
+    memset(&u->art, 0, sizeof(u->art));
+    u->art.category = u->spelling;
+    u->art.date = a->date;
+    u->art.expires = a->expires;
+    u->art.draft = a->draft;
 }
 
 /* By category, then as the portal orders articles: newest first. */
@@ -135,8 +137,8 @@ static int use_cmp(const void *x, const void *y)
     if (c) {
         return c;
     }
-    if (a->when != b->when) {
-        return a->when > b->when ? -1 : 1;
+    if (a->art.date.when != b->art.date.when) {
+        return a->art.date.when > b->art.date.when ? -1 : 1;
     }
     return strcmp(a->slug, b->slug);
 }
@@ -148,6 +150,7 @@ static void check_spellings(checker *ck, cat_group *g)
 {
     cat_use *u = (cat_use *)g->uses->elts;
     apr_size_t n = (apr_size_t)g->uses->nelts, i, j, k;
+    apr_time_t now = apr_time_now();
     apr_pool_t *tmp;
 
     if (!n || apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
@@ -155,17 +158,14 @@ static void check_spellings(checker *ck, cat_group *g)
     }
     qsort(u, n, sizeof(cat_use), use_cmp);
     for (i = 0; i < n; i = j) {
-        const char **spellings = apr_palloc(tmp, sizeof(char *) * n);
+        const bantin_article **arts = apr_palloc(tmp, sizeof(*arts) * n);
         const char *name = bantin_names_get(g->names, u[i].cat_slug);
-        for (j = i, k = 0; j < n && !strcmp(u[j].cat_slug, u[i].cat_slug);
-             j++) {
-            if (u[j].counts) {
-                spellings[k++] = u[j].spelling;
-            }
+        for (j = i; j < n && !strcmp(u[j].cat_slug, u[i].cat_slug); j++) {
+            arts[j - i] = &u[j].art; /* drafts too: the choice skips them */
         }
         if (!name) {
-            name = k ? bantin_names_pick(tmp, spellings, k)
-                     : bantin_names_pick(tmp, &u[i].spelling, 1);
+            /* the portal's choice, as it would make it now */
+            name = bantin_names_choose(tmp, arts, j - i, now);
         }
         /* A names file may rename a category outright (its slug given):
          * then the articles' spelling is no mistake, only its key. */

@@ -284,3 +284,26 @@ const char *bantin_names_pick(apr_pool_t *p, const char *const *spellings,
     }
     return best;
 }
+
+const char *bantin_names_choose(apr_pool_t *p,
+                                const bantin_article *const *by_date,
+                                apr_size_t n, apr_time_t now)
+{
+    const char **spellings = apr_palloc(p, sizeof(char *) * (n ? n : 1));
+    apr_size_t i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (bantin_article_visible(by_date[i], now)) {
+            spellings[k++] = by_date[i]->category;
+        }
+    }
+    for (i = n; !k && i-- > 0;) {
+        if (!by_date[i]->draft && by_date[i]->date.when > now) {
+            spellings[k++] = by_date[i]->category;
+        }
+    }
+    for (i = 0; !k && i < n; i++) {
+        spellings[i] = by_date[i]->category;
+    }
+    return bantin_names_pick(p, spellings, k ? k : n);
+}

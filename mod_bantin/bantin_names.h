@@ -6,8 +6,8 @@
  * give the same slug (bantin_slugify: diacritics, case, spacing and
  * punctuation do not count).  The category is shown everywhere by one
  * name: the one the names file gives it, or else the spelling most of its
- * articles use (ties: the spelling of the oldest of them), with its
- * spacing folded.
+ * published articles use (ties: the spelling of the oldest of them), with
+ * its spacing folded.
  */
 #ifndef BANTIN_NAMES_H
 #define BANTIN_NAMES_H
@@ -51,5 +51,15 @@ const char *bantin_names_get(const bantin_names *names, const char *slug);
  * Allocated from p; NULL when n is 0. */
 const char *bantin_names_pick(apr_pool_t *p, const char *const *spellings,
                               apr_size_t n);
+
+/* The name of a category with these articles (newest first, as a
+ * snapshot orders them), at `now`, when no names file names it: picked
+ * among the spellings of the articles visible now, so that a scheduled
+ * article's spelling never shows before it does.  With none visible, the
+ * spelling of the oldest scheduled one (the first to show); with none of
+ * those either, among all.  Allocated from p; NULL when n is 0. */
+const char *bantin_names_choose(apr_pool_t *p,
+                                const bantin_article *const *by_date,
+                                apr_size_t n, apr_time_t now);
 
 #endif

@@ -228,10 +228,10 @@ const char *bantin_category_name(apr_pool_t *p, const bantin_view *v,
 {
     apr_size_t i;
 
-    if (!a->category_slug) {
+    if (!a->category) {
         return NULL;
     }
-    for (i = 0; i < v->ncategories; i++) {
+    for (i = 0; a->category_slug && i < v->ncategories; i++) {
         if (!strcmp(v->categories[i].slug, a->category_slug)) {
             return v->categories[i].name;
         }

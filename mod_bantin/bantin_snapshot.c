@@ -74,8 +74,9 @@ static int by_cat_slug(const void *x, const void *y)
 
 /* Names every category (see bantin_names.h), in one block of the
  * snapshot's own: a name outlives the articles it was taken from only as
- * long as the snapshot does.  Every build chooses again, so a name follows
- * the articles as they come and go. */
+ * long as the snapshot does.  Every build chooses again, among the
+ * articles published at that moment, so a name follows the articles as
+ * they come and go. */
 static apr_status_t name_categories(bantin_snapshot *s, apr_pool_t *tmp,
                                     const bantin_names *names)
 {
@@ -88,13 +89,7 @@ static apr_status_t name_categories(bantin_snapshot *s, apr_pool_t *tmp,
         const bantin_category *c = &s->categories[k];
         const char *name = bantin_names_get(names, c->slug);
         if (!name) {
-            const char **spellings = apr_palloc(tmp, sizeof(char *)
-                                                         * c->count);
-            apr_size_t i;
-            for (i = 0; i < c->count; i++) {
-                spellings[i] = c->by_date[i]->category;
-            }
-            name = bantin_names_pick(tmp, spellings, c->count);
+            name = bantin_names_choose(tmp, c->by_date, c->count, s->built);
         }
         chosen[k] = name;
         bytes += strlen(name) + 1;
@@ -259,6 +254,7 @@ bantin_snapshot *bantin_snapshot_build_named(const bantin_snapshot *old,
         }
     }
 
+    s->built = now; /* the moment the names are chosen at */
     if (build_categories(s, names) != APR_SUCCESS) {
         bantin_snapshot_destroy(s);
         return NULL;

@@ -154,21 +154,55 @@ START_TEST(snapshot_names_by_majority_not_newest)
     static const bantin_name one = {"nong-thon-moi", "NTM"};
     bantin_names names = {&one, 1};
 
-    s1 = bantin_snapshot_build(NULL, a, UNIT_N(a), NULL, 0, 0, 0);
+    apr_time_t now = apr_time_now();
+
+    s1 = bantin_snapshot_build(NULL, a, UNIT_N(a), NULL, 0, 0, now);
     ck_assert_uint_eq(s1->ncategories, 1);
     ck_assert_uint_eq(s1->categories[0].count, 3);
     /* two of three spell it this way once spacing is folded */
     ck_assert_str_eq(s1->categories[0].name, "Nông thôn mới");
     /* a newer article's spelling renames nothing */
-    s2 = bantin_snapshot_build(s1, newer, 1, NULL, 0, 0, 0);
+    s2 = bantin_snapshot_build(s1, newer, 1, NULL, 0, 0, now);
     ck_assert_uint_eq(s2->categories[0].count, 4);
     ck_assert_str_eq(s2->categories[0].name, "Nông thôn mới");
     /* the names file has the last word */
-    s3 = bantin_snapshot_build_named(s2, NULL, 0, NULL, 0, 0, 0, &names);
+    s3 = bantin_snapshot_build_named(s2, NULL, 0, NULL, 0, 0, now, &names);
     ck_assert_str_eq(s3->categories[0].name, "NTM");
     bantin_snapshot_destroy(s1);
     bantin_snapshot_destroy(s2);
     bantin_snapshot_destroy(s3);
+}
+END_TEST
+
+START_TEST(choice_never_shows_an_unpublished_spelling)
+{
+    apr_time_t now = apr_time_from_sec(1000);
+    const bantin_article *arts[5];
+    bantin_article *future1 = cat_article("f1", apr_time_from_sec(3000),
+                                          "ĐỜI SỐNG");
+    bantin_article *future2 = cat_article("f2", apr_time_from_sec(2000),
+                                          "Đời Sống");
+    bantin_article *gone = cat_article("g", apr_time_from_sec(10),
+                                       "doi song");
+    bantin_article *seen = cat_article("s", apr_time_from_sec(900),
+                                       "Đời sống");
+    bantin_article *draft = cat_article("d", apr_time_from_sec(800),
+                                        "đời sống");
+
+    gone->expires = apr_time_from_sec(20);
+    draft->draft = 1;
+    /* newest first; two scheduled agree, one visible: the visible one */
+    arts[0] = future1;
+    arts[1] = future2;
+    arts[2] = seen;
+    arts[3] = draft;
+    arts[4] = gone;
+    ck_assert_str_eq(bantin_names_choose(unit_pool, arts, 5, now), "Đời sống");
+    /* none visible (a draft, an expired one): the first to be published */
+    arts[2] = draft;
+    arts[3] = gone;
+    ck_assert_str_eq(bantin_names_choose(unit_pool, arts, 4, now), "Đời Sống");
+    ck_assert_ptr_null(bantin_names_choose(unit_pool, arts, 0, now));
 }
 END_TEST
 
@@ -311,6 +345,7 @@ Suite *names_suite(void)
     tcase_add_loop_test(tc, broken_names_file_says_where, 0,
                         (int)UNIT_N(bads));
     tcase_add_test(tc, snapshot_names_by_majority_not_newest);
+    tcase_add_test(tc, choice_never_shows_an_unpublished_spelling);
     tcase_add_test(tc, store_reads_names_file_apart_from_articles);
     tcase_add_test(tc, spacing_folds);
     tcase_add_test(tc, title_over_lines_is_one_line);
