@@ -229,6 +229,11 @@ static int crowded_tag(const char *data, apr_size_t len)
     return 0;
 }
 
+int bantin_xml_crowded(const char *data, apr_size_t len)
+{
+    return crowded_tag(data, len);
+}
+
 static apr_status_t free_rng(void *rng)
 {
     xmlRelaxNGFree(rng);

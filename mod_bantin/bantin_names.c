@@ -221,6 +221,12 @@ apr_status_t bantin_names_parse(apr_pool_t *p, const char *file,
         note(&c, 0, 0, "file is larger than 4 MiB");
         return APR_EINVAL;
     }
+    if ((c.seen = bantin_xml_crowded(data, len)) != 0) {
+        problem->line = c.seen;
+        problem->message = "more than 32 attributes in a tag, or more than "
+                           "16 namespace declarations";
+        return APR_EINVAL;
+    }
     if (!(ctxt = xmlNewParserCtxt())) {
         note(&c, 0, 0, "out of memory");
         return APR_ENOMEM;

@@ -103,6 +103,11 @@ static const bad_case bads[] = {
      2, 0, "category"},
     {"<chuyen-muc>\n</chuyen-muc>\n", 1, 1, "categories"},
     {"<!DOCTYPE x [<!ENTITY a \"b\">]>\n<categories/>\n", 1, 0, "DOCTYPE"},
+    /* refused before libxml2 sees it */
+    {"<categories>\n<category a0='' a1='' a2='' a3='' a4='' a5='' a6='' a7=''"
+     " a8='' a9='' b0='' b1='' b2='' b3='' b4='' b5='' b6='' b7='' b8='' b9=''"
+     " c0='' c1='' c2='' c3='' c4='' c5='' c6='' c7='' c8='' c9='' d0='' d1=''"
+     " d2=''>x</category>\n</categories>\n", 2, 0, "more than 32 attributes"},
 };
 
 START_TEST(broken_names_file_says_where)
