@@ -22,6 +22,7 @@
 typedef struct bantin_name {
     const char *slug;         /* "nong-thon-moi" */
     const char *name;         /* "Nông thôn mới", spacing folded */
+    apr_size_t order;         /* its place in the file, 1… */
 } bantin_name;
 
 /* What a names file says, sorted by slug. */
@@ -45,6 +46,9 @@ apr_status_t bantin_names_parse(apr_pool_t *p, const char *file,
 /* The name the file gives slug, or NULL.  names may be NULL. */
 const char *bantin_names_get(const bantin_names *names, const char *slug);
 
+/* slug's place in the file (1…), or 0 when it is not listed. */
+apr_size_t bantin_names_order(const bantin_names *names, const char *slug);
+
 /* The name of a category from its articles' spellings, newest article
  * first (spellings[n-1] is the oldest's): the spelling (spacing folded)
  * most of them use, ties going to the one the oldest article uses.
@@ -61,5 +65,10 @@ const char *bantin_names_pick(apr_pool_t *p, const char *const *spellings,
 const char *bantin_names_choose(apr_pool_t *p,
                                 const bantin_article *const *by_date,
                                 apr_size_t n, apr_time_t now);
+
+/* Sorts categories (bantin_store.h) for the menu: those the names file
+ * lists in its order, then the others by slug. */
+struct bantin_category;
+void bantin_names_menu_sort(struct bantin_category *cats, apr_size_t n);
 
 #endif

@@ -93,6 +93,7 @@ static apr_status_t name_categories(bantin_snapshot *s, apr_pool_t *tmp,
         }
         chosen[k] = name;
         bytes += strlen(name) + 1;
+        s->categories[k].order = bantin_names_order(names, c->slug);
     }
     if (!(s->category_names = malloc(bytes ? bytes : 1))) {
         return APR_ENOMEM;

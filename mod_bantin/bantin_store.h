@@ -33,6 +33,8 @@ typedef struct bantin_store bantin_store;
 typedef struct bantin_category {
     const char *slug;               /* "nong-thon-moi" */
     const char *name;               /* "Nông thôn mới": see bantin_names.h */
+    apr_size_t order;               /* its place in the names file, 1…;
+                                     * 0: not listed there */
     const bantin_article **by_date;
     apr_size_t count;
     apr_size_t *expiring;           /* positions in by_date with expires */

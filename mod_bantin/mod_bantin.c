@@ -35,6 +35,7 @@
 #include "bantin_article.h"
 #include "bantin_cache.h"
 #include "bantin_log.h"
+#include "bantin_names.h"
 #include "bantin_request.h"
 #include "bantin_state.h"
 #include "mod_bantin_handlers.h"
@@ -372,6 +373,7 @@ static void visible_categories(request_rec *r, const bantin_snapshot *snap,
             cats[n++] = snap->categories[i];
         }
     }
+    bantin_names_menu_sort(cats, n); /* the names file's order first */
     v->categories = cats;
     v->ncategories = n;
 }

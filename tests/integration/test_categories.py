@@ -173,6 +173,21 @@ def test_names_file_names_categories_and_is_no_article(httpd, site_copy, tmp_pat
         time.sleep(POLL)
 
 
+def test_menu_follows_the_names_file_order(httpd, site_copy, tmp_path):
+    content, templates = make_site(tmp_path, site_copy, extra=[
+        ("giao-duc", "2024-02-01", "Giáo dục"), ("am-nhac", "2024-02-02", "Âm nhạc")])
+    listed = ["kinh-te", "nong-thon-moi"]  # not in slug order
+    (content / "chuyen-muc.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<categories>\n'
+        + "".join(f'  <category slug="{s}">Mục {s}</category>\n' for s in listed)
+        + "</categories>\n", encoding="utf-8")
+    serve(httpd, content, templates)
+    shown = list(menu(portal_html(httpd.get("/portal/"))))
+    rest = sorted(set(shown) - set(listed))
+    assert rest == ["am-nhac", "giao-duc"]
+    assert shown == listed + rest
+
+
 def test_broken_names_file_is_reported_once_and_falls_back(httpd, site_copy, tmp_path):
     content, templates = make_site(tmp_path, site_copy)
     names = content / "chuyen-muc.xml"

@@ -75,6 +75,12 @@ START_TEST(names_file_parses)
     ck_assert_str_eq(bantin_names_get(names, "nong-thon-moi"),
                      "Nông thôn mới");
     ck_assert_str_eq(bantin_names_get(names, "a"), "Zeta");
+    /* the file's order, for the menu */
+    ck_assert_uint_eq(bantin_names_order(names, "van-hoa-xa-hoi"), 1);
+    ck_assert_uint_eq(bantin_names_order(names, "nong-thon-moi"), 2);
+    ck_assert_uint_eq(bantin_names_order(names, "a"), 3);
+    ck_assert_uint_eq(bantin_names_order(names, "zeta"), 0);
+    ck_assert_uint_eq(bantin_names_order(NULL, "a"), 0);
     ck_assert_ptr_null(bantin_names_get(names, "zeta"));
     ck_assert_ptr_null(bantin_names_get(NULL, "a"));
     ck_assert(bantin_names_is_file("chuyen-muc.xml"));
@@ -156,7 +162,7 @@ START_TEST(snapshot_names_by_majority_not_newest)
         cat_article("d", apr_time_from_sec(400), "Nông Thôn Mới"),
     };
     bantin_snapshot *s1, *s2, *s3;
-    static const bantin_name one = {"nong-thon-moi", "NTM"};
+    static const bantin_name one = {"nong-thon-moi", "NTM", 1};
     bantin_names names = {&one, 1};
 
     apr_time_t now = apr_time_now();
@@ -173,6 +179,8 @@ START_TEST(snapshot_names_by_majority_not_newest)
     /* the names file has the last word */
     s3 = bantin_snapshot_build_named(s2, NULL, 0, NULL, 0, 0, now, &names);
     ck_assert_str_eq(s3->categories[0].name, "NTM");
+    ck_assert_uint_eq(s3->categories[0].order, 1);
+    ck_assert_uint_eq(s2->categories[0].order, 0);
     bantin_snapshot_destroy(s1);
     bantin_snapshot_destroy(s2);
     bantin_snapshot_destroy(s3);
@@ -208,6 +216,26 @@ START_TEST(choice_never_shows_an_unpublished_spelling)
     arts[3] = gone;
     ck_assert_str_eq(bantin_names_choose(unit_pool, arts, 4, now), "Đời Sống");
     ck_assert_ptr_null(bantin_names_choose(unit_pool, arts, 0, now));
+}
+END_TEST
+
+START_TEST(menu_lists_the_names_file_order_first)
+{
+    bantin_category cats[5];
+    static const char *const slugs[] = {"b", "z", "a", "y", "c"};
+    static const apr_size_t order[] = {0, 2, 0, 1, 0};
+    static const char *const want[] = {"y", "z", "a", "b", "c"};
+    apr_size_t i;
+
+    memset(cats, 0, sizeof(cats));
+    for (i = 0; i < UNIT_N(cats); i++) {
+        cats[i].slug = slugs[i];
+        cats[i].order = order[i];
+    }
+    bantin_names_menu_sort(cats, UNIT_N(cats));
+    for (i = 0; i < UNIT_N(cats); i++) {
+        ck_assert_str_eq(cats[i].slug, want[i]);
+    }
 }
 END_TEST
 
@@ -351,6 +379,7 @@ Suite *names_suite(void)
                         (int)UNIT_N(bads));
     tcase_add_test(tc, snapshot_names_by_majority_not_newest);
     tcase_add_test(tc, choice_never_shows_an_unpublished_spelling);
+    tcase_add_test(tc, menu_lists_the_names_file_order_first);
     tcase_add_test(tc, store_reads_names_file_apart_from_articles);
     tcase_add_test(tc, spacing_folds);
     tcase_add_test(tc, title_over_lines_is_one_line);
