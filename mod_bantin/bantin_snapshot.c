@@ -113,7 +113,6 @@ static apr_status_t build_categories(bantin_snapshot *s,
                                      const bantin_names *names)
 {
     apr_status_t rv;
-
     apr_pool_t *tmp;
     apr_hash_t *index;
     apr_size_t i, k, ncat = 0, ptrs = 0, exps = 0;
