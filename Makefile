@@ -40,7 +40,10 @@ CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTR
 
 CORE := bantin_log bantin_buf bantin_date bantin_fs bantin_safedir bantin_article bantin_shape bantin_startcache bantin_snapshot bantin_state bantin_store \
         bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed bantin_search
-CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o $(BUILD)/bantin_version.o
+# categories' displayed names and the names file (content/chuyen-muc.xml)
+CORE += bantin_names
+CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
+            $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)
 HEADERS  := $(wildcard mod_bantin/*.h)
 # The httpd glue: the only files that include httpd headers.
@@ -86,6 +89,17 @@ $(BUILD)/bantin_schema_rng.c: schema/article.rng | $(BUILD)
 	  od -An -v -tx1 $< | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0x00};'; \
 	  echo "const unsigned int bantin_schema_rng_len = $$(wc -c < $<);"; } > $@
+
+# The names file's schema (content/chuyen-muc.xml), the same way.
+$(BUILD)/bantin_names_rng.c: schema/categories.rng | $(BUILD)
+	{ echo '/* generated from $< by the Makefile */'; \
+	  echo 'const char bantin_names_rng[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00};'; \
+	  echo "const unsigned int bantin_names_rng_len = $$(wc -c < $<);"; } > $@
+
+$(BUILD)/bantin_names_rng.o: $(BUILD)/bantin_names_rng.c | deps
+	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
 $(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD) deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
@@ -185,7 +199,7 @@ test: unit integration browser
 FUZZ_SECONDS ?= 60
 
 # libFuzzer harnesses of the parsers, the templates and the renderer.
-fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c
+fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c $(BUILD)/bantin_names_rng.c
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # ASan+UBSan builds of the unit tests and of the module under httpd, and

@@ -229,6 +229,11 @@ static int crowded_tag(const char *data, apr_size_t len)
     return 0;
 }
 
+int bantin_xml_crowded(const char *data, apr_size_t len)
+{
+    return crowded_tag(data, len);
+}
+
 static apr_status_t free_rng(void *rng)
 {
     xmlRelaxNGFree(rng);
@@ -392,7 +397,14 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                         "must not be blank");
                 return APR_EINVAL;
             }
-            *(is_elem(n, "title") ? &a->title : &a->summary) = t;
+            if (is_elem(n, "title")) {
+                /* shown on one line everywhere (page, lists, feeds, share
+                 * links), however the editor wrapped it in the file */
+                a->title = bantin_fold_space(p, t);
+            }
+            else {
+                a->summary = t;
+            }
         }
         else if (is_elem(n, "date")) {
             const char *err = bantin_date_parse(&a->date, node_text(p, n),

@@ -108,6 +108,11 @@ apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
                                  bantin_article **out,
                                  bantin_problem *problem);
 
+/* The line of the first start tag with more than 32 attributes, or of the
+ * 17th namespace declaration, or 0: what keeps libxml2 2.9 busy for
+ * minutes, refused before parsing (any other XML the module reads). */
+int bantin_xml_crowded(const char *data, apr_size_t len);
+
 /* "file:line:col: message" (line/col left out when unknown). */
 const char *bantin_problem_str(apr_pool_t *p, const bantin_problem *pr);
 

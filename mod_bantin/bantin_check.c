@@ -8,6 +8,7 @@
  * the same files, the same depth limit, no symbolic link followed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,9 +18,49 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
+#include "bantin_fold.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
+#include "bantin_names.h"
 #include "bantin_store.h"
+
+/* The checker's messages about categories (bantin_names.h), Vietnamese
+ * then English, in one place. */
+enum {
+    MSG_CAT_SPELLING,         /* an article's spelling, the portal's name */
+    MSG_CAT_NAMES_OK,         /* the names file, how many names */
+    MSG_CAT_WARNINGS          /* the summary's count of warnings */
+};
+static const char *const cat_msgs[][2] = {
+    [MSG_CAT_SPELLING] = {
+        "cảnh báo: chuyên mục \"%s\" viết khác với \"%s\" mà cổng dùng",
+        "warning: category \"%s\" is spelled differently from \"%s\", "
+        "the name the portal uses"},
+    [MSG_CAT_NAMES_OK] = {
+        "ok: tệp tên chuyên mục, %lu tên",
+        "ok: category names file, %lu names"},
+    [MSG_CAT_WARNINGS] = {
+        "; %d cảnh báo",
+        "; %d warning(s)"},
+};
+
+/* One article's category as the editor wrote it, for the spelling check
+ * once all files of a content dir are read. */
+typedef struct {
+    const char *path;
+    int line, col;            /* of <category> */
+    const char *spelling;     /* as written */
+    const char *cat_slug;
+    const char *slug;         /* the article's, orders it as the portal */
+    bantin_article art;       /* what the choice of a name looks at */
+} cat_use;
+
+/* The articles of one content dir (or of the files given alone) and its
+ * names file. */
+typedef struct {
+    apr_array_header_t *uses; /* of cat_use */
+    bantin_names *names;      /* NULL: none, or broken */
+} cat_group;
 
 typedef struct {
     apr_pool_t *pool;
@@ -27,7 +68,153 @@ typedef struct {
     int quiet;
     int good, bad;
     int skipped;              /* folders too deep to be read */
+    int warnings;
+    int lang_en;              /* messages in English (else Vietnamese) */
+    cat_group loose;          /* files given one by one */
 } checker;
+
+static const char *cat_msg(const checker *ck, int id)
+{
+    return cat_msgs[id][ck->lang_en ? 1 : 0];
+}
+
+/* Where "<category" starts in an article's source (1-based line, column
+ * in characters), or 0, 0. */
+static void category_at(const char *data, apr_size_t len, int *line,
+                        int *col)
+{
+    const char *p, *end = data + len, *bol = data;
+
+    *line = 1;
+    *col = 0;
+    for (p = data; p + 10 <= end; p++) {
+        if (*p == '\n') {
+            ++*line;
+            bol = p + 1;
+        }
+        else if (*p == '<' && !memcmp(p + 1, "category", 8)
+                 && strchr(" \t\r\n>", p[9])) {
+            const char *q;
+            *col = 1;
+            for (q = bol; q < p; q++) {
+                *col += ((unsigned char)*q & 0xC0) != 0x80;
+            }
+            return;
+        }
+    }
+    *line = 0;
+}
+
+/* Notes a good article's category for the spelling check. */
+static void note_category(checker *ck, cat_group *g, const char *path,
+                          const char *slug, const bantin_article *a,
+                          const char *data, apr_size_t len)
+{
+    cat_use *u;
+
+    if (!a->category_slug || !slug) {
+        return;
+    }
+    u = apr_array_push(g->uses);
+    u->path = apr_pstrdup(ck->pool, path);
+    category_at(data, len, &u->line, &u->col);
+    u->spelling = apr_pstrdup(ck->pool, a->category);
+    u->cat_slug = apr_pstrdup(ck->pool, a->category_slug);
+    u->slug = apr_pstrdup(ck->pool, slug);
+    memset(&u->art, 0, sizeof(u->art));
+    u->art.category = u->spelling;
+    u->art.date = a->date;
+    u->art.expires = a->expires;
+    u->art.draft = a->draft;
+}
+
+/* By category, then as the portal orders articles: newest first. */
+static int use_cmp(const void *x, const void *y)
+{
+    const cat_use *a = x, *b = y;
+    int c = strcmp(a->cat_slug, b->cat_slug);
+
+    if (c) {
+        return c;
+    }
+    if (a->art.date.when != b->art.date.when) {
+        return a->art.date.when > b->art.date.when ? -1 : 1;
+    }
+    return strcmp(a->slug, b->slug);
+}
+
+/* Warns of every article that spells its category otherwise (in case,
+ * diacritics or spacing) than the name the portal shows it by
+ * (bantin_names.h), then forgets the group. */
+static void check_spellings(checker *ck, cat_group *g)
+{
+    cat_use *u = (cat_use *)g->uses->elts;
+    apr_size_t n = (apr_size_t)g->uses->nelts, i, j, k;
+    apr_time_t now = apr_time_now();
+    apr_pool_t *tmp;
+
+    if (!n || apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
+        return;
+    }
+    qsort(u, n, sizeof(cat_use), use_cmp);
+    for (i = 0; i < n; i = j) {
+        const bantin_article **arts = apr_palloc(tmp, sizeof(*arts) * n);
+        const char *name = bantin_names_get(g->names, u[i].cat_slug);
+        for (j = i; j < n && !strcmp(u[j].cat_slug, u[i].cat_slug); j++) {
+            arts[j - i] = &u[j].art; /* drafts too: the choice skips them */
+        }
+        if (!name) {
+            /* the portal's choice, as it would make it now */
+            name = bantin_names_choose(tmp, arts, j - i, now);
+        }
+        /* A names file may rename a category outright (its slug given):
+         * then the articles' spelling is no mistake, only its key. */
+        if (strcmp(bantin_slugify(tmp, name), u[i].cat_slug)) {
+            continue;
+        }
+        for (k = i; k < j; k++) {
+            if (strcmp(u[k].spelling, name)) {
+                bantin_problem pr = {u[k].path, u[k].line, u[k].col, NULL};
+                pr.message = apr_psprintf(tmp, cat_msg(ck, MSG_CAT_SPELLING),
+                                          u[k].spelling, name);
+                printf("%s\n", bantin_problem_str(tmp, &pr));
+                ck->warnings++;
+            }
+        }
+    }
+    apr_pool_destroy(tmp);
+    apr_array_clear(g->uses);
+}
+
+/* A names file: parsed as the portal parses it. */
+static void check_names(checker *ck, cat_group *g, const char *path,
+                        const char *data, apr_size_t len)
+{
+    bantin_problem pr;
+    bantin_names *names;
+    apr_pool_t *tmp;
+
+    if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
+        printf("%s: out of memory\n", path);
+        ck->bad++;
+        return;
+    }
+    if (bantin_names_parse(ck->pool, path, data, len, &names, &pr)
+        != APR_SUCCESS) {
+        printf("%s\n", bantin_problem_str(tmp, &pr));
+        ck->bad++;
+    }
+    else {
+        g->names = names;
+        if (!ck->quiet) {
+            printf("%s: %s\n", path,
+                   apr_psprintf(tmp, cat_msg(ck, MSG_CAT_NAMES_OK),
+                                (unsigned long)names->count));
+        }
+        ck->good++;
+    }
+    apr_pool_destroy(tmp);
+}
 
 /* What the portal would do with a good article, now. */
 static const char *publication(apr_pool_t *p, const bantin_article *a,
@@ -97,13 +284,27 @@ static void check_file(checker *ck, const char *path, const char *slug)
     apr_pool_t *tmp;
     bantin_article *a;
     bantin_problem pr;
+    const char *data, *base = strrchr(path, '/');
+    apr_size_t len;
 
     if (!(tmp = scratch(ck, path))) {
         return;
     }
-    if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
-                            &pr) != APR_SUCCESS) {
+    if (bantin_article_read(tmp, path, &data, &len, &pr) != APR_SUCCESS) {
         a = NULL;
+    }
+    else if (bantin_names_is_file(base ? base + 1 : path)) {
+        check_names(ck, &ck->loose, path, data, len);
+        apr_pool_destroy(tmp);
+        return;
+    }
+    else if (bantin_article_parse(tmp, ck->schema, path, data, len,
+                                  BANTIN_TZ_DEFAULT_MIN, &a, &pr)
+             != APR_SUCCESS) {
+        a = NULL;
+    }
+    else {
+        note_category(ck, &ck->loose, path, slug, a, data, len);
     }
     report(ck, tmp, path, a, &pr, slug);
     apr_pool_destroy(tmp);
@@ -114,6 +315,7 @@ static void check_file(checker *ck, const char *path, const char *slug)
 typedef struct {
     checker *ck;
     const char *top;          /* the folder as given, without a final '/' */
+    cat_group group;
 } dir_walk;
 
 static const char *below_top(apr_pool_t *p, const dir_walk *dw,
@@ -138,11 +340,22 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
     path = below_top(tmp, dw, rel);
     /* read as the portal reads it: a link is reported, not followed */
     if (bantin_article_read_at(tmp, dirfd, name, path, &data, &len, &pr)
-            != APR_SUCCESS
-        || bantin_article_parse(tmp, dw->ck->schema, path, data, len,
-                                BANTIN_TZ_DEFAULT_MIN, &a, &pr)
-               != APR_SUCCESS) {
+        != APR_SUCCESS) {
         a = NULL;
+    }
+    else if (bantin_names_is_file(rel)) {
+        check_names(dw->ck, &dw->group, path, data, len);
+        apr_pool_destroy(tmp);
+        return;
+    }
+    else if (bantin_article_parse(tmp, dw->ck->schema, path, data, len,
+                                  BANTIN_TZ_DEFAULT_MIN, &a, &pr)
+             != APR_SUCCESS) {
+        a = NULL;
+    }
+    else {
+        note_category(dw->ck, &dw->group, path,
+                      bantin_slug_from_path(tmp, rel), a, data, len);
     }
     report(dw->ck, tmp, path, a, &pr, bantin_slug_from_path(tmp, rel));
     apr_pool_destroy(tmp);
@@ -174,6 +387,8 @@ static void check_dir(checker *ck, const char *dir)
         n--; /* "content/" prints as "content/2024/x.xml" */
     }
     dw.ck = ck;
+    dw.group.uses = apr_array_make(ck->pool, 64, sizeof(cat_use));
+    dw.group.names = NULL;
     dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
     if ((fd = bantin_fs_open_top(dir)) < 0
         || bantin_fs_walk(ck->pool, fd, "", &w) != 0) {
@@ -183,6 +398,7 @@ static void check_dir(checker *ck, const char *dir)
     if (fd >= 0) {
         close(fd);
     }
+    check_spellings(ck, &dw.group);
 }
 
 static void usage(FILE *f)
@@ -233,6 +449,7 @@ int main(int argc, const char *const *argv)
         fprintf(stderr, "bantin-check: %s\n", err);
         return 2;
     }
+    ck.loose.uses = apr_array_make(ck.pool, 16, sizeof(cat_use));
     for (i = first; i < argc; i++) {
         apr_finfo_t fi;
         if (apr_stat(&fi, argv[i], APR_FINFO_TYPE, ck.pool) != APR_SUCCESS) {
@@ -250,8 +467,12 @@ int main(int argc, const char *const *argv)
                                                            : argv[i]));
         }
     }
+    check_spellings(&ck, &ck.loose);
     printf("%d file%s checked: %d ok, %d with problems", ck.good + ck.bad,
            ck.good + ck.bad == 1 ? "" : "s", ck.good, ck.bad);
+    if (ck.warnings) {
+        printf(cat_msg(&ck, MSG_CAT_WARNINGS), ck.warnings);
+    }
     if (ck.skipped) {
         printf("; %d folder%s too deep, not read", ck.skipped,
                ck.skipped == 1 ? "" : "s");

@@ -108,7 +108,7 @@ void bantin_render_rss(apr_pool_t *p, const bantin_view *v,
         element(&b, "pubDate", bantin_rfc822(p, a->date.when, v->tz_min));
         element(&b, "description", a->summary);
         if (a->category) {
-            element(&b, "category", a->category);
+            element(&b, "category", bantin_category_name(p, v, a));
         }
         /* No <author>: RSS wants an e-mail address there, and articles
          * carry only a name. */

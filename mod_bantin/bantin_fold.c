@@ -277,3 +277,24 @@ char *bantin_fold_marks(apr_pool_t *p, const char *s, apr_size_t len)
     *o = '\0';
     return out;
 }
+
+char *bantin_fold_space(apr_pool_t *p, const char *s)
+{
+    char *out = apr_palloc(p, strlen(s) + 1), *o = out;
+    int gap = 0;
+
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+            gap = o > out;
+        }
+        else {
+            if (gap) {
+                *o++ = ' ';
+                gap = 0;
+            }
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}

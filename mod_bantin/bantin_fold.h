@@ -30,6 +30,12 @@ char *bantin_fold_marks(apr_pool_t *p, const char *s, apr_size_t len);
  * ("Văn hóa - Xã hội" -> "van-hoa-xa-hoi"); "" when nothing is left. */
 char *bantin_slugify(apr_pool_t *p, const char *s);
 
+/* Text with its runs of spaces, tabs and line breaks made one space, and
+ * none at either end: "Hội nghị\n    xúc tiến" -> "Hội nghị xúc tiến".
+ * For what is shown on one line (titles, category names) however the
+ * editor wrapped it in the file. */
+char *bantin_fold_space(apr_pool_t *p, const char *s);
+
 /* The words of a text: runs of letters and digits, folded, each with the
  * byte range it came from in the original (for highlighting). */
 typedef struct bantin_word {

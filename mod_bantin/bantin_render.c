@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "bantin_buf.h"
+#include "bantin_fold.h"
 #include "bantin_render.h"
 #include "bantin_template.h"
 
@@ -222,6 +223,22 @@ static const char *filter_value(const char *const *filters, const char *name)
     return NULL;
 }
 
+const char *bantin_category_name(apr_pool_t *p, const bantin_view *v,
+                                 const bantin_article *a)
+{
+    apr_size_t i;
+
+    if (!a->category) {
+        return NULL;
+    }
+    for (i = 0; a->category_slug && i < v->ncategories; i++) {
+        if (!strcmp(v->categories[i].slug, a->category_slug)) {
+            return v->categories[i].name;
+        }
+    }
+    return bantin_fold_space(p, a->category);
+}
+
 static void article_values(apr_pool_t *p, bantin_tscope *s,
                            const bantin_view *v, const bantin_article *a)
 {
@@ -242,7 +259,7 @@ static void article_values(apr_pool_t *p, bantin_tscope *s,
         p, bantin_weekday_vi(bantin_date_weekday(&a->date, v->tz_min)), ", ",
         dmy, NULL));
     if (a->category) {
-        bantin_tset_text(s, V_category, a->category);
+        bantin_tset_text(s, V_category, bantin_category_name(p, v, a));
     }
     if (a->category_slug) {
         bantin_tset_text(s, V_category_url,

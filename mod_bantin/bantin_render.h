@@ -63,6 +63,12 @@ typedef struct bantin_listing {
     const bantin_category *category; /* NULL for the home list */
 } bantin_listing;
 
+/* The name a's category is shown by: the view's (see bantin_names.h), or
+ * the article's own spelling, spacing folded, when the view does not list
+ * it.  NULL when a has no category. */
+const char *bantin_category_name(apr_pool_t *p, const bantin_view *v,
+                                 const bantin_article *a);
+
 /* Loads and compiles every template of dir.  Returns NULL on success, or
  * a message naming the file (and line:col) and what is wrong. */
 const char *bantin_theme_load(apr_pool_t *p, const char *dir,

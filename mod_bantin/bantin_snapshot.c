@@ -72,11 +72,47 @@ static int by_cat_slug(const void *x, const void *y)
                   ((const bantin_category *)y)->slug);
 }
 
+/* Names every category (see bantin_names.h), in one block of the
+ * snapshot's own: a name outlives the articles it was taken from only as
+ * long as the snapshot does.  Every build chooses again, among the
+ * articles published at that moment, so a name follows the articles as
+ * they come and go. */
+static apr_status_t name_categories(bantin_snapshot *s, apr_pool_t *tmp,
+                                    const bantin_names *names)
+{
+    const char **chosen = apr_palloc(tmp, sizeof(char *)
+                                              * (s->ncategories + 1));
+    apr_size_t k, bytes = 0;
+    char *at;
+
+    for (k = 0; k < s->ncategories; k++) {
+        const bantin_category *c = &s->categories[k];
+        const char *name = bantin_names_get(names, c->slug);
+        if (!name) {
+            name = bantin_names_choose(tmp, c->by_date, c->count, s->built);
+        }
+        chosen[k] = name;
+        bytes += strlen(name) + 1;
+        s->categories[k].order = bantin_names_order(names, c->slug);
+    }
+    if (!(s->category_names = malloc(bytes ? bytes : 1))) {
+        return APR_ENOMEM;
+    }
+    for (at = s->category_names, k = 0; k < s->ncategories; k++) {
+        apr_size_t n = strlen(chosen[k]) + 1;
+        s->categories[k].name = memcpy(at, chosen[k], n);
+        at += n;
+    }
+    return APR_SUCCESS;
+}
+
 /* Groups by_date by category in one pass: each category's list comes out
  * in date order because by_date is.  One block holds every category's
  * article pointers and expiring positions. */
-static apr_status_t build_categories(bantin_snapshot *s)
+static apr_status_t build_categories(bantin_snapshot *s,
+                                     const bantin_names *names)
 {
+    apr_status_t rv;
     apr_pool_t *tmp;
     apr_hash_t *index;
     apr_size_t i, k, ncat = 0, ptrs = 0, exps = 0;
@@ -137,7 +173,6 @@ static apr_status_t build_categories(bantin_snapshot *s)
             index, a->category_slug, APR_HASH_KEY_STRING))[0]];
         if (!c->count) {
             c->slug = a->category_slug;
-            c->name = a->category; /* the newest article's spelling */
         }
         if (a->expires) {
             c->expiring[c->nexpiring++] = c->count;
@@ -150,8 +185,9 @@ static apr_status_t build_categories(bantin_snapshot *s)
         }
     }
     qsort(s->categories, ncat, sizeof(bantin_category), by_cat_slug);
+    rv = name_categories(s, tmp, names);
     apr_pool_destroy(tmp);
-    return APR_SUCCESS;
+    return rv;
 }
 
 bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
@@ -160,6 +196,19 @@ bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
                                        const char *const *rejected,
                                        apr_size_t nrejected,
                                        apr_size_t ndrafts, apr_time_t now)
+{
+    return bantin_snapshot_build_named(old, added, nadded, rejected,
+                                       nrejected, ndrafts, now, NULL);
+}
+
+bantin_snapshot *bantin_snapshot_build_named(const bantin_snapshot *old,
+                                             bantin_article **added,
+                                             apr_size_t nadded,
+                                             const char *const *rejected,
+                                             apr_size_t nrejected,
+                                             apr_size_t ndrafts,
+                                             apr_time_t now,
+                                             const bantin_names *names)
 {
     bantin_snapshot *s = calloc(1, sizeof(*s));
     apr_size_t cap = (old ? old->count : 0) + nadded, i, bytes;
@@ -205,7 +254,8 @@ bantin_snapshot *bantin_snapshot_build(const bantin_snapshot *old,
         }
     }
 
-    if (build_categories(s) != APR_SUCCESS) {
+    s->built = now; /* the moment the names are chosen at */
+    if (build_categories(s, names) != APR_SUCCESS) {
         bantin_snapshot_destroy(s);
         return NULL;
     }
@@ -234,6 +284,7 @@ void bantin_snapshot_destroy(bantin_snapshot *s)
     free(s->garbage);
     free(s->categories);
     free((void *)s->category_mem);
+    free(s->category_names);
     free(s->expiring);
     free(s->by_date);
     free(s->by_slug);

@@ -32,6 +32,7 @@
 #include "bantin_buf.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
+#include "bantin_names.h"
 #include "bantin_snapshot.h"
 #include "bantin_startcache.h"
 #include "bantin_state.h"
@@ -113,6 +114,14 @@ struct bantin_store {
     apr_time_t last_check;
     bantin_store_listener *listener;
     void *listener_baton;
+
+    /* the names file (bantin_names.h), updater only */
+    apr_pool_t *names_pool;   /* holds `names`; replaced with it */
+    bantin_names *names;      /* NULL: no file, or a broken one */
+    char *names_problem;      /* malloc()ed: why it is not used, or NULL */
+    apr_finfo_t names_fi;     /* the version last looked at */
+    int names_exists;
+    unsigned names_seen;      /* walk generation */
 };
 
 /* What one update found. */
@@ -372,6 +381,86 @@ static file_entry *new_entry(bantin_store *s, const char *rel)
     return e;
 }
 
+/* ---- the names file ---------------------------------------------------- */
+
+static void set_names(bantin_store *s, changes *ch, apr_pool_t *pool,
+                      bantin_names *names, const char *problem)
+{
+    if (s->names_pool) {
+        apr_pool_destroy(s->names_pool);
+    }
+    s->names_pool = pool;
+    s->names = names;
+    free(s->names_problem);
+    s->names_problem = problem ? strdup(problem) : NULL;
+    ch->changed = 1; /* every category may change its name */
+}
+
+/* Looks at the names file (name in the folder open as dirfd, the top)
+ * again: gone, unchanged, or changed and parsed.  A broken one is logged
+ * once, listed with the rejected files, and the categories are named by
+ * their articles until it is mended. */
+static void update_names(bantin_store *s, changes *ch, int dirfd,
+                         const char *name)
+{
+    const char *full = apr_pstrcat(ch->scratch, s->dir, "/",
+                                   BANTIN_NAMES_FILE, NULL);
+    const char *problem = NULL, *data;
+    apr_finfo_t fi;
+    apr_size_t len;
+    apr_pool_t *pool = NULL;
+    bantin_names *names = NULL;
+    bantin_problem pr;
+
+    s->names_seen = s->generation;
+    if (stat_at(dirfd, name, &fi) != 0
+        || (fi.filetype != APR_REG && fi.filetype != APR_LNK)) {
+        if (s->names_exists) {
+            s->names_exists = 0;
+            set_names(s, ch, NULL, NULL, NULL);
+        }
+        return;
+    }
+    if (s->names_exists && s->names_fi.filetype == fi.filetype
+        && s->names_fi.mtime == fi.mtime && s->names_fi.ctime == fi.ctime
+        && s->names_fi.size == fi.size && s->names_fi.inode == fi.inode) {
+        return; /* unchanged */
+    }
+    s->names_exists = 1;
+    s->names_fi = fi;
+    if (fi.filetype == APR_LNK) {
+        problem = apr_pstrcat(ch->scratch, full, ": symbolic link not "
+                              "followed", NULL);
+    }
+    else if (apr_pool_create(&pool, s->table_pool) != APR_SUCCESS) {
+        pool = NULL;
+        problem = apr_pstrcat(ch->scratch, full, ": out of memory", NULL);
+    }
+    else if (bantin_article_read_at(pool, dirfd, name, full, &data, &len,
+                                    &pr) != APR_SUCCESS
+             || bantin_names_parse(pool, full, data, len, &names, &pr)
+                    != APR_SUCCESS) {
+        problem = apr_pstrdup(ch->scratch, bantin_problem_str(pool, &pr));
+        apr_pool_destroy(pool);
+        pool = NULL;
+        names = NULL;
+    }
+    if (!s->state
+        || bantin_state_claim_log(s->state, ch->scratch, BANTIN_NAMES_FILE,
+                                  &fi)) {
+        if (problem) {
+            bantin_log(BANTIN_LOG_ERR, "BT0131 %s (categories are named by "
+                       "their articles' most used spelling meanwhile)",
+                       problem);
+        }
+        else {
+            bantin_log(BANTIN_LOG_INFO, "BT0130 %s: %lu category names",
+                       full, (unsigned long)names->count);
+        }
+    }
+    set_names(s, ch, pool, names, problem);
+}
+
 /* Looks at one file, name in the folder open as dirfd (or -1: none),
  * again: gone, unchanged, or changed and parsed. */
 static void update_file(bantin_store *s, changes *ch, int dirfd,
@@ -381,6 +470,11 @@ static void update_file(bantin_store *s, changes *ch, int dirfd,
     outcome o;
     apr_finfo_t fi;
 
+    if (bantin_names_is_file(rel)) {
+        update_names(s, ch, dirfd, name);
+        apr_pool_clear(ch->scratch);
+        return;
+    }
     if (e && stat_at(dirfd, name, &fi) == 0
         && (!e->settle_at || e->settle_at > apr_time_now())
         && e->type == fi.filetype && e->mtime == fi.mtime
@@ -508,7 +602,7 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
 {
     walk_ctx *c = baton;
 
-    if (c->found) {
+    if (c->found && !bantin_names_is_file(rel)) {
         outcome *o = apr_array_push(c->found);
         memset(o, 0, sizeof(*o));
         o->rel = apr_pstrdup(c->ch->tmp, rel);
@@ -565,6 +659,11 @@ static void rescan_below(bantin_store *s, changes *ch, const char *rel)
     }
     for (i = 0; i < gone->nelts; i++) {
         drop_entry(s, ch, APR_ARRAY_IDX(gone, i, file_entry *));
+    }
+    if (s->names_exists && s->names_seen != s->generation
+        && below(BANTIN_NAMES_FILE, rel)) {
+        s->names_exists = 0;
+        set_names(s, ch, NULL, NULL, NULL);
     }
 }
 
@@ -771,11 +870,16 @@ static void publish(bantin_store *s, changes *ch, apr_time_t now)
         file_entry *e = apr_hash_this_val(hi);
         APR_ARRAY_PUSH(rej, const char *) = e->problem;
     }
+    if (s->names_problem) {
+        APR_ARRAY_PUSH(rej, const char *) = s->names_problem;
+    }
     qsort(rej->elts, (size_t)rej->nelts, sizeof(char *), cmp_str);
-    snap = bantin_snapshot_build(old, (bantin_article **)ch->added->elts,
-                                 (apr_size_t)ch->added->nelts,
-                                 (const char *const *)rej->elts,
-                                 (apr_size_t)rej->nelts, s->ndrafts, now);
+    snap = bantin_snapshot_build_named(old,
+                                       (bantin_article **)ch->added->elts,
+                                       (apr_size_t)ch->added->nelts,
+                                       (const char *const *)rej->elts,
+                                       (apr_size_t)rej->nelts, s->ndrafts,
+                                       now, s->names);
     if (!snap) {
         /* Keep serving the old snapshot; what it references stays
          * allocated (leaked) rather than freed under its readers. */
@@ -961,6 +1065,7 @@ static apr_status_t store_cleanup(void *data)
     for (hi = apr_hash_first(NULL, s->watches); hi; hi = apr_hash_next(hi)) {
         free(apr_hash_this_val(hi));
     }
+    free(s->names_problem);
     while (s->retired_head) {
         bantin_snapshot *next = s->retired_head->older_next;
         bantin_snapshot_destroy(s->retired_head);

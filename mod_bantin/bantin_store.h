@@ -32,7 +32,9 @@ typedef struct bantin_store bantin_store;
 /* The articles of one category, newest first. */
 typedef struct bantin_category {
     const char *slug;               /* "nong-thon-moi" */
-    const char *name;               /* "Nông thôn mới", as its newest says */
+    const char *name;               /* "Nông thôn mới": see bantin_names.h */
+    apr_size_t order;               /* its place in the names file, 1…;
+                                     * 0: not listed there */
     const bantin_article **by_date;
     apr_size_t count;
     apr_size_t *expiring;           /* positions in by_date with expires */
@@ -50,6 +52,7 @@ struct bantin_snapshot {
     bantin_category *categories;    /* sorted by slug */
     apr_size_t ncategories;
     const bantin_article **category_mem; /* backs the categories' arrays */
+    char *category_names;           /* backs the categories' names */
     const char **rejected;          /* "file:line:col: why", sorted */
     apr_size_t nrejected;
     apr_time_t built;

@@ -35,6 +35,7 @@
 #include "bantin_article.h"
 #include "bantin_cache.h"
 #include "bantin_log.h"
+#include "bantin_names.h"
 #include "bantin_request.h"
 #include "bantin_state.h"
 #include "bantin_version.h"
@@ -393,9 +394,9 @@ static const char *prefix_of(request_rec *r, const bantin_conf *c)
     return p;
 }
 
-/* The categories a reader can see now, each named as its newest visible
- * article spells it: a category whose articles are all future or expired
- * is not in the menu, and its pages answer 404. */
+/* The categories a reader can see now, by the names the snapshot gave
+ * them (bantin_names.h): a category whose articles are all future or
+ * expired is not in the menu, and its pages answer 404. */
 static void visible_categories(request_rec *r, const bantin_snapshot *snap,
                                apr_time_t now, bantin_view *v)
 {
@@ -408,10 +409,10 @@ static void visible_categories(request_rec *r, const bantin_snapshot *snap,
         apr_size_t total;
         if (bantin_category_list(&snap->categories[i], now, 0, 1, &first,
                                  &total)) {
-            cats[n] = snap->categories[i];
-            cats[n++].name = first->category;
+            cats[n++] = snap->categories[i];
         }
     }
+    bantin_names_menu_sort(cats, n); /* the names file's order first */
     v->categories = cats;
     v->ncategories = n;
 }

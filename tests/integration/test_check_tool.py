@@ -247,3 +247,130 @@ def test_folders_deeper_than_the_portal_reads(tmp_path):
     assert not [line for line in lines if "qua-sau" in line], lines
     assert f"{deep / 'd'}: deeper than 32 folders, not read (the portal skips it too)" in lines
     assert lines[-1] == "1 file checked: 1 ok, 0 with problems; 1 folder too deep, not read"
+
+
+# ---- categories: one name (issue #14) -------------------------------------
+
+CAT_WARNING = 'cảnh báo: chuyên mục "{}" viết khác với "{}" mà cổng dùng'
+CAT_USES = [("2024/mot", "2024-03-01", "Nông thôn mới"),
+            ("2024/hai", "2024-03-02", "Nông thôn mới"),
+            ("2024/ba", "2024-03-03", "nong thon moi"),
+            ("2024/bon", "2024-03-04", "Nông  thôn   mới"),
+            ("2024/nam", "2024-03-05", "Nông Thôn Mới"),
+            ("kinh-te", "2024-03-06", "Kinh tế")]
+
+
+def write_uses(d, uses=CAT_USES):
+    paths = {}
+    for slug, date, cat in uses:
+        p = d / f"{slug}.xml"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(article_xml(f"Bài {slug}", date, category=cat), encoding="utf-8")
+        paths[slug] = p
+    return paths
+
+
+def category_pos(path):
+    """(line, col) of <category> in a file, from its text."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if "<category>" in line:
+            return n, line.index("<category>") + 1
+    raise AssertionError(f"no <category> in {path}")
+
+
+def portal_name(uses):
+    """The counting rule: most used spelling (spacing folded), ties to the oldest."""
+    from collections import Counter
+    folded = [(date, " ".join(cat.split())) for _, date, cat in sorted(uses, key=lambda u: u[1])]
+    counts = Counter(c for _, c in folded)
+    order = {}
+    for i, (_, c) in enumerate(folded):
+        order.setdefault(c, i)
+    return min(counts, key=lambda c: (-counts[c], order[c]))
+
+
+def summary_with_warnings(lines):
+    m = re.match(r"^(\d+) files? checked: (\d+) ok, (\d+) with problems(?:; (\d+) cảnh báo)?$",
+                 lines[-1])
+    assert m, lines[-1:]
+    return tuple(int(g or 0) for g in m.groups())
+
+
+def test_category_spelled_otherwise_is_warned_with_the_portal_name(tmp_path):
+    d = tmp_path / "content"
+    paths = write_uses(d)
+    rc, lines, _ = check("-q", d)
+    ntm = [u for u in CAT_USES if u[2] != "Kinh tế"]
+    name = portal_name(ntm)
+    want = []
+    for slug, _, cat in ntm:
+        if cat != name:
+            line, col = category_pos(paths[slug])
+            want.append((str(paths[slug]), line, col, CAT_WARNING.format(cat, name)))
+    got = []
+    for slug in paths:
+        got += [(str(paths[slug]), *p) for p in problem_lines(lines, paths[slug])]
+    assert sorted(got) == sorted(want), lines
+    assert len(want) == 3
+    # warnings are no problems: the files are good, the exit status 0
+    assert rc == 0, lines
+    assert summary_with_warnings(lines) == (6, 6, 0, 3)
+
+
+def test_consistent_categories_give_no_warning(tmp_path):
+    d = tmp_path / "content"
+    write_uses(d, [u for u in CAT_USES if u[2] in ("Nông thôn mới", "Kinh tế")])
+    rc, lines, _ = check(d)
+    assert rc == 0 and not [line for line in lines if "cảnh báo" in line], lines
+
+
+def test_names_file_gives_the_name_and_is_checked_as_one(tmp_path):
+    d = tmp_path / "content"
+    paths = write_uses(d)
+    names = d / "chuyen-muc.xml"
+    names.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<categories>\n'
+                     "  <category>Nông Thôn Mới</category>\n"
+                     '  <category slug="kinh-te">Kinh tế - Tài chính</category>\n'
+                     "</categories>\n", encoding="utf-8")
+    rc, lines, _ = check(d)
+    assert rc == 0, lines
+    assert f"{names}: ok: tệp tên chuyên mục, 2 tên" in lines
+    assert not [line for line in lines if line.startswith(f"{names}: ok: slug")], lines
+    # the file's spelling is the one: every other is warned, the newest too
+    for slug, _, cat in CAT_USES[:5]:
+        line, col = category_pos(paths[slug])
+        want = [] if cat == "Nông Thôn Mới" else [
+            (line, col, CAT_WARNING.format(cat, "Nông Thôn Mới"))]
+        assert problem_lines(lines, paths[slug]) == want, lines
+    # a category the file renames outright (another slug's letters): no warning
+    assert problem_lines(lines, paths["kinh-te"]) == [], lines
+    assert summary_with_warnings(lines) == (7, 7, 0, 4)
+
+
+def test_broken_names_file_says_where(tmp_path):
+    d = tmp_path / "content"
+    write_uses(d)
+    names = d / "chuyen-muc.xml"
+    names.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<categories>\n'
+                     '  <category slug="nong-thon-moi">A</category>\n'
+                     '  <category slug="nong-thon-moi">B</category>\n'
+                     "</categories>\n", encoding="utf-8")
+    rc, lines, _ = check(d)
+    assert rc == 1, lines
+    assert problem_lines(lines, names) == [
+        (4, 3, "category nong-thon-moi is already named on line 3")], lines
+    # the articles then name it, as the portal does
+    assert [line for line in lines
+            if CAT_WARNING.format("nong thon moi", portal_name(CAT_USES[:5])) in line], lines
+    assert summary_with_warnings(lines)[:3] == (7, 6, 1)
+
+
+def test_files_given_one_by_one_are_compared_together(tmp_path):
+    d = tmp_path / "content"
+    paths = write_uses(d, CAT_USES[:3])
+    rc, lines, _ = check(*paths.values())
+    assert rc == 0, lines
+    line, col = category_pos(paths["2024/ba"])
+    assert problem_lines(lines, paths["2024/ba"]) == [
+        (line, col, CAT_WARNING.format("nong thon moi", "Nông thôn mới"))]
+    assert summary_with_warnings(lines) == (3, 3, 0, 1)
