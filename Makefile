@@ -154,7 +154,7 @@ install: all
 	$(INSTALL) -m 755 $(BUILD)/bantin-check $(DESTDIR)$(BINDIR)/bantin-check
 	$(INSTALL) -m 644 docs/bantin-check.1 $(DESTDIR)$(MANDIR)/man1/bantin-check.1
 	$(INSTALL) -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
-	$(INSTALL) -m 644 schema/article.rng $(DESTDIR)$(DATADIR)/schema/
+	$(INSTALL) -m 644 schema/*.rng $(DESTDIR)$(DATADIR)/schema/
 	$(INSTALL) -m 644 conf/varnish/default.vcl $(DESTDIR)$(DATADIR)/conf/varnish/
 	for f in bantin.load bantin.conf; do \
 	  sed -e 's|@APACHE_MODDIR@|$(APACHE_MODDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \

@@ -126,11 +126,11 @@ def test_make_install_honours_destdir_and_prefix(tmp_path):
     expected = [dest / moddir.lstrip("/") / "mod_bantin.so",
                 dest / "opt/bantin/bin/bantin-check",
                 dest / "opt/bantin/share/man/man1/bantin-check.1",
-                share / "schema/article.rng",
                 share / "conf/varnish/default.vcl",
                 share / "conf/apache2/bantin.load",
                 share / "conf/apache2/bantin.conf"]
     expected += [share / "templates" / f.name for f in (REPO / "templates").iterdir()]
+    expected += [share / "schema" / f.name for f in (REPO / "schema").glob("*.rng")]
     expected += [share / "content" / f.relative_to(REPO / "content")
                  for f in (REPO / "content").rglob("*") if f.is_file()]
     missing = [str(f) for f in expected if not f.is_file()]
