@@ -126,6 +126,10 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
 apr_uint64_t bantin_theme_hash(const bantin_theme *t);
 apr_time_t bantin_theme_mtime(const bantin_theme *t);
 apr_uint64_t bantin_view_hash(const bantin_view *v);
+/* h with everything an article page shows around the article: both
+ * neighbours and both lists, each list with its length (around may be
+ * NULL: nothing around). */
+apr_uint64_t bantin_around_hash(apr_uint64_t h, const bantin_around *ar);
 
 /* The tag of a page (the hash of everything else it is made of) with its
  * site, for its ETag.  The site may come from the request's Host, so it

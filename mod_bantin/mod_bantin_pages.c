@@ -199,9 +199,7 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
      * neighbours, the part, the templates and the view. */
     tag = bantin_hash64(a->hash, &part, sizeof(part));
     tag = bantin_hash_str(tag, a->slug);
-    tag = bantin_hash_articles(tag, ar.related, ar.nrelated);
-    tag = bantin_hash_articles(tag, ar.other, ar.nother);
-    tag = bantin_hash_articles(tag, &ar.newer, ar.newer ? 1 : 0);
+    tag = bantin_around_hash(tag, &ar);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
     key = bantin_page_key(r, c, v, 'a', tag);
