@@ -172,9 +172,7 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     const bantin_theme *t = c->templates->theme;
     apr_size_t want = (apr_size_t)(c->related != UNSET ? c->related
                                                         : DEFAULT_RELATED);
-    const bantin_article *related[MAX_RELATED], *other[MAX_RELATED + 1];
-    apr_size_t nolder;
-    const bantin_category *cat;
+    const bantin_article *related[MAX_RELATED + 2], *other[MAX_RELATED];
     bantin_around ar;
     apr_uint64_t tag;
     const char *key;
@@ -183,17 +181,11 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     if (!a) {
         return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
     }
-    cat = a->category_slug ? bantin_snapshot_category(snap, a->category_slug)
-                           : NULL;
+    /* The neighbours, then the lists, with no article twice. */
     ar.related = related;
-    ar.nrelated = cat ? bantin_category_nearest(cat, a, now, want, related)
-                      : 0;
-    /* The next older article is the "Tin cũ hơn" link; the list holds the
-     * ones after it. */
-    nolder = bantin_snapshot_around(snap, a, now, &ar.newer, want + 1, other);
-    ar.older = nolder ? other[0] : NULL;
-    ar.other = other + 1;
-    ar.nother = nolder ? nolder - 1 : 0;
+    ar.other = other;
+    bantin_snapshot_page_around(snap, a, now, want, &ar.newer, &ar.older,
+                                related, &ar.nrelated, other, &ar.nother);
 
     /* Everything the page shows goes into its tag: the article, its
      * neighbours, the part, the templates and the view. */
