@@ -80,6 +80,37 @@ int bantin_handle_fontsize(request_rec *r, const bantin_conf *c,
 }
 
 /* ---------------------------------------------------------------------- */
+/* loosely written URLs                                                    */
+
+int bantin_handle_loose(request_rec *r, const bantin_conf *c,
+                        const bantin_view *v, const bantin_snapshot *snap,
+                        apr_time_t now, const char *rest)
+{
+    bantin_route route;
+    const char *to = bantin_route_canonical(r->pool, rest, r->args, &route);
+    int exists = 0;
+
+    if (to) {
+        switch (route.kind) {
+        case BANTIN_ROUTE_ARTICLE:
+        case BANTIN_ROUTE_PRINT:
+            exists = bantin_snapshot_get(snap, route.arg, now) != NULL;
+            break;
+        case BANTIN_ROUTE_CATEGORY:
+            exists = bantin_find_category(v, route.arg) != NULL;
+            break;
+        case BANTIN_ROUTE_FEED:
+            exists = !route.arg || bantin_find_category(v, route.arg);
+            break;
+        default:
+            break;
+        }
+    }
+    return exists ? bantin_send_moved(r, c, v, to)
+                  : bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+}
+
+/* ---------------------------------------------------------------------- */
 /* the status page                                                         */
 
 /* SetHandler bantin-status: what each content dir holds and which files

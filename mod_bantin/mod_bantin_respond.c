@@ -260,6 +260,29 @@ int bantin_send_error(request_rec *r, const bantin_conf *c,
     return bantin_send_page(r, &pg);
 }
 
+/* A 301 to another page of this portal: the portal's prefix and route,
+ * which must pass bantin_location_is_safe (else a 404), so nothing a
+ * request or an article says can send the reader off-site.  Caches keep
+ * it as briefly as an error (BantinErrorMaxAge): where a page lives can
+ * change with the content. */
+int bantin_send_moved(request_rec *r, const bantin_conf *c,
+                      const bantin_view *v, const char *route)
+{
+    if (!bantin_location_is_safe(route)) {
+        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, v->base, route, NULL));
+    /* err_headers_out: httpd's own 301 page keeps only those (and the
+     * Location). */
+    apr_table_setn(r->err_headers_out, "Cache-Control",
+                   apr_psprintf(r->pool, "max-age=%d",
+                                c->error_max_age != UNSET
+                                    ? c->error_max_age
+                                    : DEFAULT_ERROR_MAX_AGE));
+    return HTTP_MOVED_PERMANENTLY;
+}
+
 /* ---------------------------------------------------------------------- */
 /* what the handlers share                                                 */
 
