@@ -47,7 +47,8 @@ typedef struct bantin_view {
 
 /* What an article page shows around the article: neighbours in its
  * category ("Tin liên quan"), the next newer and older articles and more
- * older ones ("Tin khác"). */
+ * older ones ("Tin khác"), no article twice (see
+ * bantin_snapshot_page_around). */
 typedef struct bantin_around {
     const bantin_article *const *related;
     apr_size_t nrelated;
