@@ -712,6 +712,26 @@ apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site)
     return bantin_sip_end(&s);
 }
 
+static const unsigned char body_tag_key[BANTIN_SIP_KEY_LEN] = {
+    'b', 'a', 'n', 't', 'i', 'n', '-', 'e', 't', 'a', 'g', '-',
+    'b', 'o', 'd', 'y'};
+
+apr_uint64_t bantin_body_tag(apr_uint64_t tag, const char *data,
+                             apr_size_t len)
+{
+    unsigned char w[8];
+    bantin_sip s;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        w[i] = (unsigned char)(tag >> (8 * i));
+    }
+    bantin_sip_init(&s, body_tag_key);
+    bantin_sip_add(&s, w, sizeof(w));
+    bantin_sip_add(&s, data, len);
+    return bantin_sip_end(&s);
+}
+
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out)
 {

@@ -138,6 +138,13 @@ apr_uint64_t bantin_around_hash(apr_uint64_t h, const bantin_around *ar);
  * tag (see bantin_buf.h). */
 apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site);
 
+/* The ETag's tag of a rendered page: tag (from bantin_site_tag) with the
+ * page's bytes, through SipHash as the site is.  Whatever a page's inputs
+ * (and whether its tag holds them all), one tag then never stands for two
+ * bodies; computed once, when the page is rendered. */
+apr_uint64_t bantin_body_tag(apr_uint64_t tag, const char *data,
+                             apr_size_t len);
+
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out);
 

@@ -233,7 +233,8 @@ void bantin_remember(request_rec *r, const char *key, const bantin_page *pg,
      * it that way. */
     out->gz = key || takes_gzip(r)
               ? bantin_gzip(r->pool, pg->data, pg->len, &out->gzlen) : NULL;
-    out->tag = tag;
+    /* The bytes too: one ETag, one body, whatever the tag was made of. */
+    out->tag = bantin_body_tag(tag, pg->data, pg->len);
     out->modified = modified;
     if (key) {
         bantin_cache_put(bantin_page_cache, key, out);

@@ -720,6 +720,33 @@ START_TEST(around_hash_covers_what_is_shown)
 }
 END_TEST
 
+/* A page's ETag tag holds its bytes: any change of a byte, of the length
+ * or of the tag it starts from gives another tag. */
+START_TEST(body_tag_holds_the_bytes)
+{
+    const bantin_theme *t = theme();
+    bantin_view v = view(3);
+    bantin_page pg;
+    char *copy;
+    apr_uint64_t base;
+    apr_size_t i;
+
+    bantin_render_article(unit_pool, t, &v, seed(), &pg);
+    base = bantin_body_tag(42, pg.data, pg.len);
+    ck_assert(base == bantin_body_tag(42, pg.data, pg.len));
+    ck_assert(base != bantin_body_tag(43, pg.data, pg.len));
+    ck_assert(base != bantin_body_tag(42, pg.data, pg.len - 1));
+    copy = apr_pmemdup(unit_pool, pg.data, pg.len);
+    for (i = 0; i < pg.len; i += 97) {
+        copy[i] ^= 0x20;
+        ck_assert_msg(bantin_body_tag(42, copy, pg.len) != base,
+                      "byte %u changed, same tag", (unsigned)i);
+        copy[i] ^= 0x20;
+    }
+    ck_assert(bantin_body_tag(42, "", 0) != bantin_body_tag(42, "\0", 1));
+}
+END_TEST
+
 Suite *render_suite(void)
 {
     Suite *s = suite_create("render");
@@ -742,6 +769,7 @@ Suite *render_suite(void)
     tcase_add_test(tc, static_css_and_js);
     tcase_add_test(tc, base_and_names_escaped);
     tcase_add_test(tc, around_hash_covers_what_is_shown);
+    tcase_add_test(tc, body_tag_holds_the_bytes);
     suite_add_tcase(s, tc);
     return s;
 }
