@@ -673,6 +673,44 @@ apr_uint64_t bantin_view_hash(const bantin_view *v)
     return h;
 }
 
+/* One article as a page shows it elsewhere: its bytes (title, date,
+ * summary...) and its URL. */
+static apr_uint64_t hash_shown(apr_uint64_t h, const bantin_article *a)
+{
+    h = bantin_hash64(h, &a->hash, sizeof(a->hash));
+    return bantin_hash_str(h, a->slug);
+}
+
+/* One list, its length first: without it an article moving from the end
+ * of one list to the start of the next would leave the chain unchanged. */
+static apr_uint64_t hash_shown_list(apr_uint64_t h,
+                                    const bantin_article *const *items,
+                                    apr_size_t n)
+{
+    apr_uint64_t count = n;
+    apr_size_t i;
+
+    h = bantin_hash64(h, &count, sizeof(count));
+    for (i = 0; i < n; i++) {
+        h = hash_shown(h, items[i]);
+    }
+    return h;
+}
+
+apr_uint64_t bantin_around_hash(apr_uint64_t h, const bantin_around *ar)
+{
+    const bantin_article *const newer[1] = {ar ? ar->newer : NULL};
+    const bantin_article *const older[1] = {ar ? ar->older : NULL};
+
+    if (!ar) {
+        return bantin_hash64(h, "-", 1);
+    }
+    h = hash_shown_list(h, ar->related, ar->nrelated);
+    h = hash_shown_list(h, ar->other, ar->nother);
+    h = hash_shown_list(h, newer, ar->newer ? 1 : 0);
+    return hash_shown_list(h, older, ar->older ? 1 : 0);
+}
+
 /* A key anyone may know: ETags must agree between processes and servers.
  * What it buys is SipHash's one-wayness: a site that brings a page onto
  * another page's tag takes some 2^64 tries, where the hash chain of
@@ -695,6 +733,26 @@ apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site)
     if (site) {
         bantin_sip_add(&s, site, strlen(site));
     }
+    return bantin_sip_end(&s);
+}
+
+static const unsigned char body_tag_key[BANTIN_SIP_KEY_LEN] = {
+    'b', 'a', 'n', 't', 'i', 'n', '-', 'e', 't', 'a', 'g', '-',
+    'b', 'o', 'd', 'y'};
+
+apr_uint64_t bantin_body_tag(apr_uint64_t tag, const char *data,
+                             apr_size_t len)
+{
+    unsigned char w[8];
+    bantin_sip s;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        w[i] = (unsigned char)(tag >> (8 * i));
+    }
+    bantin_sip_init(&s, body_tag_key);
+    bantin_sip_add(&s, w, sizeof(w));
+    bantin_sip_add(&s, data, len);
     return bantin_sip_end(&s);
 }
 

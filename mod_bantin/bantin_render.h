@@ -47,7 +47,8 @@ typedef struct bantin_view {
 
 /* What an article page shows around the article: neighbours in its
  * category ("Tin liên quan"), the next newer and older articles and more
- * older ones ("Tin khác"). */
+ * older ones ("Tin khác"), no article twice (see
+ * bantin_snapshot_page_around). */
 typedef struct bantin_around {
     const bantin_article *const *related;
     apr_size_t nrelated;
@@ -135,12 +136,23 @@ void bantin_render_search(apr_pool_t *p, const bantin_theme *t,
 apr_uint64_t bantin_theme_hash(const bantin_theme *t);
 apr_time_t bantin_theme_mtime(const bantin_theme *t);
 apr_uint64_t bantin_view_hash(const bantin_view *v);
+/* h with everything an article page shows around the article: both
+ * neighbours and both lists, each list with its length (around may be
+ * NULL: nothing around). */
+apr_uint64_t bantin_around_hash(apr_uint64_t h, const bantin_around *ar);
 
 /* The tag of a page (the hash of everything else it is made of) with its
  * site, for its ETag.  The site may come from the request's Host, so it
  * goes in through SipHash: no Host can be chosen to give another page's
  * tag (see bantin_buf.h). */
 apr_uint64_t bantin_site_tag(apr_uint64_t tag, const char *site);
+
+/* The ETag's tag of a rendered page: tag (from bantin_site_tag) with the
+ * page's bytes, through SipHash as the site is.  Whatever a page's inputs
+ * (and whether its tag holds them all), one tag then never stands for two
+ * bodies; computed once, when the page is rendered. */
+apr_uint64_t bantin_body_tag(apr_uint64_t tag, const char *data,
+                             apr_size_t len);
 
 void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
                          const bantin_view *v, int status, bantin_page *out);

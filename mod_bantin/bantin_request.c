@@ -294,3 +294,68 @@ int bantin_back_is_safe(const char *back)
     apr_size_t n = strlen(back);
     return n == 0 || (n <= MAX_BACK && bantin_slug_is_valid(back, n));
 }
+
+const char *bantin_route_canonical(apr_pool_t *p, const char *rest,
+                                   const char *args, bantin_route *out)
+{
+    apr_size_t n = strlen(rest), i;
+    const char *query = NULL, *v;
+    char *c;
+
+    out->kind = BANTIN_ROUTE_NOT_FOUND;
+    out->arg = NULL;
+    out->block = BANTIN_BLOCK_NONE;
+    while (n > 1 && rest[n - 1] == '/') {
+        n--;
+    }
+    c = apr_pstrmemdup(p, rest, n);
+    for (i = 0; i < n; i++) {
+        if (c[i] >= 'A' && c[i] <= 'Z') { /* ASCII only: slugs are */
+            c[i] = (char)(c[i] - 'A' + 'a');
+        }
+    }
+    if (!strcmp(c, rest)) {
+        return NULL; /* written as it is: nothing to mend */
+    }
+    bantin_route_parse(p, c, out);
+    switch (out->kind) {
+    case BANTIN_ROUTE_ARTICLE:
+        v = args ? bantin_form_get(p, args, "print") : NULL;
+        query = v && !strcmp(v, "1") ? "print=1" : NULL;
+        break;
+    case BANTIN_ROUTE_CATEGORY: {
+        long page;
+        v = args ? bantin_form_get(p, args, "page") : NULL;
+        if (v && (page = bantin_page_parse(v)) > 0) {
+            query = apr_psprintf(p, "page=%ld", page);
+        }
+        break;
+    }
+    case BANTIN_ROUTE_PRINT:
+    case BANTIN_ROUTE_FEED:
+        break;
+    default:
+        out->kind = BANTIN_ROUTE_NOT_FOUND;
+        out->arg = NULL;
+        out->block = BANTIN_BLOCK_NONE;
+        return NULL;
+    }
+    return query ? apr_pstrcat(p, c, "?", query, NULL) : c;
+}
+
+int bantin_location_is_safe(const char *route)
+{
+    const char *s;
+
+    if (route[0] != '/' || strlen(route) > MAX_BACK + 64) {
+        return 0;
+    }
+    for (s = route; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')
+              || strchr("-/.?=&", *s))
+            || (s[0] == '/' && (s[1] == '/' || s[1] == '.'))) {
+            return 0;
+        }
+    }
+    return 1;
+}

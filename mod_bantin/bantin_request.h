@@ -81,4 +81,21 @@ int bantin_fontsize_apply(const char *req, int cur, int count);
  * size: empty (home) or made of [a-z0-9-] segments joined by single '/'? */
 int bantin_back_is_safe(const char *back);
 
+/* ---- loosely written URLs ---- */
+
+/* The one URL of a page a reader wrote loosely: rest (as for
+ * bantin_route_parse) without trailing slashes and with ASCII capitals
+ * lowered, when that differs from rest and routes to an article, a print
+ * view, a category or a feed (out: that route), with what of args
+ * matters there (print=1 on an article, page=N on a category), rebuilt
+ * rather than copied.  NULL otherwise.  Whether the page exists is the
+ * caller's question. */
+const char *bantin_route_canonical(apr_pool_t *p, const char *rest,
+                                   const char *args, bantin_route *out);
+
+/* May route, below the portal's prefix, go into a Location: "/" then
+ * [a-z0-9-/.?=&] only, with no "//" and no segment starting with '.', so
+ * it can name neither another host nor a path outside the portal. */
+int bantin_location_is_safe(const char *route);
+
 #endif

@@ -493,3 +493,67 @@ apr_size_t bantin_snapshot_around(const bantin_snapshot *snap,
     }
     return k;
 }
+
+static int is_one_of(const bantin_article *a,
+                     const bantin_article *const *set, apr_size_t n)
+{
+    apr_size_t i;
+    for (i = 0; i < n; i++) {
+        if (set[i] == a) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+apr_size_t bantin_snapshot_older_except(const bantin_snapshot *snap,
+                                        const bantin_article *a,
+                                        apr_time_t now,
+                                        const bantin_article *const *skip,
+                                        apr_size_t nskip, apr_size_t n,
+                                        const bantin_article **out)
+{
+    apr_size_t at = position(snap->by_date, snap->count, a), i, k = 0;
+
+    i = at < snap->count && snap->by_date[at] == a ? at + 1 : at;
+    for (; i < snap->count && k < n; i++) {
+        const bantin_article *b = snap->by_date[i];
+        if (b != a && bantin_article_visible(b, now)
+            && !is_one_of(b, skip, nskip)) {
+            out[k++] = b;
+        }
+    }
+    return k;
+}
+
+void bantin_snapshot_page_around(const bantin_snapshot *snap,
+                                 const bantin_article *a, apr_time_t now,
+                                 apr_size_t n,
+                                 const bantin_article **newer,
+                                 const bantin_article **older,
+                                 const bantin_article **related,
+                                 apr_size_t *nrelated,
+                                 const bantin_article **other,
+                                 apr_size_t *nother)
+{
+    const bantin_category *cat = a->category_slug
+        ? bantin_snapshot_category(snap, a->category_slug) : NULL;
+    apr_size_t i, k = 0, found;
+
+    if (!bantin_snapshot_around(snap, a, now, newer, 1, older)) {
+        *older = NULL;
+    }
+    /* The nearest n + 2 hold the nearest n that are not a neighbour. */
+    found = cat ? bantin_category_nearest(cat, a, now, n + 2, related) : 0;
+    for (i = 0; i < found && k < n; i++) {
+        if (related[i] != *newer && related[i] != *older) {
+            related[k++] = related[i];
+        }
+    }
+    *nrelated = k;
+    /* The neighbours after the list, to be skipped with it. */
+    related[k] = *older;
+    related[k + 1] = *newer;
+    *nother = bantin_snapshot_older_except(snap, a, now, related, k + 2, n,
+                                           other);
+}

@@ -172,6 +172,32 @@ apr_size_t bantin_snapshot_around(const bantin_snapshot *snap,
                                   const bantin_article **newer,
                                   apr_size_t n, const bantin_article **older);
 
+/* Up to n visible articles older than a in the whole list, leaving out
+ * the nskip articles of skip: "Tin khác" without what the page already
+ * shows ("Tin liên quan", "Tin cũ hơn"), still n long when there are
+ * enough older articles. */
+apr_size_t bantin_snapshot_older_except(const bantin_snapshot *snap,
+                                        const bantin_article *a,
+                                        apr_time_t now,
+                                        const bantin_article *const *skip,
+                                        apr_size_t nskip, apr_size_t n,
+                                        const bantin_article **out);
+
+/* What an article page shows around a, each article once: the visible
+ * articles just newer and older (*newer, *older, either may be NULL), up
+ * to n of its category nearest in date but for those two (related: room
+ * for n + 2), and up to n older ones but for all of these (other: room
+ * for n).  Sets the two counts. */
+void bantin_snapshot_page_around(const bantin_snapshot *snap,
+                                 const bantin_article *a, apr_time_t now,
+                                 apr_size_t n,
+                                 const bantin_article **newer,
+                                 const bantin_article **older,
+                                 const bantin_article **related,
+                                 apr_size_t *nrelated,
+                                 const bantin_article **other,
+                                 apr_size_t *nother);
+
 /* Orders articles the way lists show them. */
 int bantin_article_cmp(const bantin_article *a, const bantin_article *b);
 

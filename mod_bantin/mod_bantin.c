@@ -533,8 +533,9 @@ static int bantin_handler(request_rec *r)
         return bantin_handle_static(r, c, &v, route.arg);
     case BANTIN_ROUTE_FONTSIZE:
         return bantin_handle_fontsize(r, c, &v);
-    default:
-        return bantin_send_error(r, c, &v, HTTP_NOT_FOUND);
+    default: /* perhaps a page's URL written loosely */
+        return bantin_handle_loose(r, c, &v, snap, now,
+                                   r->uri + strlen(v.base));
     }
 }
 

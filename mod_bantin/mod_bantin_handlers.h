@@ -48,6 +48,10 @@ void bantin_remember(request_rec *r, const char *key, const bantin_page *pg,
                      bantin_cached *out);
 int bantin_send_error(request_rec *r, const bantin_conf *c,
                       const bantin_view *v, int status);
+/* 301 to route below the portal's prefix ("/article/x"), checked by
+ * bantin_location_is_safe (a 404 when it fails). */
+int bantin_send_moved(request_rec *r, const bantin_conf *c,
+                      const bantin_view *v, const char *route);
 
 /* ---- mod_bantin_respond.c: what the handlers share -------------------- */
 
@@ -71,6 +75,12 @@ int bantin_handle_list(request_rec *r, const bantin_conf *c,
                        apr_time_t now, const char *category, int fragment);
 int bantin_handle_fontsize(request_rec *r, const bantin_conf *c,
                            const bantin_view *v);
+/* A path that routes nowhere: 301 to its one URL when it was only
+ * written loosely (bantin_route_canonical) and the page exists, else 404.
+ * rest: the path below the prefix. */
+int bantin_handle_loose(request_rec *r, const bantin_conf *c,
+                        const bantin_view *v, const bantin_snapshot *snap,
+                        apr_time_t now, const char *rest);
 int bantin_status_handler(request_rec *r);
 
 /* ---- mod_bantin_feeds.c ------------------------------------------------ */

@@ -81,6 +81,37 @@ int bantin_handle_fontsize(request_rec *r, const bantin_conf *c,
 }
 
 /* ---------------------------------------------------------------------- */
+/* loosely written URLs                                                    */
+
+int bantin_handle_loose(request_rec *r, const bantin_conf *c,
+                        const bantin_view *v, const bantin_snapshot *snap,
+                        apr_time_t now, const char *rest)
+{
+    bantin_route route;
+    const char *to = bantin_route_canonical(r->pool, rest, r->args, &route);
+    int exists = 0;
+
+    if (to) {
+        switch (route.kind) {
+        case BANTIN_ROUTE_ARTICLE:
+        case BANTIN_ROUTE_PRINT:
+            exists = bantin_snapshot_get(snap, route.arg, now) != NULL;
+            break;
+        case BANTIN_ROUTE_CATEGORY:
+            exists = bantin_find_category(v, route.arg) != NULL;
+            break;
+        case BANTIN_ROUTE_FEED:
+            exists = !route.arg || bantin_find_category(v, route.arg);
+            break;
+        default:
+            break;
+        }
+    }
+    return exists ? bantin_send_moved(r, c, v, to)
+                  : bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+}
+
+/* ---------------------------------------------------------------------- */
 /* the status page                                                         */
 
 /* SetHandler bantin-status: what each content dir holds and which files
@@ -186,9 +217,7 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     const bantin_theme *t = c->templates->theme;
     apr_size_t want = (apr_size_t)(c->related != UNSET ? c->related
                                                         : DEFAULT_RELATED);
-    const bantin_article *related[MAX_RELATED], *other[MAX_RELATED + 1];
-    apr_size_t nolder;
-    const bantin_category *cat;
+    const bantin_article *related[MAX_RELATED + 2], *other[MAX_RELATED];
     bantin_around ar;
     apr_uint64_t tag;
     const char *key;
@@ -197,25 +226,17 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     if (!a) {
         return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
     }
-    cat = a->category_slug ? bantin_snapshot_category(snap, a->category_slug)
-                           : NULL;
+    /* The neighbours, then the lists, with no article twice. */
     ar.related = related;
-    ar.nrelated = cat ? bantin_category_nearest(cat, a, now, want, related)
-                      : 0;
-    /* The next older article is the "Tin cũ hơn" link; the list holds the
-     * ones after it. */
-    nolder = bantin_snapshot_around(snap, a, now, &ar.newer, want + 1, other);
-    ar.older = nolder ? other[0] : NULL;
-    ar.other = other + 1;
-    ar.nother = nolder ? nolder - 1 : 0;
+    ar.other = other;
+    bantin_snapshot_page_around(snap, a, now, want, &ar.newer, &ar.older,
+                                related, &ar.nrelated, other, &ar.nother);
 
     /* Everything the page shows goes into its tag: the article, its
      * neighbours, the part, the templates and the view. */
     tag = bantin_hash64(a->hash, &part, sizeof(part));
     tag = bantin_hash_str(tag, a->slug);
-    tag = bantin_hash_articles(tag, ar.related, ar.nrelated);
-    tag = bantin_hash_articles(tag, ar.other, ar.nother);
-    tag = bantin_hash_articles(tag, &ar.newer, ar.newer ? 1 : 0);
+    tag = bantin_around_hash(tag, &ar);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_theme_hash(t)}, 8);
     tag = bantin_hash64(tag, &(apr_uint64_t){bantin_view_hash(v)}, 8);
     key = bantin_page_key(r, c, v, 'a', tag);

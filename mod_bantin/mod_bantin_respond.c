@@ -233,7 +233,8 @@ void bantin_remember(request_rec *r, const char *key, const bantin_page *pg,
      * it that way. */
     out->gz = key || takes_gzip(r)
               ? bantin_gzip(r->pool, pg->data, pg->len, &out->gzlen) : NULL;
-    out->tag = tag;
+    /* The bytes too: one ETag, one body, whatever the tag was made of. */
+    out->tag = bantin_body_tag(tag, pg->data, pg->len);
     out->modified = modified;
     if (key) {
         bantin_cache_put(bantin_page_cache, key, out);
@@ -258,6 +259,29 @@ int bantin_send_error(request_rec *r, const bantin_conf *c,
                                     ? c->error_max_age
                                     : DEFAULT_ERROR_MAX_AGE));
     return bantin_send_page(r, &pg);
+}
+
+/* A 301 to another page of this portal: the portal's prefix and route,
+ * which must pass bantin_location_is_safe (else a 404), so nothing a
+ * request or an article says can send the reader off-site.  Caches keep
+ * it as briefly as an error (BantinErrorMaxAge): where a page lives can
+ * change with the content. */
+int bantin_send_moved(request_rec *r, const bantin_conf *c,
+                      const bantin_view *v, const char *route)
+{
+    if (!bantin_location_is_safe(route)) {
+        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, v->base, route, NULL));
+    /* err_headers_out: httpd's own 301 page keeps only those (and the
+     * Location). */
+    apr_table_setn(r->err_headers_out, "Cache-Control",
+                   apr_psprintf(r->pool, "max-age=%d",
+                                c->error_max_age != UNSET
+                                    ? c->error_max_age
+                                    : DEFAULT_ERROR_MAX_AGE));
+    return HTTP_MOVED_PERMANENTLY;
 }
 
 /* ---------------------------------------------------------------------- */

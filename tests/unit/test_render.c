@@ -5,6 +5,7 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 
+#include "bantin_buf.h"
 #include "bantin_render.h"
 #include "unit.h"
 
@@ -680,6 +681,112 @@ START_TEST(base_and_names_escaped)
 }
 END_TEST
 
+/* An article as another page lists it: the seed under another slug,
+ * title and byte hash. */
+static const bantin_article *neighbour(int i, const char *title)
+{
+    bantin_article *n = apr_pmemdup(unit_pool, seed(), sizeof(*n));
+    n->slug = apr_psprintf(unit_pool, "2024/tin-%d", i);
+    n->title = title;
+    n->hash = bantin_hash_str(BANTIN_HASH_INIT, title);
+    return n;
+}
+
+/* Whatever surrounds an article page goes into its tag: over many
+ * arrangements of neighbours and lists, two that render differently never
+ * share a tag (and the ones that differ only in what the page does not
+ * show are not asked to). */
+START_TEST(around_hash_covers_what_is_shown)
+{
+    const bantin_theme *t = theme();
+    const bantin_article *a = seed(), *n[6], *retitled;
+    bantin_view v = view(3);
+    enum { CASES = 13 };
+    bantin_around ar[CASES];
+    apr_uint64_t h[CASES];
+    const char *html[CASES];
+    int i, j;
+
+    for (i = 0; i < 6; i++) {
+        n[i] = neighbour(i, apr_psprintf(unit_pool, "Tin số %d", i));
+    }
+    retitled = neighbour(1, "Tin số 1, sửa lại");
+    memset(ar, 0, sizeof(ar));
+    for (i = 0; i < CASES; i++) {
+        ar[i].related = n;
+        ar[i].nrelated = 2;
+        ar[i].other = n + 2;
+        ar[i].nother = 2;
+        ar[i].newer = n[4];
+        ar[i].older = n[5];
+    }
+    ar[1].older = n[3];                 /* another older neighbour */
+    ar[2].older = NULL;                 /* none */
+    ar[3].newer = n[3];                 /* another newer neighbour */
+    ar[4].newer = NULL;
+    ar[5].nrelated = 3;                 /* an article moves between lists */
+    ar[5].other = n + 3;
+    ar[5].nother = 1;
+    ar[6].nrelated = 1;                 /* ...or leaves one */
+    ar[7].nother = 1;
+    ar[8].related = n + 1;              /* the lists shift */
+    ar[9].other = n + 1;
+    ar[10].nrelated = 0;
+    ar[10].nother = 0;
+    ar[11].older = retitled;            /* the neighbour is retitled */
+    ar[12].newer = NULL;                /* the newer one becomes older */
+    ar[12].older = n[4];
+    for (i = 0; i < CASES; i++) {
+        bantin_page pg;
+        bantin_render_article_ex(unit_pool, t, &v, a, &ar[i],
+                                 BANTIN_PART_PAGE, &pg);
+        html[i] = page_str(&pg);
+        h[i] = bantin_around_hash(BANTIN_HASH_INIT, &ar[i]);
+    }
+    for (i = 0; i < CASES; i++) {
+        for (j = i + 1; j < CASES; j++) {
+            if (strcmp(html[i], html[j])) {
+                ck_assert_msg(h[i] != h[j], "cases %d and %d render "
+                              "differently under one tag", i, j);
+            }
+        }
+        if (i > 0) {
+            ck_assert_msg(strcmp(html[i], html[0]) != 0,
+                          "case %d shows nothing new: not a test", i);
+        }
+    }
+    ck_assert(bantin_around_hash(BANTIN_HASH_INIT, NULL)
+              != bantin_around_hash(BANTIN_HASH_INIT, &ar[10]));
+}
+END_TEST
+
+/* A page's ETag tag holds its bytes: any change of a byte, of the length
+ * or of the tag it starts from gives another tag. */
+START_TEST(body_tag_holds_the_bytes)
+{
+    const bantin_theme *t = theme();
+    bantin_view v = view(3);
+    bantin_page pg;
+    char *copy;
+    apr_uint64_t base;
+    apr_size_t i;
+
+    bantin_render_article(unit_pool, t, &v, seed(), &pg);
+    base = bantin_body_tag(42, pg.data, pg.len);
+    ck_assert(base == bantin_body_tag(42, pg.data, pg.len));
+    ck_assert(base != bantin_body_tag(43, pg.data, pg.len));
+    ck_assert(base != bantin_body_tag(42, pg.data, pg.len - 1));
+    copy = apr_pmemdup(unit_pool, pg.data, pg.len);
+    for (i = 0; i < pg.len; i += 97) {
+        copy[i] ^= 0x20;
+        ck_assert_msg(bantin_body_tag(42, copy, pg.len) != base,
+                      "byte %u changed, same tag", (unsigned)i);
+        copy[i] ^= 0x20;
+    }
+    ck_assert(bantin_body_tag(42, "", 0) != bantin_body_tag(42, "\0", 1));
+}
+END_TEST
+
 Suite *render_suite(void)
 {
     Suite *s = suite_create("render");
@@ -702,6 +809,8 @@ Suite *render_suite(void)
     tcase_add_test(tc, search_while_indexing);
     tcase_add_test(tc, static_css_and_js);
     tcase_add_test(tc, base_and_names_escaped);
+    tcase_add_test(tc, around_hash_covers_what_is_shown);
+    tcase_add_test(tc, body_tag_holds_the_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -382,6 +382,132 @@ START_TEST(back_length_limit)
 }
 END_TEST
 
+/* Loosely written URLs: what each mends to (NULL: not mended). */
+static const struct {
+    const char *rest;
+    const char *args;
+    const char *to;
+    bantin_route_e kind;
+    const char *arg;
+} canonical_cases[] = {
+    {"/article/2024/x/", NULL, "/article/2024/x", BANTIN_ROUTE_ARTICLE,
+     "2024/x"},
+    {"/article/2024/x///", NULL, "/article/2024/x", BANTIN_ROUTE_ARTICLE,
+     "2024/x"},
+    {"/Article/2024/Giup-Do", NULL, "/article/2024/giup-do",
+     BANTIN_ROUTE_ARTICLE, "2024/giup-do"},
+    {"/article/2024/X/", "print=1", "/article/2024/x?print=1",
+     BANTIN_ROUTE_ARTICLE, "2024/x"},
+    {"/article/2024/X", "print=0&utm=%0d%0aSet-Cookie:x", "/article/2024/x",
+     BANTIN_ROUTE_ARTICLE, "2024/x"},
+    {"/print/2024/x/", "page=2", "/print/2024/x", BANTIN_ROUTE_PRINT,
+     "2024/x"},
+    {"/category/nong-thon-moi/", NULL, "/category/nong-thon-moi",
+     BANTIN_ROUTE_CATEGORY, "nong-thon-moi"},
+    {"/Category/Nong-Thon-Moi", "page=2", "/category/nong-thon-moi?page=2",
+     BANTIN_ROUTE_CATEGORY, "nong-thon-moi"},
+    {"/category/x/", "a=1&page=007&b", "/category/x?page=7",
+     BANTIN_ROUTE_CATEGORY, "x"},
+    {"/category/x/", "page=abc", "/category/x", BANTIN_ROUTE_CATEGORY, "x"},
+    {"/category/x/", "page=%2F%2Fevil", "/category/x", BANTIN_ROUTE_CATEGORY,
+     "x"},
+    {"/category/X/Feed.xml", NULL, "/category/x/feed.xml",
+     BANTIN_ROUTE_FEED, "x"},
+    {"/feed.xml/", NULL, "/feed.xml", BANTIN_ROUTE_FEED, NULL},
+    /* already canonical, or nothing to mend to */
+    {"/article/2024/x", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/category/x", "page=2", NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"//", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"//evil.example/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"//evil-example/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"//Evil-Example", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/article//evil/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/article/../x/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/article/ă/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/Media/A.png", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/static/bantin.css/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/Search", "q=x", NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/fontsize/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/block/view/2024/X", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+    {"/nope/", NULL, NULL, BANTIN_ROUTE_NOT_FOUND, NULL},
+};
+
+START_TEST(canonical_table)
+{
+    apr_size_t i;
+    for (i = 0; i < UNIT_N(canonical_cases); i++) {
+        bantin_route r;
+        const char *to = bantin_route_canonical(unit_pool,
+                                                canonical_cases[i].rest,
+                                                canonical_cases[i].args, &r);
+        const char *want = canonical_cases[i].to;
+        ck_assert_msg(want ? to && !strcmp(to, want) : to == NULL,
+                      "case %u: \"%s\" mended to \"%s\", want \"%s\"",
+                      (unsigned)i, canonical_cases[i].rest,
+                      to ? to : "(null)", want ? want : "(null)");
+        ck_assert_msg(r.kind == canonical_cases[i].kind, "case %u: kind %d",
+                      (unsigned)i, (int)r.kind);
+        ck_assert_msg(canonical_cases[i].arg
+                          ? r.arg && !strcmp(r.arg, canonical_cases[i].arg)
+                          : r.arg == NULL,
+                      "case %u: arg %s", (unsigned)i,
+                      r.arg ? r.arg : "(null)");
+        if (to) {
+            /* what it mends to routes as it says, and may be a Location */
+            bantin_route again;
+            const char *q = strchr(to, '?');
+            bantin_route_parse(unit_pool,
+                               q ? apr_pstrmemdup(unit_pool, to,
+                                                  (apr_size_t)(q - to))
+                                 : to, &again);
+            ck_assert_int_eq(again.kind, r.kind);
+            ck_assert_int_eq(bantin_location_is_safe(to), 1);
+        }
+    }
+}
+END_TEST
+
+static const struct {
+    const char *route;
+    int safe;
+} location_cases[] = {
+    {"/article/2024/x", 1},
+    {"/category/x?page=2", 1},
+    {"/category/x/feed.xml", 1},
+    {"/article/x?print=1", 1},
+    {"/", 1},
+    {"", 0},
+    {"article/x", 0},
+    {"//evil.example/", 0},
+    {"//evil-example", 0},
+    {"/article//evil", 0},
+    {"/article/../x", 0},
+    {"/article/./x", 0},
+    {"/.hidden", 0},
+    {"/Article/x", 0},
+    {"/article/x\r\nSet-Cookie: a=b", 0},
+    {"/article/x#f", 0},
+    {"/article/x?u=http://e", 0},
+    {"/article/ă", 0},
+    {"/article/x y", 0},
+    {"/\\evil.example", 0},
+};
+
+START_TEST(location_table)
+{
+    apr_size_t i;
+    for (i = 0; i < UNIT_N(location_cases); i++) {
+        ck_assert_msg(bantin_location_is_safe(location_cases[i].route)
+                      == location_cases[i].safe,
+                      "case %u: location_is_safe(\"%s\") should be %d",
+                      (unsigned)i, location_cases[i].route,
+                      location_cases[i].safe);
+    }
+}
+END_TEST
+
 Suite *request_suite(void)
 {
     Suite *s = suite_create("request");
@@ -392,6 +518,8 @@ Suite *request_suite(void)
     tcase_add_test(tc, unescape_reads_n_bytes);
     tcase_add_test(tc, form_get_table);
     tcase_add_test(tc, page_table);
+    tcase_add_test(tc, canonical_table);
+    tcase_add_test(tc, location_table);
     suite_add_tcase(s, tc);
 
     tc = unit_tcase("fontsize");

@@ -289,6 +289,82 @@ START_TEST(store_of_shipped_content)
 }
 END_TEST
 
+static int in_list(const bantin_article *a, const bantin_article *const *l,
+                   apr_size_t n)
+{
+    apr_size_t i;
+    for (i = 0; i < n; i++) {
+        if (l[i] == a) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* What an article page shows around each article of the shipped content,
+ * for several list lengths, against the plain lists it is made from: no
+ * article twice, none dropped that there was room for. */
+START_TEST(page_around_shows_each_article_once)
+{
+    static const apr_size_t lengths[] = {0, 1, 2, 5, 50};
+    const char *dir = apr_pstrcat(unit_pool, unit_srcdir(), "/content", NULL);
+    bantin_store *st = open_store(dir);
+    const bantin_snapshot *snap = bantin_store_acquire(st);
+    apr_time_t now = apr_time_now();
+    apr_size_t i, k, j;
+
+    ck_assert_uint_ge(snap->count, 6);
+    for (i = 0; i < snap->count; i++) {
+        const bantin_article *a = snap->by_date[i];
+        const bantin_category *cat =
+            a->category_slug ? bantin_snapshot_category(snap, a->category_slug)
+                             : NULL;
+        for (k = 0; k < UNIT_N(lengths); k++) {
+            apr_size_t n = lengths[k], nrel, noth, nnear, nold;
+            const bantin_article *newer, *older, *newer0, *older0[1];
+            const bantin_article *rel[52], *oth[50], *near[60], *old[200];
+            const bantin_article *want[60];
+            apr_size_t nwant = 0;
+
+            bantin_snapshot_page_around(snap, a, now, n, &newer, &older, rel,
+                                        &nrel, oth, &noth);
+            /* the neighbours are the plain ones */
+            nold = bantin_snapshot_around(snap, a, now, &newer0, 1, older0);
+            ck_assert_ptr_eq(newer, newer0);
+            ck_assert_ptr_eq(older, nold ? older0[0] : NULL);
+            /* related: the nearest of the category but for the neighbours */
+            nnear = cat ? bantin_category_nearest(cat, a, now, 60, near) : 0;
+            for (j = 0; j < nnear && nwant < n; j++) {
+                if (near[j] != newer && near[j] != older) {
+                    want[nwant++] = near[j];
+                }
+            }
+            ck_assert_uint_eq(nrel, nwant);
+            for (j = 0; j < nrel; j++) {
+                ck_assert_ptr_eq(rel[j], want[j]);
+            }
+            /* other: the older ones but for what is shown already */
+            nold = bantin_snapshot_around(snap, a, now, &newer0, 200, old);
+            nwant = 0;
+            for (j = 0; j < nold && nwant < n; j++) {
+                if (old[j] != older && !in_list(old[j], rel, nrel)) {
+                    want[nwant++] = old[j];
+                }
+            }
+            ck_assert_uint_eq(noth, nwant);
+            for (j = 0; j < noth; j++) {
+                ck_assert_ptr_eq(oth[j], want[j]);
+                ck_assert_ptr_ne(oth[j], a);
+            }
+            for (j = 0; j < nrel; j++) {
+                ck_assert_ptr_ne(rel[j], a);
+            }
+        }
+    }
+    bantin_store_release(st, snap);
+}
+END_TEST
+
 /* Drafts, articles dated in the future and expired ones are kept but not
  * shown. */
 START_TEST(store_visibility)
@@ -1087,6 +1163,7 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_first_publish_fails);
     tcase_add_test(tc, store_refresh_from_threads);
     tcase_add_test(tc, store_of_shipped_content);
+    tcase_add_test(tc, page_around_shows_each_article_once);
     tcase_add_test(tc, store_visibility);
     tcase_add_test(tc, snapshot_list_matches_filter);
     tcase_add_test(tc, store_rescan_changes);
