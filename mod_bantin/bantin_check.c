@@ -4,12 +4,15 @@
  * problem as "file:line:col: message" (the form compilers use, so editors
  * can jump to it), then one summary line.  Exits 1 when anything is wrong,
  * 2 on bad usage.  With -q only problems are printed; -h or --help prints
- * the usage.  A folder is walked with the portal's own walk (bantin_fs.h):
+ * the usage.  What the server's User (--user NAME, www-data by default)
+ * could not read is a problem too: the portal serves none of it.  A folder is walked with the portal's own walk (bantin_fs.h):
  * the same files, the same depth limit, no symbolic link followed.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <apr_file_info.h>
@@ -71,6 +74,7 @@ typedef struct {
     int warnings;
     int lang_en;              /* messages in English (else Vietnamese) */
     cat_group loose;          /* files given one by one */
+    const bantin_fs_reader *user; /* the server's User, or NULL */
 } checker;
 
 static const char *cat_msg(const checker *ck, int id)
@@ -216,6 +220,30 @@ static void check_names(checker *ck, cat_group *g, const char *path,
     apr_pool_destroy(tmp);
 }
 
+/* What the checker says of a file or folder the server's User could not
+ * read (the portal serves nothing of it), as a (Vietnamese, English) pair:
+ * the one place these texts live.  The Vietnamese is printed. */
+typedef struct {
+    const char *vi, *en;
+} message_pair;
+static const message_pair user_cannot_read_file = {
+    "máy chủ (%s) không đọc được tệp này",
+    "the server's User (%s) cannot read this file"};
+static const message_pair user_cannot_read_folder = {
+    "máy chủ (%s) không đọc được thư mục này",
+    "the server's User (%s) cannot read this folder"};
+
+/* Says that the server's User cannot read path (a folder when its name
+ * ends in '/'); counts it as a problem. */
+static void user_cannot_read(checker *ck, const char *path,
+                             const message_pair *m)
+{
+    printf("%s: ", path);
+    printf(m->vi, ck->user->name);
+    printf("\n");
+    ck->bad++;
+}
+
 /* What the portal would do with a good article, now. */
 static const char *publication(apr_pool_t *p, const bantin_article *a,
                                apr_time_t now)
@@ -287,6 +315,13 @@ static void check_file(checker *ck, const char *path, const char *slug)
     const char *data, *base = strrchr(path, '/');
     apr_size_t len;
 
+    struct stat st;
+
+    if (ck->user && stat(path, &st) == 0
+        && !bantin_fs_reader_may(ck->user, &st)) {
+        user_cannot_read(ck, path, &user_cannot_read_file);
+        return;
+    }
     if (!(tmp = scratch(ck, path))) {
         return;
     }
@@ -338,6 +373,11 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
         return;
     }
     path = below_top(tmp, dw, rel);
+    if (!is_link && !bantin_fs_reader_may_at(dw->ck->user, dirfd, name)) {
+        user_cannot_read(dw->ck, path, &user_cannot_read_file);
+        apr_pool_destroy(tmp);
+        return;
+    }
     /* read as the portal reads it: a link is reported, not followed */
     if (bantin_article_read_at(tmp, dirfd, name, path, &data, &len, &pr)
         != APR_SUCCESS) {
@@ -375,6 +415,23 @@ static void walk_too_deep(void *baton, const char *rel)
     apr_pool_destroy(tmp);
 }
 
+/* A folder the server's User cannot list: the portal serves nothing in
+ * it, so neither is it walked here. */
+static int walk_unreadable(void *baton, int parentfd, const char *name,
+                           const char *rel)
+{
+    dir_walk *dw = baton;
+    apr_pool_t *tmp;
+
+    if ((tmp = scratch(dw->ck, rel)) != NULL) {
+        user_cannot_read(dw->ck, apr_pstrcat(tmp, below_top(tmp, dw, rel),
+                                             "/", NULL),
+                         &user_cannot_read_folder);
+        apr_pool_destroy(tmp);
+    }
+    return 0;
+}
+
 /* Walks a content dir the way the portal does, slugs relative to top. */
 static void check_dir(checker *ck, const char *dir)
 {
@@ -391,7 +448,8 @@ static void check_dir(checker *ck, const char *dir)
     dw.group.names = NULL;
     dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
     if ((fd = bantin_fs_open_top(dir)) < 0
-        || bantin_fs_walk(ck->pool, fd, "", &w) != 0) {
+        || bantin_fs_walk_as(ck->pool, fd, "", &w, ck->user,
+                             ck->user ? walk_unreadable : NULL) != 0) {
         printf("%s: cannot open folder\n", dir);
         ck->bad++;
     }
@@ -403,12 +461,15 @@ static void check_dir(checker *ck, const char *dir)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bantin-check [-q] FILE.xml|DIR ...\n"
+    fprintf(f, "usage: bantin-check [-q] [--user NAME] FILE.xml|DIR ...\n"
             "Checks articles with the portal's own parser and schema, and "
             "walks a DIR as the\nportal walks its content dir.  Prints "
             "\"FILE: ok: ...\" per good article and\n\"FILE:LINE:COL: "
             "message\" per problem, then a summary line.\n"
             "  -q          print problems only\n"
+            "  --user NAME the server's User (default www-data): says what "
+            "it could not\n              read (the portal serves none of "
+            "it)\n"
             "  -h, --help  print this help\n"
             "Exit status: 0 all good, 1 problems found, 2 bad usage.\n");
 }
@@ -416,8 +477,9 @@ static void usage(FILE *f)
 int main(int argc, const char *const *argv)
 {
     checker ck = {0};
-    const char *err = NULL;
-    int i, first = 1;
+    const char *err = NULL, *user = "www-data";
+    struct passwd *pw;
+    int i, first = 1, user_given = 0;
 
     if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
         || apr_pool_create(&ck.pool, NULL) != APR_SUCCESS) {
@@ -433,6 +495,11 @@ int main(int argc, const char *const *argv)
             first++;
             break;
         }
+        if (!strcmp(argv[first], "--user") && first + 1 < argc) {
+            user = argv[++first];
+            user_given = 1;
+            continue;
+        }
         if (strcmp(argv[first], "-q")) {
             fprintf(stderr, "bantin-check: unknown option %s\n",
                     argv[first]);
@@ -445,6 +512,14 @@ int main(int argc, const char *const *argv)
         usage(stderr);
         return 2;
     }
+    if ((pw = getpwnam(user)) != NULL) {
+        ck.user = bantin_fs_reader_make(ck.pool, user, pw->pw_uid,
+                                        pw->pw_gid);
+    }
+    else if (user_given) {
+        fprintf(stderr, "bantin-check: no such user: %s\n", user);
+        return 2;
+    } /* else no www-data here: nothing to say about it */
     if (!(ck.schema = bantin_schema_load(ck.pool, &err))) {
         fprintf(stderr, "bantin-check: %s\n", err);
         return 2;

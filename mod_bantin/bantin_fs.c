@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,11 +161,34 @@ static unsigned char entry_type(int dirfd, const struct dirent *de)
            : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
 }
 
+/* A walk and whom it reads for (bantin_fs_walk_as). */
+typedef struct {
+    const bantin_walker *w;
+    const bantin_fs_reader *reader;
+    bantin_fs_unreadable_fn *unreadable;
+} walk_how;
+
+/* Whether the walk enters the folder open as fd (name in parentfd, rel
+ * below the top): yes, unless the reader may not list it and the walker,
+ * told, says no. */
+static int reader_may_walk(const walk_how *h, int fd, int parentfd,
+                           const char *name, const char *rel)
+{
+    struct stat st;
+
+    if (!h->reader || !h->unreadable || fstat(fd, &st) != 0
+        || bantin_fs_reader_may(h->reader, &st)) {
+        return 1;
+    }
+    return h->unreadable(h->w->baton, parentfd, name, rel);
+}
+
 /* Lists the folder open as fd (at rel, depth components below the top):
  * files are reported, folders walked in turn, each opened from fd. */
 static void walk_folder(apr_pool_t *p, int fd, const char *rel, int depth,
-                        const bantin_walker *w)
+                        const walk_how *h)
 {
+    const bantin_walker *w = h->w;
     apr_pool_t *tmp;
     DIR *d;
     struct dirent *de;
@@ -207,8 +231,14 @@ static void walk_folder(apr_pool_t *p, int fd, const char *rel, int depth,
                 }
             }
             else if ((cfd = open_one(fd, de->d_name, O_DIRECTORY)) >= 0) {
-                walk_folder(tmp, cfd, crel, depth + 1, w);
+                if (reader_may_walk(h, cfd, fd, de->d_name, crel)) {
+                    walk_folder(tmp, cfd, crel, depth + 1, h);
+                }
                 close(cfd);
+            }
+            else if (errno == EACCES && h->unreadable) {
+                /* this process may not open it either */
+                h->unreadable(w->baton, fd, de->d_name, crel);
             }
             /* else gone, or swapped for a link since listed: not read */
         }
@@ -221,10 +251,32 @@ static void walk_folder(apr_pool_t *p, int fd, const char *rel, int depth,
     apr_pool_destroy(tmp);
 }
 
-int bantin_fs_walk(apr_pool_t *p, int topfd, const char *rel,
-                   const bantin_walker *w)
+/* The folder that holds rel (not the top), opened from the top, or the
+ * top itself; -1 when gone. */
+static int open_parent(int topfd, const char *rel)
 {
-    int depth = 0, fd;
+    const char *slash = strrchr(rel, '/');
+    char *parent;
+    int fd;
+
+    if (!slash) {
+        return topfd;
+    }
+    if (!(parent = strndup(rel, (size_t)(slash - rel)))) {
+        return -1;
+    }
+    fd = bantin_fs_open_below(topfd, parent, BANTIN_FS_DIR);
+    free(parent);
+    return fd;
+}
+
+int bantin_fs_walk_as(apr_pool_t *p, int topfd, const char *rel,
+                      const bantin_walker *w,
+                      const bantin_fs_reader *reader,
+                      bantin_fs_unreadable_fn *unreadable)
+{
+    walk_how h = {w, reader, unreadable};
+    int depth = 0, fd, pfd, go = 1;
     const char *s;
 
     if (*rel) {
@@ -240,12 +292,141 @@ int bantin_fs_walk(apr_pool_t *p, int topfd, const char *rel,
         return 0;
     }
     fd = *rel ? bantin_fs_open_below(topfd, rel, BANTIN_FS_DIR) : topfd;
-    if (fd < 0) {
+    if (fd < 0 && !(errno == EACCES && unreadable)) {
         return -1;
     }
-    walk_folder(p, fd, rel, depth, w);
-    if (fd != topfd) {
+    if (*rel && unreadable && (fd < 0 || reader)) {
+        /* A walk that starts below the top meets its first folder
+         * without listing its parent: asked here, of rel in its parent. */
+        const char *slash = strrchr(rel, '/');
+        const char *name = slash ? slash + 1 : rel;
+        if ((pfd = open_parent(topfd, rel)) < 0) {
+            go = 0; /* gone since: the caller drops what was below */
+        }
+        else {
+            go = fd < 0 ? (unreadable(w->baton, pfd, name, rel), 0)
+                        : reader_may_walk(&h, fd, pfd, name, rel);
+            if (pfd != topfd) {
+                close(pfd);
+            }
+        }
+    }
+    if (fd >= 0 && go) {
+        walk_folder(p, fd, rel, depth, &h);
+    }
+    if (fd >= 0 && fd != topfd) {
         close(fd);
     }
     return 0;
+}
+
+int bantin_fs_walk(apr_pool_t *p, int topfd, const char *rel,
+                   const bantin_walker *w)
+{
+    return bantin_fs_walk_as(p, topfd, rel, w, NULL, NULL);
+}
+
+/* ---- the server's User as reader --------------------------------------- */
+
+bantin_fs_reader *bantin_fs_reader_make(apr_pool_t *p, const char *user,
+                                        uid_t uid, gid_t gid)
+{
+    bantin_fs_reader *r = apr_pcalloc(p, sizeof(*r));
+    int n = 64;
+
+    r->name = apr_pstrdup(p, user);
+    r->uid = uid;
+    r->gid = gid;
+    r->groups = apr_palloc(p, sizeof(gid_t));
+    r->groups[0] = gid;
+    r->ngroups = 1;
+    if (user[0] != '#') {
+        /* getgrouplist says how many there are when n is too small */
+        gid_t *g = apr_palloc(p, (apr_size_t)n * sizeof(gid_t));
+        if (getgrouplist(user, gid, g, &n) < 0) {
+            g = apr_palloc(p, (apr_size_t)n * sizeof(gid_t));
+            if (getgrouplist(user, gid, g, &n) < 0) {
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            r->groups = g;
+            r->ngroups = n;
+        }
+    }
+    return r;
+}
+
+/* The permission bits (mode's rwx triplet) that apply to r, as the
+ * kernel picks them: owner, else any of its groups, else others. */
+static unsigned reader_bits(const bantin_fs_reader *r, const struct stat *st)
+{
+    int i;
+
+    if (st->st_uid == r->uid) {
+        return (st->st_mode >> 6) & 7;
+    }
+    for (i = 0; i < r->ngroups; i++) {
+        if (r->groups[i] == st->st_gid) {
+            return (st->st_mode >> 3) & 7;
+        }
+    }
+    return st->st_mode & 7;
+}
+
+int bantin_fs_reader_may(const bantin_fs_reader *r, const struct stat *st)
+{
+    unsigned want = S_ISDIR(st->st_mode) ? 5 : 4; /* r-x, r-- */
+
+    return !r || r->uid == 0 || (reader_bits(r, st) & want) == want;
+}
+
+int bantin_fs_reader_may_at(const bantin_fs_reader *r, int dirfd,
+                            const char *name)
+{
+    struct stat st;
+
+    if (!r || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0
+        || S_ISLNK(st.st_mode)) {
+        return 1;
+    }
+    return bantin_fs_reader_may(r, &st);
+}
+
+int bantin_fs_reader_may_path(apr_pool_t *p, const bantin_fs_reader *r,
+                              const char *path, const char **why)
+{
+    char *real;
+    char *s;
+    struct stat st;
+
+    if (!r || r->uid == 0) {
+        return 1;
+    }
+    if (!(real = realpath(path, NULL))) {
+        return 1; /* the open that follows says what is wrong */
+    }
+    /* every folder above the last, from /: search permission */
+    for (s = real; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (stat(*real ? real : "/", &st) == 0
+                && !(reader_bits(r, &st) & 1)) {
+                *why = apr_psprintf(p, "%s: the server's User (%s) may not "
+                                    "pass through this folder",
+                                    *real ? real : "/", r->name);
+                free(real);
+                return 0;
+            }
+            *s = '/';
+        }
+    }
+    if (stat(real, &st) == 0 && !bantin_fs_reader_may(r, &st)) {
+        *why = apr_psprintf(p, "%s: the server's User (%s) cannot read this "
+                            "folder", real, r->name);
+        free(real);
+        return 0;
+    }
+    free(real);
+    return 1;
 }

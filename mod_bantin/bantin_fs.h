@@ -14,6 +14,7 @@
 #define BANTIN_FS_H
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <apr_pools.h>
 
@@ -74,8 +75,60 @@ typedef struct bantin_walker {
 int bantin_fs_walk(apr_pool_t *p, int topfd, const char *rel,
                    const bantin_walker *w);
 
+/* A folder the reader of bantin_fs_walk_as may not list: name in the
+ * folder parentfd, at rel below the top.  Returns nonzero to walk it all
+ * the same (when this process can open it). */
+typedef int bantin_fs_unreadable_fn(void *baton, int parentfd,
+                                    const char *name, const char *rel);
+
+struct bantin_fs_reader;
+
+/* bantin_fs_walk, for a reader (see bantin_fs_reader; NULL: this
+ * process): every folder it may not list, and every folder this process
+ * could not open (EACCES), is reported to unreadable (with w's baton). */
+int bantin_fs_walk_as(apr_pool_t *p, int topfd, const char *rel,
+                      const bantin_walker *w,
+                      const struct bantin_fs_reader *reader,
+                      bantin_fs_unreadable_fn *unreadable);
+
 /* 1 when name is one the walk reports as a file: not hidden, ends in
  * ".xml" with something before it. */
 int bantin_fs_is_article_name(const char *name);
+
+/* Who reads the content dir: the server's User.  httpd's parent reads
+ * as root, which can read everything, but its children, which serve, read
+ * as the User; so whatever the parent reads, it first asks whether the
+ * User could (by the permission bits: owner, group and supplementary
+ * groups, and others), and both kinds of process then see the same files.
+ * Made once at startup, read-only afterwards (thread-safe). */
+typedef struct bantin_fs_reader {
+    const char *name;  /* "www-data", for messages */
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;     /* its supplementary groups, gid among them */
+    int ngroups;
+} bantin_fs_reader;
+
+/* The reader named user (uid, gid; "#33" names a uid without groups), in
+ * p.  Its groups are those initgroups() would give it. */
+bantin_fs_reader *bantin_fs_reader_make(apr_pool_t *p, const char *user,
+                                        uid_t uid, gid_t gid);
+
+/* 1 when r may read what st describes: a file it can read, a folder it
+ * can list and enter (read and search); always 1 for root. */
+int bantin_fs_reader_may(const bantin_fs_reader *r, const struct stat *st);
+
+/* The same for name in the folder dirfd (a link is not followed): 1, or
+ * 0 when r may not read it; 1 when it cannot be looked at (the reading
+ * says what is wrong then). */
+int bantin_fs_reader_may_at(const bantin_fs_reader *r, int dirfd,
+                            const char *name);
+
+/* The same for a path the admin names (the content dir, reached through
+ * links): every folder on the way must let r through (search), and the
+ * last one be listable.  0 with *why set ("/srv/a: no search permission
+ * for www-data"), or 1. */
+int bantin_fs_reader_may_path(apr_pool_t *p, const bantin_fs_reader *r,
+                              const char *path, const char **why);
 
 #endif

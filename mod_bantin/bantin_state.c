@@ -94,6 +94,14 @@ static int open_root(apr_pool_t *p, const char *root)
     return fd;
 }
 
+/* Set by a restart of the same parent: the markers stay. */
+static int remember_logged;
+
+void bantin_state_remember_logged(int yes)
+{
+    remember_logged = yes;
+}
+
 /* Removes the markers of logged problems, so that a start logs each
  * once again. */
 static void forget_logged(int fd)
@@ -164,7 +172,9 @@ bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
                    "directory to the server's User: %s", st->dir,
                    strerror(errno));
     }
-    forget_logged(st->fd);
+    if (!remember_logged) {
+        forget_logged(st->fd);
+    }
     return st;
 }
 

@@ -34,11 +34,16 @@ void bantin_state_hand_to(uid_t uid, gid_t gid);
 
 /* Opens (creating it if needed) the state of content dir `dir` below
  * `root`; forgets which problems were logged, so that a start logs each
- * once again.  Returns NULL and logs when the directory is unusable, or
+ * once again (unless bantin_state_remember_logged said not to).  Returns NULL and logs when the directory is unusable, or
  * refused: a symbolic link where nobody but root could have put it is
  * the only kind followed (BT0109). */
 bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
                                 const char *dir);
+
+/* yes: bantin_state_open keeps which problems were logged (a restart of
+ * the same parent, which logged them already: graceful or not); no (the
+ * default): a fresh start, which logs each once again. */
+void bantin_state_remember_logged(int yes);
 
 const char *bantin_state_dir(const bantin_state *st);
 

@@ -38,6 +38,16 @@
 #include "bantin_state.h"
 #include "bantin_store.h"
 
+/* Who must be able to read the articles: the server's User (see
+ * bantin_fs_reader); NULL when this process reads as the children do.
+ * Set once at startup, before any store is made. */
+static const bantin_fs_reader *store_reader;
+
+void bantin_store_read_as(const bantin_fs_reader *reader)
+{
+    store_reader = reader;
+}
+
 /* An empty file younger than this may be one being written: every file is
  * empty between its creation and its first write, and a walk can meet it
  * then.  It is judged once it is this old (or when it changes). */
@@ -85,6 +95,7 @@ struct bantin_store {
     apr_uint64_t startcache_key;
     bantin_startcache *startcache; /* open during the initial load only */
     volatile apr_uint32_t cache_hits; /* articles the load took from it */
+    volatile apr_uint32_t cache_drafts; /* drafts among them */
     int startcache_dirty;         /* the load parsed files: write it anew */
 
     /* updater only */
@@ -262,12 +273,23 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
                                  "made of a-z, 0-9 and '-' (in every folder "
                                  "too) and end in .xml", NULL);
     }
+    else if (!bantin_fs_reader_may_at(store_reader, dirfd, name)) {
+        /* The parent (root) could read it, the children could not: read
+         * by nobody, so that every process serves the same files. */
+        o->log_id = "BT0111";
+        o->problem = apr_psprintf(p, "%s: the server's User (%s) cannot "
+                                  "read this file; not served", full,
+                                  store_reader->name);
+    }
     else if (s->startcache
              && (o->article = bantin_startcache_get(s->startcache, o->rel,
                                                     &o->fi, full, slug))) {
         o->article->mtime = o->fi.ctime > o->fi.mtime ? o->fi.ctime
                                                       : o->fi.mtime;
         apr_atomic_inc32(&((bantin_store *)s)->cache_hits);
+        if (o->article->draft) {
+            apr_atomic_inc32(&((bantin_store *)s)->cache_drafts);
+        }
     }
     else if (o->fi.size == 0
              && o->fi.mtime + SETTLE_TIME > (now = apr_time_now())) {
@@ -613,6 +635,40 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
     }
 }
 
+/* A folder the server's User cannot list (or this process could not
+ * open): not walked, listed as a problem of its own, logged once per
+ * version of the folder. */
+static int walk_unreadable(void *baton, int parentfd, const char *name,
+                           const char *rel)
+{
+    walk_ctx *c = baton;
+    bantin_store *s = c->s;
+    file_entry *e = apr_hash_get(s->files, rel, APR_HASH_KEY_STRING);
+    outcome o;
+
+    memset(&o, 0, sizeof(o));
+    o.rel = rel;
+    if (stat_at(parentfd, name, &o.fi) != 0) {
+        return 0; /* gone: the sweep drops what was below it */
+    }
+    if (e && e->problem && e->type == o.fi.filetype
+        && e->mtime == o.fi.mtime && e->ctime == o.fi.ctime
+        && e->ino == o.fi.inode) {
+        e->seen = s->generation; /* as it was: said already */
+        return 0;
+    }
+    o.exists = 1;
+    o.log_id = "BT0112";
+    o.level = BANTIN_LOG_WARN;
+    o.problem = apr_psprintf(c->ch->scratch, "%s/%s/: the server's User "
+                             "(%s) cannot read this folder; nothing in it "
+                             "is served", s->dir, rel,
+                             store_reader ? store_reader->name
+                                          : "this process");
+    apply(s, c->ch, e ? e : new_entry(s, rel), &o, 0);
+    return 0;
+}
+
 static void walk_too_deep(void *baton, const char *rel)
 {
     walk_ctx *c = baton;
@@ -630,7 +686,8 @@ static void walk(bantin_store *s, changes *ch, const char *rel,
 
     if (ch->top >= 0) {
         /* gone, or a link: the sweep drops what was below it */
-        bantin_fs_walk(ch->tmp, ch->top, rel, &w);
+        bantin_fs_walk_as(ch->tmp, ch->top, rel, &w, store_reader,
+                          walk_unreadable);
     }
 }
 
@@ -1215,7 +1272,10 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
                (unsigned long)s->current->nrejected,
                s->startcache_path
                    ? apr_psprintf(p, "; %lu read from the start cache",
-                                  (unsigned long)s->cache_hits)
+                                  /* counted as the articles are: drafts
+                                   * are not among them */
+                                  (unsigned long)(s->cache_hits
+                                                  - s->cache_drafts))
                    : "");
     *out = s;
     return APR_SUCCESS;

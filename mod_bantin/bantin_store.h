@@ -65,6 +65,14 @@ struct bantin_snapshot {
     apr_size_t ngarbage;
 };
 
+/* The server's User, who reads the articles in the children (see
+ * bantin_fs_reader): what it cannot read is served by no process, and
+ * listed and logged once (BT0111 a file, BT0112 a folder).  Set once,
+ * before the first store is made; NULL (the default): this process reads
+ * as the children do. */
+struct bantin_fs_reader;
+void bantin_store_read_as(const struct bantin_fs_reader *reader);
+
 /* Creates a store over dir and loads it (in the parent, before fork).
  * Problems with single files are logged and never fail the load; only a
  * directory that cannot be read does.  Plain dates are placed at midnight

@@ -31,9 +31,11 @@
 #include "http_request.h"
 #include "mpm_common.h"
 #include "unixd.h"
+#include "util_time.h"
 
 #include "bantin_article.h"
 #include "bantin_cache.h"
+#include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_names.h"
 #include "bantin_request.h"
@@ -53,13 +55,51 @@ static apr_uint64_t start_token;
 /* ---------------------------------------------------------------------- */
 /* startup                                                                 */
 
+/* httpd escapes every byte above 0x7F of a message (ap_escape_errorlog_item),
+ * so a file named "bài-việt.xml" would read "b\xc3\xa0i-vi...".  A message
+ * with UTF-8 in it is written to the error log file directly instead, in
+ * httpd's default line format, escaped by bantin_log_text_buf (control
+ * bytes and what is not valid UTF-8 still are); where that format is not
+ * the one in use (ErrorLogFormat, syslog, a log provider), httpd writes
+ * it as usual.  Returns 0 when it left the message to httpd. */
+static int log_utf8_line(server_rec *s, int level, const char *name,
+                         const char *msg)
+{
+    core_server_config *core = ap_get_core_module_config(s->module_config);
+    char line[MAX_STRING_LEN], when[APR_CTIME_LEN + 8];
+    int len = (int)sizeof(when);
+    apr_size_t n;
+
+    if (!s->error_log || (core && core->error_log_format)
+        || bantin_log_is_ascii(msg)) {
+        return 0;
+    }
+    if (!APLOG_IS_LEVEL(s, level)) {
+        return 1;
+    }
+    ap_recent_ctime_ex(when, apr_time_now(), AP_CTIME_OPTION_USEC, &len);
+    n = (apr_size_t)apr_snprintf(line, sizeof(line),
+                                 "[%s] [bantin:%s] [pid %" APR_PID_T_FMT
+                                 ":tid %ld] ", when, name, getpid(),
+                                 (long)gettid());
+    n += bantin_log_text_buf(line + n, sizeof(line) - n - 1, msg);
+    line[n++] = '\n';
+    /* one write (the file is opened O_APPEND): lines never interleave */
+    apr_file_write_full(s->error_log, line, n, NULL);
+    return 1;
+}
+
 static void log_to_httpd(void *baton, bantin_log_level_e level,
                          const char *msg)
 {
     static const int levels[] = {APLOG_ERR, APLOG_WARNING, APLOG_NOTICE,
                                  APLOG_INFO, APLOG_DEBUG};
+    static const char *const names[] = {"error", "warn", "notice", "info",
+                                        "debug"};
     server_rec *s = baton;
-    ap_log_error(APLOG_MARK, levels[level], 0, s, "%s", msg);
+    if (!log_utf8_line(s, levels[level], names[level], msg)) {
+        ap_log_error(APLOG_MARK, levels[level], 0, s, "%s", msg);
+    }
 }
 
 /* Checks (and, when missing, corrupt or outdated, rebuilds) the search
@@ -178,6 +218,23 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (geteuid() == 0) {
         bantin_state_hand_to(ap_unixd_config.user_id,
                              ap_unixd_config.group_id);
+        /* The parent reads as root what the children read as the User:
+         * it serves only what they can read (bantin_store_read_as). */
+        bantin_store_read_as(bantin_fs_reader_make(
+            pconf, ap_unixd_config.user_name, ap_unixd_config.user_id,
+            ap_unixd_config.group_id));
+    }
+    /* A restart (graceful or not) keeps the parent, which already logged
+     * the problems it found: only a fresh start logs them again.  The
+     * process pool outlives restarts: a mark in it tells them apart. */
+    {
+        void *started = NULL;
+        apr_pool_userdata_get(&started, "bantin-started", s->process->pool);
+        bantin_state_remember_logged(started != NULL);
+        if (!started) {
+            apr_pool_userdata_set((void *)1, "bantin-started",
+                                  apr_pool_cleanup_null, s->process->pool);
+        }
     }
     for (i = 0; i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);

@@ -15,6 +15,7 @@
 
 #include "bantin_buf.h"
 #include "bantin_cache.h"
+#include "bantin_log.h"
 #include "bantin_request.h"
 #include "bantin_version.h"
 #include "mod_bantin_handlers.h"
@@ -114,6 +115,13 @@ int bantin_handle_loose(request_rec *r, const bantin_conf *c,
 /* ---------------------------------------------------------------------- */
 /* the status page                                                         */
 
+/* A file name or problem as the error log shows it (UTF-8 text as it is,
+ * control bytes and invalid UTF-8 escaped: bantin_log_text), for HTML. */
+static const char *status_text(apr_pool_t *p, const char *s)
+{
+    return ap_escape_html2(p, bantin_log_text(p, s), 0);
+}
+
 /* SetHandler bantin-status: what each content dir holds and which files
  * are not served, for admins who should not need the error log. */
 int bantin_status_handler(request_rec *r)
@@ -157,7 +165,7 @@ int bantin_status_handler(request_rec *r)
                    "<dt>Rejected files</dt><dd class=\"rejected\">%lu</dd>\n"
                    "<dt>Last check</dt><dd class=\"last-check\">%s</dd>\n"
                    "<dt>Change detection</dt><dd>%s</dd>\n</dl>\n",
-                   ap_escape_html2(r->pool, src->dir, 1),
+                   status_text(r->pool, src->dir),
                    (unsigned long)snap->count, (unsigned long)total,
                    (unsigned long)snap->ndrafts,
                    (unsigned long)snap->nrejected, when,
@@ -178,7 +186,7 @@ int bantin_status_handler(request_rec *r)
             ap_rputs("<ul class=\"bantin-rejected\">\n", r);
             for (k = 0; k < snap->nrejected; k++) {
                 ap_rprintf(r, "<li>%s</li>\n",
-                           ap_escape_html2(r->pool, snap->rejected[k], 1));
+                           status_text(r->pool, snap->rejected[k]));
             }
             ap_rputs("</ul>\n", r);
         }

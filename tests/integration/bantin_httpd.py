@@ -156,6 +156,7 @@ class BantinHttpd:
         self.portals = []
         self.extra_conf = ""
         self.extra_modules = ()
+        self.keep_private = []  # paths start() leaves unreadable (reset by configure)
         self._write_main_conf()
         self._write_stop_conf()
 
@@ -235,6 +236,7 @@ class BantinHttpd:
         self.portals = list(portals or [])
         self.extra_conf = extra
         self.extra_modules = tuple(modules)
+        self.keep_private = []
         self.config_dirty = True
         self.write_snippet()
 
@@ -250,7 +252,11 @@ class BantinHttpd:
         """
         conf = self.conf_file
         if isinstance(snippet, Portal):
-            snippet = self._filled(snippet).conf()
+            # as start() does: the server's User must be able to read the content dir
+            for d in (self._filled(snippet).content, snippet.templates):
+                if Path(d).is_dir():
+                    open_to_all(d, skip=[Path(k).resolve() for k in self.keep_private])
+            snippet = snippet.conf()
         if snippet is not None:
             conf = self.root / "conf" / "configtest.conf"
             conf.write_text(self.conf_text_with(snippet))
@@ -281,7 +287,7 @@ class BantinHttpd:
             raise HttpdError("httpd already running")
         open_to_all(self.root, skip=[self.root.resolve() / "run" / "bantin-startcache"])
         for p in self.portals:
-            open_to_all(p.content)
+            open_to_all(p.content, skip=[Path(k).resolve() for k in self.keep_private])
             open_to_all(p.templates)
         p = subprocess.run([APACHE_BIN, "-f", str(self.conf_file), "-k", "start"],
                            capture_output=True, text=True, timeout=60)

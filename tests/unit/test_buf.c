@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "bantin_buf.h"
+#include "bantin_log.h"
 #include "unit.h"
 
 START_TEST(buf_grows_and_keeps_bytes)
@@ -216,6 +217,48 @@ START_TEST(slug_uses_len_not_nul)
 }
 END_TEST
 
+/* Text for the log and the status page (bantin_log_text): UTF-8 as it is,
+ * everything else as httpd's error log escapes it. */
+START_TEST(log_text_keeps_utf8_escapes_the_rest)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"/srv/bài-việt.xml", "/srv/bài-việt.xml"},
+        {"plain \"quoted\"", "plain \"quoted\""},
+        {"a\\b", "a\\\\b"},
+        {"line\nnext\tx\r", "line\\nnext\\tx\\r"},
+        {"x\x01\x1f\x7fy", "x\\x01\\x1f\\x7fy"},
+        {"x\xffy", "x\\xffy"},                     /* never valid */
+        {"x\xc3y", "x\\xc3y"},                     /* cut short */
+        {"x\xc0\xafy", "x\\xc0\\xafy"},            /* overlong '/' */
+        {"x\xed\xa0\x80y", "x\\xed\\xa0\\x80y"},   /* a surrogate */
+        {"x\xc2\x85y", "x\\xc2\\x85y"},            /* C1: NEL */
+        {"x\xe2\x80\xa8y", "x\\xe2\\x80\\xa8y"},   /* U+2028 */
+        {"x\xe2\x80\xaey", "x\\xe2\\x80\\xaey"},   /* RIGHT-TO-LEFT OVERRIDE */
+        {"\xf0\x9f\x93\xb0 tin", "\xf0\x9f\x93\xb0 tin"}, /* U+1F4F0 */
+        {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},     /* > U+10FFFF */
+        {"", ""},
+    };
+    apr_size_t i;
+    char small[8];
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_msg(!strcmp(bantin_log_text(unit_pool, cases[i].in),
+                              cases[i].out),
+                      "case %lu: %s", (unsigned long)i,
+                      bantin_log_text(unit_pool, cases[i].in));
+    }
+    /* cut at a whole character or escape, never in the middle */
+    ck_assert_uint_eq(bantin_log_text_buf(small, sizeof(small), "abcdefà"), 6);
+    ck_assert_str_eq(small, "abcdef");
+    ck_assert_uint_eq(bantin_log_text_buf(small, sizeof(small), "abcd\x01"), 4);
+    ck_assert_str_eq(small, "abcd");
+    ck_assert_int_eq(bantin_log_is_ascii("abc"), 1);
+    ck_assert_int_eq(bantin_log_is_ascii("àbc"), 0);
+}
+END_TEST
+
 Suite *buf_suite(void)
 {
     Suite *s = suite_create("buf");
@@ -224,6 +267,7 @@ Suite *buf_suite(void)
     tcase_add_test(tc, buf_grows_and_keeps_bytes);
     tcase_add_test(tc, html_escape_table);
     tcase_add_test(tc, html_escape_appends_bytes);
+    tcase_add_test(tc, log_text_keeps_utf8_escapes_the_rest);
     tcase_add_test(tc, urlpath_table);
     suite_add_tcase(s, tc);
 

@@ -223,6 +223,110 @@ START_TEST(fs_walk_refuses_a_linked_start)
 }
 END_TEST
 
+/* Whom the permission bits let read, as the kernel picks the triplet:
+ * the owner's, else a group's the reader is in, else the others'. */
+START_TEST(fs_reader_follows_the_permission_bits)
+{
+    static const struct {
+        unsigned mode;
+        uid_t uid;
+        gid_t gid;
+        int may;
+    } cases[] = {
+        {S_IFREG | 0600, 1000, 1000, 1},  /* the owner */
+        {S_IFREG | 0600, 0, 0, 0},        /* root's own, 0600 */
+        {S_IFREG | 0640, 0, 33, 1},       /* its group */
+        {S_IFREG | 0640, 0, 44, 1},       /* a supplementary group */
+        {S_IFREG | 0604, 0, 55, 1},       /* others */
+        {S_IFREG | 0064, 1000, 1000, 0},  /* the owner's bits apply, not others' */
+        {S_IFREG | 0200, 1000, 1000, 0},
+        {S_IFDIR | 0755, 0, 0, 1},
+        {S_IFDIR | 0700, 0, 0, 0},
+        {S_IFDIR | 0744, 0, 0, 0},        /* listable, not enterable */
+        {S_IFDIR | 0711, 0, 0, 0},        /* enterable, not listable */
+        {S_IFDIR | 0750, 0, 33, 1},
+    };
+    bantin_fs_reader *r = bantin_fs_reader_make(unit_pool, "#1000", 1000, 33);
+    gid_t groups[] = {33, 44};
+    apr_size_t i;
+
+    r->groups = groups;
+    r->ngroups = 2;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct stat st;
+        memset(&st, 0, sizeof(st));
+        st.st_mode = cases[i].mode;
+        st.st_uid = cases[i].uid;
+        st.st_gid = cases[i].gid;
+        ck_assert_msg(bantin_fs_reader_may(r, &st) == cases[i].may,
+                      "case %lu", (unsigned long)i);
+    }
+    /* root reads everything; no reader: this process reads for itself */
+    r->uid = 0;
+    {
+        struct stat st;
+        memset(&st, 0, sizeof(st));
+        st.st_mode = S_IFREG;
+        st.st_uid = 5;
+        ck_assert_int_eq(bantin_fs_reader_may(r, &st), 1);
+        ck_assert_int_eq(bantin_fs_reader_may(NULL, &st), 1);
+    }
+}
+END_TEST
+
+typedef struct {
+    const char *text;
+} denied;
+
+static int on_unreadable(void *baton, int parentfd, const char *name,
+                         const char *rel)
+{
+    denied *d = baton;
+    d->text = apr_pstrcat(unit_pool, d->text, "denied ", rel, "\n", NULL);
+    (void)parentfd;
+    (void)name;
+    return 0;
+}
+
+static void on_denied_file(void *baton, void *folder, int dirfd,
+                           const char *name, const char *rel, int is_link)
+{
+    denied *d = baton;
+    d->text = apr_pstrcat(unit_pool, d->text, "file ", rel, "\n", NULL);
+}
+
+/* A folder the reader may not list is reported, not walked, wherever the
+ * walk starts; the rest is walked as ever. */
+START_TEST(fs_walk_as_skips_what_the_reader_cannot_list)
+{
+    const char *dir = unit_tmpdir();
+    denied d = {""};
+    bantin_walker w = {NULL, on_denied_file, NULL, &d};
+    bantin_fs_reader *r = bantin_fs_reader_make(unit_pool, "#4242", 4242,
+                                                4242);
+    int top;
+
+    unit_write_str(path_in(dir, "a/ok.xml"), "x");
+    unit_write_str(path_in(dir, "a/rieng/in.xml"), "x");
+    ck_assert_int_eq(chmod(path_in(dir, "a"), 0755), 0);
+    ck_assert_int_eq(chmod(path_in(dir, "a/rieng"), 0700), 0);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    top = bantin_fs_open_top(dir);
+    ck_assert_int_eq(bantin_fs_walk_as(unit_pool, top, "", &w, r,
+                                       on_unreadable), 0);
+    ck_assert_str_eq(d.text, "file a/ok.xml\ndenied a/rieng\n");
+    d.text = "";
+    ck_assert_int_eq(bantin_fs_walk_as(unit_pool, top, "a/rieng", &w, r,
+                                       on_unreadable), 0);
+    ck_assert_str_eq(d.text, "denied a/rieng\n");
+    /* without a reader, the same walk sees it all */
+    d.text = "";
+    ck_assert_int_eq(bantin_fs_walk(unit_pool, top, "a", &w), 0);
+    ck_assert_ptr_nonnull(strstr(d.text, "file a/rieng/in.xml\n"));
+    close(top);
+}
+END_TEST
+
 Suite *fs_suite(void)
 {
     Suite *s = suite_create("fs");
@@ -234,6 +338,8 @@ Suite *fs_suite(void)
     tcase_add_test(tc, fs_walk_stays_below);
     tcase_add_test(tc, fs_walk_depth_counts_from_the_top);
     tcase_add_test(tc, fs_walk_refuses_a_linked_start);
+    tcase_add_test(tc, fs_reader_follows_the_permission_bits);
+    tcase_add_test(tc, fs_walk_as_skips_what_the_reader_cannot_list);
     suite_add_tcase(s, tc);
     return s;
 }

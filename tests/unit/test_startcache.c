@@ -135,8 +135,11 @@ START_TEST(startcache_second_start_reads_every_field)
 
     unit_log_capture();
     second = open_store(dir, cache, 420);
+    /* counted as the 41 articles loaded are: the draft is read from the
+     * cache too, but is no article of the site */
+    ck_assert_ptr_nonnull(strstr(unit_log_text(), "41 articles loaded"));
     ck_assert_ptr_nonnull(strstr(unit_log_text(),
-                                 "; 42 read from the start cache"));
+                                 "; 41 read from the start cache"));
     /* The broken file is parsed again, and logged again. */
     ck_assert_ptr_nonnull(strstr(unit_log_text(), "BT0101 "));
     ck_assert_uint_eq(bantin_store_save_startcache(second), 0); /* in step */
@@ -172,7 +175,7 @@ START_TEST(startcache_changed_file_is_parsed_again)
     unit_log_capture();
     st = open_store(dir, cache, 420);
     ck_assert_ptr_nonnull(strstr(unit_log_text(),
-                                 "; 40 read from the start cache"));
+                                 "; 39 read from the start cache"));
     snap = bantin_store_acquire(st);
     ck_assert_str_eq(bantin_snapshot_get(snap, "2023/bai-7", now)->title,
                      "Bài X");
