@@ -143,27 +143,6 @@ static const char *check_dir(cmd_parms *cmd, const char *arg,
     return NULL;
 }
 
-/* The content dir must be readable by the server's User, who serves it:
- * the parent (root) could read it, and start an empty portal.  Uses the
- * User read so far (mod_unixd's User directive comes first in the
- * config). */
-static const char *check_dir_user(cmd_parms *cmd, const char *path)
-{
-    const char *why;
-
-    if (geteuid() != 0
-        || bantin_fs_reader_may_path(
-               cmd->temp_pool,
-               bantin_fs_reader_make(cmd->temp_pool,
-                                     ap_unixd_config.user_name,
-                                     ap_unixd_config.user_id,
-                                     ap_unixd_config.group_id),
-               path, &why)) {
-        return NULL;
-    }
-    return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, why);
-}
-
 static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
@@ -174,8 +153,9 @@ static const char *set_content_dir(cmd_parms *cmd, void *cfg, const char *a)
     if (bantin_only_stopping(cmd->temp_pool)) {
         return NULL;
     }
-    if ((err = check_dir(cmd, a, &path)) != NULL
-        || (err = check_dir_user(cmd, path)) != NULL) {
+    /* and whether the server's User can read it: bantin_check_config,
+     * once User is surely read */
+    if ((err = check_dir(cmd, a, &path)) != NULL) {
         return err;
     }
     c->content = source_for(cmd->pool, path, 0);

@@ -22,8 +22,10 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "http_main.h"
+#include "unixd.h"
 
 #include "bantin_date.h"
+#include "bantin_fs.h"
 #include "mod_bantin.h"
 
 /* The command line as the process was started, from /proc/self/cmdline
@@ -129,6 +131,35 @@ static const char *zone_name(apr_pool_t *p, int tz_min, int is_default)
                         (tz_min < 0 ? -tz_min : tz_min) % 60);
 }
 
+/* A content dir the server's User cannot read (or reach) fails here: the
+ * parent (root) could read it, and would start an empty portal.  In
+ * check_config, when the whole config is read: User may come after the
+ * portal's section. */
+static int check_user_may_read(apr_pool_t *ptemp)
+{
+    const bantin_fs_reader *user;
+    int i;
+
+    if (geteuid() != 0) {
+        return OK;
+    }
+    user = bantin_fs_reader_make(ptemp, ap_unixd_config.user_name,
+                                 ap_unixd_config.user_id,
+                                 ap_unixd_config.group_id);
+    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
+        const bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
+                                                 bantin_source *);
+        const char *why;
+        if (!src->is_theme
+            && !bantin_fs_reader_may_path(ptemp, user, src->dir, &why)) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, 0, NULL,
+                         "BantinContentDir: %s", why);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
 /* Settles what each content dir's store is made with, from every section
  * naming it, with what those sections inherit from their server:
  * - the zone places plain dates, so it decides when an article is
@@ -145,6 +176,9 @@ int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)pconf; (void)plog; (void)s;
     if (!bantin_reg.sections || bantin_only_stopping(ptemp)) {
         return OK;
+    }
+    if (check_user_may_read(ptemp) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     for (i = 0; i < bantin_reg.sections->nelts; i++) {
         const bantin_conf *c = APR_ARRAY_IDX(bantin_reg.sections, i,

@@ -11,6 +11,7 @@ parent, and file names show as the UTF-8 text they are.
 """
 
 import os
+import pwd
 import re
 import subprocess
 import time
@@ -131,6 +132,26 @@ def test_unreadable_content_dir_fails_config_test(httpd, site_copy):
         in out, out
     rc, out = httpd.config_test(Portal(PREFIX, content, templates))
     assert rc == 0, out
+
+
+def test_user_named_after_the_portal_is_the_one_checked(httpd, site_copy):
+    """The User's rights are checked once the whole config is read: a
+    `User` line after the portal's section is the one that counts."""
+    content, templates = site_copy
+    open_to_all(content)
+    daemon = pwd.getpwnam("daemon")
+    os.chown(content, daemon.pw_uid, daemon.pw_gid)
+    content.chmod(0o700)
+    httpd.keep_private = [content]
+    try:
+        portal = Portal(PREFIX, content, templates).conf()
+        rc, out = httpd.config_test(portal + "\nUser daemon\n")
+        assert rc == 0, out
+        rc, out = httpd.config_test(portal)
+        assert rc != 0 and "the server's User (nobody) cannot read this folder" in out, out
+    finally:
+        httpd.keep_private = []
+        os.chown(content, 0, 0)
 
 
 def test_problem_logged_once_across_restarts(httpd, site_copy):
