@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apr_atomic.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
@@ -218,7 +219,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 }
 
 /* Keeps the search index in step with the store, in every process: the
- * store calls this on the request thread that published a change, so it
+ * store calls this on the thread that published a change (the watcher), so it
  * only queues the slugs for the indexer thread below (the writes are
  * idempotent, by content hash: processes applying the same change do no
  * harm, and any one of them suffices). */
@@ -293,9 +294,53 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
     }
 }
 
+/* Each child's watcher: notices changes as they are made and publishes
+ * them (the indexer hears of them through index_changes), so that neither
+ * the pages nor the search wait for a request to look.  Wakes at least
+ * every WATCH_WAIT to see whether the child is exiting. */
+#define WATCH_WAIT apr_time_from_msec(100)
+
+static void *APR_THREAD_FUNC watcher(apr_thread_t *t, void *data)
+{
+    bantin_source *src = data;
+
+    (void)t;
+    while (!apr_atomic_read32(&src->stopping)) {
+        bantin_store_watch(src->store, WATCH_WAIT);
+    }
+    return NULL;
+}
+
+/* A pre-cleanup like stop_indexer, registered after it, so run before it
+ * (pre-cleanups run in reverse): the watcher, which feeds the indexer's
+ * queue, stops first. */
+static apr_status_t stop_watcher(void *data)
+{
+    bantin_source *src = data;
+    apr_status_t rv;
+
+    apr_atomic_set32(&src->stopping, 1);
+    apr_thread_join(&rv, src->watcher);
+    src->watcher = NULL;
+    return APR_SUCCESS;
+}
+
+static void start_watcher(apr_pool_t *pchild, bantin_source *src)
+{
+    if (apr_thread_create(&src->watcher, NULL, watcher, src, pchild)
+        == APR_SUCCESS) {
+        apr_pool_pre_cleanup_register(pchild, src, stop_watcher);
+    }
+    else {
+        src->watcher = NULL; /* requests look for changes instead */
+        bantin_log(BANTIN_LOG_WARN, "BT0120 %s: no watcher thread; changes "
+                   "are noticed when requests come", src->dir);
+    }
+}
+
 /* Each child watches the content dirs itself (an inotify instance is not
  * shared across fork) and catches up with what changed since the parent
- * loaded them. */
+ * loaded them; then its watcher thread keeps watching. */
 static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
 {
     int i;
@@ -306,6 +351,7 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
         if (src->store) {
             start_search(pchild, src);
             bantin_store_child_init(src->store);
+            start_watcher(pchild, src);
         }
     }
 }
@@ -445,7 +491,9 @@ static int bantin_handler(request_rec *r)
     }
 
     now = apr_time_now();
-    bantin_store_refresh(c->content->store, now);
+    if (!c->content->watcher) {
+        bantin_store_refresh(c->content->store, now);
+    }
     snap = bantin_hold_snapshot(r, c->content->store);
     visible_categories(r, snap, now, &v);
     switch (route.kind) {
