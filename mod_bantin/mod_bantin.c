@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +232,17 @@ static void index_changes(void *baton, const bantin_article *const *added,
     bantin_search_queue(baton, added, nadded, gone, ngone);
 }
 
+/* The module's threads take no signal: prefork's child handles SIGTERM
+ * by cleaning up its pools in the handler (joining these threads), which
+ * must run on the main thread, not on one of those it joins. */
+static void block_signals(void)
+{
+    sigset_t all;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+}
+
 /* Each child's index writer.  One child per server (whoever takes the
  * lock) first brings the index in line with the whole store: at first
  * start that is the whole build, afterwards what changed while httpd was
@@ -242,6 +255,7 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
     apr_file_t *f;
     apr_time_t t0 = apr_time_now();
 
+    block_signals();
     if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
                       APR_FPROT_OS_DEFAULT, apr_thread_pool_get(t))
         == APR_SUCCESS) {
@@ -305,6 +319,7 @@ static void *APR_THREAD_FUNC watcher(apr_thread_t *t, void *data)
     bantin_source *src = data;
 
     (void)t;
+    block_signals();
     while (!apr_atomic_read32(&src->stopping)) {
         bantin_store_watch(src->store, WATCH_WAIT);
     }
