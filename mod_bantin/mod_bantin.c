@@ -23,12 +23,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "apr_atomic.h"
 #include "apr_strings.h"
 #include "http_core.h"
+#include "http_main.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
@@ -39,7 +41,9 @@
 #include "bantin_cache.h"
 #include "bantin_log.h"
 #include "bantin_request.h"
+#include "bantin_safedir.h"
 #include "bantin_state.h"
+#include "bantin_stateclean.h"
 #include "mod_bantin_handlers.h"
 
 /* Rendered pages of this process (see bantin_cache.h); created in
@@ -117,11 +121,81 @@ static apr_status_t prepare_search_as_user(apr_pool_t *p, const char *path,
     return APR_SUCCESS;
 }
 
+/* The config file httpd was started with (-f), made absolute; "" for
+ * the built-in one. */
+static const char *config_file(apr_pool_t *ptemp, server_rec *s)
+{
+    const char *const *argv = s->process->argv;
+    const char *f = "";
+    int i;
+
+    for (i = 1; i < s->process->argc; i++) {
+        if (!strcmp(argv[i], "-f") && i + 1 < s->process->argc) {
+            f = argv[++i];
+        }
+        else if (!strncmp(argv[i], "-f", 2)) {
+            f = argv[i] + 2;
+        }
+    }
+    if (*f) {
+        const char *abs = ap_server_root_relative(ptemp, f);
+        f = abs ? abs : f;
+    }
+    return f;
+}
+
+/* The default folder `what` ("state", "startcache") of this instance:
+ * DEFAULT_CACHE_BASE/what/<instance> when the parent runs as root, with
+ * the folders above made 0755 and root's (the children reach the index
+ * through them); else `fallback` in the runtime dir, as before, since a
+ * user other than root cannot write /var/cache. */
+static const char *default_dir(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               const char *what, const char *fallback,
+                               const char *instance, server_rec *s)
+{
+    const char *why, *dir = apr_pstrcat(ptemp, DEFAULT_CACHE_BASE, "/", what,
+                                        NULL);
+    mode_t old;
+    int fd;
+
+    if (geteuid() != 0) {
+        return ap_runtime_dir_relative(pconf, fallback);
+    }
+    old = umask(022); /* 0755 whatever httpd's umask */
+    fd = bantin_safedir_open(ptemp, dir, 0755, &why);
+    umask(old);
+    if (fd < 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0005 %s: the default "
+                     "folder cannot be made: %s", dir, why);
+    }
+    return apr_pstrcat(pconf, dir, "/", instance, NULL);
+}
+
+/* The state of content dirs this instance served before and serves no
+ * more is removed (BT0121), once every store is open. */
+static void sweep_states(apr_pool_t *ptemp, const char *root,
+                         const char *instance)
+{
+    const char **dirs = apr_palloc(ptemp, sizeof(*dirs)
+                                              * (bantin_reg.sources->nelts
+                                                 + 1));
+    int i, n = 0;
+
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
+                                           bantin_source *);
+        if (!src->is_theme && src->store) {
+            dirs[n++] = src->dir;
+        }
+    }
+    bantin_state_sweep(ptemp, root, instance, dirs, n);
+}
+
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     bantin_schema *schema;
-    const char *err = NULL, *root;
+    const char *err = NULL, *root, *cache_dir, *instance;
     int i;
 
     (void)plog;
@@ -170,8 +244,15 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         bantin_page_cache = bantin_cache_create(
             pconf, bytes > APR_SIZE_MAX ? APR_SIZE_MAX : (apr_size_t)bytes);
     }
+    instance = bantin_state_instance(pconf, ap_server_root,
+                                     config_file(ptemp, s));
     if (!(root = bantin_reg.state_root)) {
-        root = ap_runtime_dir_relative(pconf, "bantin-state");
+        root = default_dir(pconf, ptemp, "state", "bantin-state", instance,
+                           s);
+    }
+    if (!(cache_dir = bantin_reg.startcache_dir)) {
+        cache_dir = default_dir(pconf, ptemp, "startcache",
+                                "bantin-startcache", instance, s);
     }
     /* The state root stays the parent's; each content dir's folder in it
      * is handed to the children's User (bantin_state.h). */
@@ -192,10 +273,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
             src->interval != UNSET ? src->interval : DEFAULT_INTERVAL, root,
-            !bantin_reg.startcache_dir
-                ? ap_runtime_dir_relative(pconf, "bantin-startcache")
-                : *bantin_reg.startcache_dir ? bantin_reg.startcache_dir
-                                             : NULL);
+            *cache_dir ? cache_dir : NULL);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
@@ -217,6 +295,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             }
         }
     }
+    sweep_states(ptemp, root, instance);
     return OK;
 }
 
