@@ -13,6 +13,7 @@
 #include "bantin_buf.h"
 #include "bantin_log.h"
 #include "bantin_safedir.h"
+#include "bantin_startcache.h"
 #include "bantin_state.h"
 #include "bantin_stateclean.h"
 
@@ -207,6 +208,43 @@ void bantin_state_sweep(apr_pool_t *p, const char *root,
         bantin_log(BANTIN_LOG_INFO, "BT0121 %s/%s: state of %.*s removed: "
                    "no longer a content dir of this server", root, name,
                    (int)strcspn(others, "\n"), others);
+    }
+    closedir(d);
+    apr_pool_destroy(tmp);
+}
+
+void bantin_startcache_sweep(apr_pool_t *p, const char *dir,
+                             const char *const *names, int n)
+{
+    apr_pool_t *tmp;
+    const char *why;
+    DIR *d;
+    struct dirent *de;
+    int fd, dup_fd, i;
+
+    if (apr_pool_create(&tmp, p) != APR_SUCCESS) {
+        return;
+    }
+    if ((fd = bantin_startcache_dir(tmp, dir, &why)) < 0
+        || (dup_fd = dup(fd)) < 0) {
+        apr_pool_destroy(tmp);
+        return;
+    }
+    if (!(d = fdopendir(dup_fd))) {
+        close(dup_fd);
+        apr_pool_destroy(tmp);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        apr_size_t len = strlen(de->d_name);
+        if (len <= 6 || strcmp(de->d_name + len - 6, ".cache")) {
+            continue;
+        }
+        for (i = 0; i < n && strcmp(names[i], de->d_name); i++) {
+        }
+        if (i == n) {
+            unlinkat(fd, de->d_name, 0); /* a link: the link goes */
+        }
     }
     closedir(d);
     apr_pool_destroy(tmp);

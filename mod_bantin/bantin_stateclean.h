@@ -28,4 +28,11 @@ void bantin_state_sweep(apr_pool_t *p, const char *root,
                         const char *instance, const char *const *dirs,
                         int n);
 
+/* Removes the start cache files ("*.cache") in the folder dir other than
+ * names[0..n): for a folder of this instance's alone (the default one),
+ * which the other content dirs it served before left behind.  Only a
+ * folder bantin_startcache_dir accepts is touched. */
+void bantin_startcache_sweep(apr_pool_t *p, const char *dir,
+                             const char *const *names, int n);
+
 #endif

@@ -1357,6 +1357,11 @@ const char *bantin_store_state_dir(const bantin_store *s)
     return s->state ? bantin_state_dir(s->state) : NULL;
 }
 
+const char *bantin_store_startcache_name(const bantin_store *s)
+{
+    return s->startcache_path ? s->startcache_name : NULL;
+}
+
 int bantin_store_watching(const bantin_store *s)
 {
     return s->ifd >= 0;

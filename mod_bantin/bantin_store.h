@@ -140,6 +140,8 @@ const char *bantin_store_dir(const bantin_store *s);
 apr_time_t bantin_store_last_check(const bantin_store *s);
 int bantin_store_watching(const bantin_store *s); /* inotify in use */
 const char *bantin_store_state_dir(const bantin_store *s); /* or NULL */
+/* The start cache's file name in its folder, or NULL when there is none. */
+const char *bantin_store_startcache_name(const bantin_store *s);
 
 /* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,

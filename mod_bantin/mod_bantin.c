@@ -191,6 +191,26 @@ static void sweep_states(apr_pool_t *ptemp, const char *root,
     bantin_state_sweep(ptemp, root, instance, dirs, n);
 }
 
+/* The default start cache folder is this instance's alone: the files of
+ * content dirs it no longer serves go. */
+static void sweep_startcache(apr_pool_t *ptemp, const char *dir)
+{
+    const char **names = apr_palloc(ptemp, sizeof(*names)
+                                               * (bantin_reg.sources->nelts
+                                                  + 1));
+    int i, n = 0;
+
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
+                                           bantin_source *);
+        if (!src->is_theme && src->store
+            && bantin_store_startcache_name(src->store)) {
+            names[n++] = bantin_store_startcache_name(src->store);
+        }
+    }
+    bantin_startcache_sweep(ptemp, dir, names, n);
+}
+
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
@@ -296,6 +316,9 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
     }
     sweep_states(ptemp, root, instance);
+    if (!bantin_reg.startcache_dir && geteuid() == 0) {
+        sweep_startcache(ptemp, cache_dir);
+    }
     return OK;
 }
 

@@ -14,6 +14,7 @@ while removing.
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -127,13 +128,21 @@ def test_default_location_is_on_disk_under_var_cache(tmp_path, umask022, mpm):
         assert (rec[str(c1)][0] / "search.sqlite").exists()
         assert (BASE / "startcache" / state_root.name).is_dir()
         assert not (h.root / "run" / "bantin-state").exists()
-        # dropped: its state goes at the next start
+        # the parent writes a start cache per content dir once it serves
+        cache = BASE / "startcache" / state_root.name
+        deadline = time.monotonic() + 30
+        while len(list(cache.glob("*.cache"))) < 2:
+            assert time.monotonic() < deadline, list(cache.iterdir())
+            time.sleep(0.1)
+        # dropped: its state and its start cache go at the next start
         c2_folder = rec[str(c2)][0]
         h.stop()
         h.configure([Portal("/p1", content=c1)])
         h.start()
         assert not c2_folder.exists() and str(c2) not in records(state_root)
         assert (records(state_root)[str(c1)][0] / "search.sqlite").exists()
+        assert len(list(cache.glob("*.cache"))) == 1
+        assert h.find_log(r"BT0100 .*/c1: 1 articles loaded, .* 1 read from the start cache")
     finally:
         h.stop()
         for d in mine:  # this instance's folders only: other servers may use the base
