@@ -161,8 +161,15 @@ static const char *default_dir(apr_pool_t *pconf, apr_pool_t *ptemp,
     if (geteuid() != 0) {
         return ap_runtime_dir_relative(pconf, fallback);
     }
-    old = umask(022); /* 0755 whatever httpd's umask */
+    /* 0755 whatever httpd's umask; the state root too (the children
+     * open the index by its path through it), not the start cache's
+     * (0700: bantin_startcache_dir makes it) */
+    old = umask(022);
     fd = bantin_safedir_open(ptemp, dir, 0755, &why);
+    if (fd >= 0 && !strcmp(what, "state")) {
+        fd = bantin_safedir_open(ptemp, apr_pstrcat(ptemp, dir, "/", instance,
+                                                    NULL), 0755, &why);
+    }
     umask(old);
     if (fd < 0) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0005 %s: the default "
