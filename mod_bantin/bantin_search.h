@@ -57,9 +57,12 @@ void bantin_search_queue(bantin_search *s, const bantin_article *const *added,
 apr_size_t bantin_search_work(bantin_search *s, bantin_store *store,
                               apr_interval_time_t wait);
 
-/* Makes a running bantin_search_sync() stop after its batch (the next
- * sync goes on from there) and bantin_search_work() stop waiting: for
- * a process on its way out. */
+/* Makes a running bantin_search_sync() or bantin_search_work() stop at
+ * once, whatever SQLite is doing (a batch, an integrity check, a wait for
+ * another process's lock): the batch under way is abandoned (rolled
+ * back; the next sync goes on from there) and no further write is made.
+ * For a process on its way out: from another thread, while the one that
+ * writes may be busy; the index is closed without a checkpoint. */
 void bantin_search_stop(bantin_search *s);
 int bantin_search_stopped(bantin_search *s);
 

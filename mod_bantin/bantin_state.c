@@ -125,13 +125,17 @@ static void forget_logged(int fd)
     closedir(d);
 }
 
+const char *bantin_state_folder_name(apr_pool_t *p, const char *dir)
+{
+    apr_ssize_t n = APR_HASH_KEY_STRING;
+    return apr_psprintf(p, "%08x", apr_hashfunc_default(dir, &n));
+}
+
 bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
                                 const char *dir)
 {
     bantin_state *st = apr_pcalloc(p, sizeof(*st));
-    apr_ssize_t n = APR_HASH_KEY_STRING;
-    unsigned int h = apr_hashfunc_default(dir, &n);
-    const char *name = apr_psprintf(p, "%08x", h);
+    const char *name = bantin_state_folder_name(p, dir);
     apr_pool_t *tmp;
     struct stat sb;
     int rfd;

@@ -47,6 +47,9 @@ void bantin_state_remember_logged(int yes);
 
 const char *bantin_state_dir(const bantin_state *st);
 
+/* The name of content dir `dir`'s folder below the root. */
+const char *bantin_state_folder_name(apr_pool_t *p, const char *dir);
+
 /* Keeps data as the last good copy of rel (unless one at least as new as
  * src_mtime is there already). */
 void bantin_state_save_good(bantin_state *st, apr_pool_t *p, const char *rel,

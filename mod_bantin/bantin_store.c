@@ -16,6 +16,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #endif
 
 #include <fcntl.h>
@@ -1419,6 +1420,44 @@ void bantin_store_refresh(bantin_store *s, apr_time_t now)
     apr_thread_mutex_unlock(s->updating);
 }
 
+/* The watcher thread's step (see bantin_store.h).  Paced by the check
+ * interval, as requests were: an editor's burst of writes makes one
+ * update per interval, not one per file. */
+void bantin_store_watch(bantin_store *s, apr_interval_time_t wait)
+{
+    apr_time_t now = apr_time_now(), next = CHECK_GET(s->next_check);
+    int due;
+
+    if (now < next) {
+        apr_sleep(next - now < wait ? next - now : wait);
+        return;
+    }
+    apr_thread_mutex_lock(s->updating);
+    /* Walking, or empty files waiting to be judged: due at every
+     * interval.  Otherwise only when inotify has something to say. */
+    due = s->ifd < 0 || apr_hash_count(s->unsettled) > 0;
+    apr_thread_mutex_unlock(s->updating);
+#ifdef __linux__
+    if (!due) {
+        struct pollfd pfd;
+        pfd.fd = s->ifd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        due = poll(&pfd, 1, (int)apr_time_as_msec(wait)) > 0;
+        CHECK_SET(s->last_check, apr_time_now());
+    }
+#endif
+    if (!due) {
+        return;
+    }
+    apr_thread_mutex_lock(s->updating);
+    now = apr_time_now();
+    CHECK_SET(s->next_check, now + s->interval);
+    CHECK_SET(s->last_check, now);
+    update(s, 0, now);
+    apr_thread_mutex_unlock(s->updating);
+}
+
 void bantin_store_rescan(bantin_store *s)
 {
     apr_time_t now;
@@ -1481,6 +1520,11 @@ apr_time_t bantin_store_last_check(const bantin_store *s)
 const char *bantin_store_state_dir(const bantin_store *s)
 {
     return s->state ? bantin_state_dir(s->state) : NULL;
+}
+
+const char *bantin_store_startcache_name(const bantin_store *s)
+{
+    return s->startcache_path ? s->startcache_name : NULL;
 }
 
 int bantin_store_watching(const bantin_store *s)

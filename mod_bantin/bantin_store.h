@@ -13,10 +13,14 @@
  * forked later start from recent content.  Each child opens its own
  * inotify instance over the content dir and catches up with changes made
  * since the parent last looked (a stat walk that parses only files whose
- * mtime, ctime, size or inode differ).  Requests call bantin_store_refresh(),
- * which costs one time comparison until the check interval has passed,
- * then drains the inotify queue without blocking.  Where inotify is not
- * available the check walks the tree with stat() instead.
+ * mtime, ctime, size or inode differ).  Then a thread of the child's
+ * calls bantin_store_watch() in a loop: it waits for inotify's events and
+ * publishes what changed at once (at most once per check interval), so a
+ * change is served and indexed whether or not requests arrive; requests
+ * only take the newest snapshot.  bantin_store_refresh() does the same
+ * check on the caller's thread, without waiting (the parent's monitor
+ * hook, and requests when no thread could be started).  Where inotify is
+ * not available the check walks the tree with stat() instead.
  */
 #ifndef BANTIN_STORE_H
 #define BANTIN_STORE_H
@@ -115,6 +119,15 @@ void bantin_store_child_init(bantin_store *s);
  * at once.  One thread updates while the others keep reading. */
 void bantin_store_refresh(bantin_store *s, apr_time_t now);
 
+/* For a thread of its own that keeps the store fresh without waiting
+ * for requests: waits up to `wait` (inotify: for an event; walking: for
+ * the check interval to pass), then updates when something changed or
+ * the interval has passed, publishing the new snapshot and calling the
+ * listener.  Call it in a loop; each call returns within about `wait`
+ * plus the time of one update.  Only after bantin_store_child_init (the
+ * watcher it opens is the one waited on). */
+void bantin_store_watch(bantin_store *s, apr_interval_time_t wait);
+
 /* Walks the whole tree now, parsing what changed; waits for an update in
  * progress (such as the catch-up) to finish first. */
 void bantin_store_rescan(bantin_store *s);
@@ -138,6 +151,8 @@ const char *bantin_store_dir(const bantin_store *s);
 apr_time_t bantin_store_last_check(const bantin_store *s);
 int bantin_store_watching(const bantin_store *s); /* inotify in use */
 const char *bantin_store_state_dir(const bantin_store *s); /* or NULL */
+/* The start cache's file name in its folder, or NULL when there is none. */
+const char *bantin_store_startcache_name(const bantin_store *s);
 
 /* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,

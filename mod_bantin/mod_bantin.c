@@ -20,12 +20,17 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apr_atomic.h"
 #include "apr_strings.h"
 #include "http_core.h"
+#include "http_main.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
@@ -39,8 +44,10 @@
 #include "bantin_log.h"
 #include "bantin_names.h"
 #include "bantin_request.h"
+#include "bantin_safedir.h"
 #include "bantin_state.h"
 #include "bantin_version.h"
+#include "bantin_stateclean.h"
 #include "mod_bantin_handlers.h"
 
 /* Rendered pages of this process (see bantin_cache.h); created in
@@ -176,11 +183,108 @@ static void log_started(server_rec *s)
                  dirs == 1 ? "" : "s");
 }
 
+/* The config file httpd was started with (-f), made absolute; "" for
+ * the built-in one. */
+static const char *config_file(apr_pool_t *ptemp, server_rec *s)
+{
+    const char *const *argv = s->process->argv;
+    const char *f = "";
+    int i;
+
+    for (i = 1; i < s->process->argc; i++) {
+        if (!strcmp(argv[i], "-f") && i + 1 < s->process->argc) {
+            f = argv[++i];
+        }
+        else if (!strncmp(argv[i], "-f", 2)) {
+            f = argv[i] + 2;
+        }
+    }
+    if (*f) {
+        const char *abs = ap_server_root_relative(ptemp, f);
+        f = abs ? abs : f;
+    }
+    return f;
+}
+
+/* The default folder `what` ("state", "startcache") of this instance:
+ * DEFAULT_CACHE_BASE/what/<instance> when the parent runs as root, with
+ * the folders above made 0755 and root's (the children reach the index
+ * through them); else `fallback` in the runtime dir, as before, since a
+ * user other than root cannot write /var/cache. */
+static const char *default_dir(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               const char *what, const char *fallback,
+                               const char *instance, server_rec *s)
+{
+    const char *why, *dir = apr_pstrcat(ptemp, DEFAULT_CACHE_BASE, "/", what,
+                                        NULL);
+    mode_t old;
+    int fd;
+
+    if (geteuid() != 0) {
+        return ap_runtime_dir_relative(pconf, fallback);
+    }
+    /* 0755 whatever httpd's umask; the state root too (the children
+     * open the index by its path through it), not the start cache's
+     * (0700: bantin_startcache_dir makes it) */
+    old = umask(022);
+    fd = bantin_safedir_open(ptemp, dir, 0755, &why);
+    if (fd >= 0 && !strcmp(what, "state")) {
+        fd = bantin_safedir_open(ptemp, apr_pstrcat(ptemp, dir, "/", instance,
+                                                    NULL), 0755, &why);
+    }
+    umask(old);
+    if (fd < 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0005 %s: the default "
+                     "folder cannot be made: %s", dir, why);
+    }
+    return apr_pstrcat(pconf, dir, "/", instance, NULL);
+}
+
+/* The state of content dirs this instance served before and serves no
+ * more is removed (BT0121), once every store is open. */
+static void sweep_states(apr_pool_t *ptemp, const char *root,
+                         const char *instance)
+{
+    const char **dirs = apr_palloc(ptemp, sizeof(*dirs)
+                                              * (bantin_reg.sources->nelts
+                                                 + 1));
+    int i, n = 0;
+
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
+                                           bantin_source *);
+        if (!src->is_theme && src->store) {
+            dirs[n++] = src->dir;
+        }
+    }
+    bantin_state_sweep(ptemp, root, instance, dirs, n);
+}
+
+/* The default start cache folder is this instance's alone: the files of
+ * content dirs it no longer serves go. */
+static void sweep_startcache(apr_pool_t *ptemp, const char *dir)
+{
+    const char **names = apr_palloc(ptemp, sizeof(*names)
+                                               * (bantin_reg.sources->nelts
+                                                  + 1));
+    int i, n = 0;
+
+    for (i = 0; i < bantin_reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
+                                           bantin_source *);
+        if (!src->is_theme && src->store
+            && bantin_store_startcache_name(src->store)) {
+            names[n++] = bantin_store_startcache_name(src->store);
+        }
+    }
+    bantin_startcache_sweep(ptemp, dir, names, n);
+}
+
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
     bantin_schema *schema;
-    const char *err = NULL, *root;
+    const char *err = NULL, *root, *cache_dir, *instance;
     int i;
 
     (void)plog;
@@ -210,8 +314,15 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         bantin_page_cache = bantin_cache_create(
             pconf, bytes > APR_SIZE_MAX ? APR_SIZE_MAX : (apr_size_t)bytes);
     }
+    instance = bantin_state_instance(pconf, ap_server_root,
+                                     config_file(ptemp, s));
     if (!(root = bantin_reg.state_root)) {
-        root = ap_runtime_dir_relative(pconf, "bantin-state");
+        root = default_dir(pconf, ptemp, "state", "bantin-state", instance,
+                           s);
+    }
+    if (!(cache_dir = bantin_reg.startcache_dir)) {
+        cache_dir = default_dir(pconf, ptemp, "startcache",
+                                "bantin-startcache", instance, s);
     }
     /* The state root stays the parent's; each content dir's folder in it
      * is handed to the children's User (bantin_state.h). */
@@ -249,10 +360,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
             src->interval != UNSET ? src->interval : DEFAULT_INTERVAL, root,
-            !bantin_reg.startcache_dir
-                ? ap_runtime_dir_relative(pconf, "bantin-startcache")
-                : *bantin_reg.startcache_dir ? bantin_reg.startcache_dir
-                                             : NULL);
+            *cache_dir ? cache_dir : NULL);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
                          "BantinContentDir %s: cannot be read", src->dir);
@@ -274,12 +382,16 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             }
         }
     }
+    sweep_states(ptemp, root, instance);
+    if (!bantin_reg.startcache_dir && geteuid() == 0) {
+        sweep_startcache(ptemp, cache_dir);
+    }
     log_started(s);
     return OK;
 }
 
 /* Keeps the search index in step with the store, in every process: the
- * store calls this on the request thread that published a change, so it
+ * store calls this on the thread that published a change (the watcher), so it
  * only queues the slugs for the indexer thread below (the writes are
  * idempotent, by content hash: processes applying the same change do no
  * harm, and any one of them suffices). */
@@ -288,6 +400,17 @@ static void index_changes(void *baton, const bantin_article *const *added,
                           apr_size_t ngone)
 {
     bantin_search_queue(baton, added, nadded, gone, ngone);
+}
+
+/* The module's threads take no signal: prefork's child handles SIGTERM
+ * by cleaning up its pools in the handler (joining these threads), which
+ * must run on the main thread, not on one of those it joins. */
+static void block_signals(void)
+{
+    sigset_t all;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
 }
 
 /* Brings the index in line with the whole store, when this process is
@@ -340,6 +463,7 @@ static void *APR_THREAD_FUNC indexer(apr_thread_t *t, void *data)
     bantin_source *src = data;
     apr_pool_t *p = apr_thread_pool_get(t);
 
+    block_signals();
     sync_if_first(p, src, 0);
     while (!bantin_search_stopped(src->search)) {
         int complete = bantin_search_refresh(src->search);
@@ -390,9 +514,54 @@ static void start_search(apr_pool_t *pchild, bantin_source *src)
     }
 }
 
+/* Each child's watcher: notices changes as they are made and publishes
+ * them (the indexer hears of them through index_changes), so that neither
+ * the pages nor the search wait for a request to look.  Wakes at least
+ * every WATCH_WAIT to see whether the child is exiting. */
+#define WATCH_WAIT apr_time_from_msec(100)
+
+static void *APR_THREAD_FUNC watcher(apr_thread_t *t, void *data)
+{
+    bantin_source *src = data;
+
+    (void)t;
+    block_signals();
+    while (!apr_atomic_read32(&src->stopping)) {
+        bantin_store_watch(src->store, WATCH_WAIT);
+    }
+    return NULL;
+}
+
+/* A pre-cleanup like stop_indexer, registered after it, so run before it
+ * (pre-cleanups run in reverse): the watcher, which feeds the indexer's
+ * queue, stops first. */
+static apr_status_t stop_watcher(void *data)
+{
+    bantin_source *src = data;
+    apr_status_t rv;
+
+    apr_atomic_set32(&src->stopping, 1);
+    apr_thread_join(&rv, src->watcher);
+    src->watcher = NULL;
+    return APR_SUCCESS;
+}
+
+static void start_watcher(apr_pool_t *pchild, bantin_source *src)
+{
+    if (apr_thread_create(&src->watcher, NULL, watcher, src, pchild)
+        == APR_SUCCESS) {
+        apr_pool_pre_cleanup_register(pchild, src, stop_watcher);
+    }
+    else {
+        src->watcher = NULL; /* requests look for changes instead */
+        bantin_log(BANTIN_LOG_WARN, "BT0120 %s: no watcher thread; changes "
+                   "are noticed when requests come", src->dir);
+    }
+}
+
 /* Each child watches the content dirs itself (an inotify instance is not
  * shared across fork) and catches up with what changed since the parent
- * loaded them. */
+ * loaded them; then its watcher thread keeps watching. */
 static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
 {
     int i;
@@ -403,6 +572,7 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
         if (src->store) {
             start_search(pchild, src);
             bantin_store_child_init(src->store);
+            start_watcher(pchild, src);
         }
     }
 }
@@ -542,7 +712,9 @@ static int bantin_handler(request_rec *r)
     }
 
     now = apr_time_now();
-    bantin_store_refresh(c->content->store, now);
+    if (!c->content->watcher) {
+        bantin_store_refresh(c->content->store, now);
+    }
     snap = bantin_hold_snapshot(r, c->content->store);
     visible_categories(r, snap, now, &v);
     switch (route.kind) {

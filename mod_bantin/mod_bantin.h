@@ -21,6 +21,11 @@ extern module AP_MODULE_DECLARE_DATA bantin_module;
 #define DEFAULT_COOKIE "bantin_fs"
 #define DEFAULT_PORTAL_NAME "Bản tin"
 #define DEFAULT_INTERVAL apr_time_from_msec(250)
+/* Where the index and the start cache live unless configured, when the
+ * parent runs as root: on disk, where Debian keeps regenerable data (not
+ * in the runtime dir, a tmpfs: RAM, emptied at boot); one folder per
+ * instance below each (bantin_state_instance). */
+#define DEFAULT_CACHE_BASE "/var/cache/apache2/mod_bantin"
 #define DEFAULT_LIST_MAX_AGE 60
 #define DEFAULT_ARTICLE_MAX_AGE 300
 #define DEFAULT_ERROR_MAX_AGE 5
@@ -45,6 +50,9 @@ typedef struct {
     const char *search_path;      /* content: the search index file */
     bantin_search *search;        /* content: opened in each child */
     apr_thread_t *indexer;        /* content: writes it, in each child */
+    apr_thread_t *watcher;        /* content: refreshes the store, in each
+                                   * child; NULL: requests do */
+    volatile apr_uint32_t stopping; /* content: the child is exiting */
 } bantin_source;
 
 typedef struct {

@@ -122,8 +122,11 @@ class BantinHttpd:
     """One httpd instance in its own ServerRoot, for one MPM."""
 
     def __init__(self, server_root, mpm="event", module=None, port=None,
-                 user=("nobody", "nogroup")):
-        """`user`: the (User, Group) httpd's children run as when started as root."""
+                 user=("nobody", "nogroup"), own_state_dirs=True):
+        """`user`: the (User, Group) httpd's children run as when started as root.
+        `own_state_dirs`: BantinStateDir and BantinStartCacheDir in the server's
+        own run/ (False: the module's defaults, shared under /var/cache when root)."""
+        self.own_state_dirs = own_state_dirs
         if mpm not in MPMS:
             raise ValueError(f"unknown MPM {mpm}")
         self.user = user
@@ -179,6 +182,11 @@ class BantinHttpd:
         if self.module:
             lines.append(f'LoadModule bantin_module "{self.module}"')
             lines.append("LogLevel warn bantin:debug")
+            if self.own_state_dirs:
+                # each test server's index and start cache in its own root (a
+                # test's snippet may set them again: the last one counts)
+                lines.append(f'BantinStateDir "{self.root / "run" / "bantin-state"}"')
+                lines.append(f'BantinStartCacheDir "{self.root / "run" / "bantin-startcache"}"')
         else:
             lines.append("LogLevel warn")
         if os.geteuid() == 0:
