@@ -4,7 +4,9 @@
  * problem as "file:line:col: message" (the form compilers use, so editors
  * can jump to it), then one summary line.  Exits 1 when anything is wrong,
  * 2 on bad usage.  With -q only problems are printed; -h or --help prints
- * the usage.  A folder is walked with the portal's own walk (bantin_fs.h):
+ * the usage.  It speaks Vietnamese (--lang en: English), every line from
+ * the table of messages (bantin_messages.h), and gives times in the
+ * portal's zone (--tz, +07:00 as BantinTimeZone's default).  A folder is walked with the portal's own walk (bantin_fs.h):
  * the same files, the same depth limit, no symbolic link followed.
  */
 #include <stdio.h>
@@ -17,62 +19,120 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
+#include "bantin_fold.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
+#include "bantin_messages.h"
 #include "bantin_store.h"
 
 typedef struct {
     apr_pool_t *pool;
     bantin_schema *schema;
     int quiet;
+    bantin_lang_e lang;
+    int tz_min;               /* the portal's zone: plain dates, times shown */
     int good, bad;
     int skipped;              /* folders too deep to be read */
 } checker;
 
-/* What the portal would do with a good article, now. */
-static const char *publication(apr_pool_t *p, const bantin_article *a,
-                               apr_time_t now)
-{
-    char dmy[11], stamp[APR_RFC822_DATE_LEN];
-    const char *state;
+/* One line of the table in the checker's language. */
+#define say(ck, p, ...) bantin_msg((p), (ck)->lang, __VA_ARGS__, NULL)
 
-    bantin_date_format_dmy(&a->date, BANTIN_TZ_DEFAULT_MIN, dmy);
-    apr_rfc822_date(stamp, a->date.when);
-    if (a->draft) {
-        state = "hidden: draft";
-    }
-    else if (a->date.when > now) {
-        state = apr_pstrcat(p, "hidden until ", stamp, NULL);
-    }
-    else if (a->expires && a->expires <= now) {
-        char until[APR_RFC822_DATE_LEN];
-        apr_rfc822_date(until, a->expires);
-        state = apr_pstrcat(p, "hidden: expired ", until, NULL);
-    }
-    else {
-        state = "visible now";
-    }
-    return apr_psprintf(p, "dated %s (published %s), %s", dmy, stamp, state);
+/* "07:00", "07/12/2026" and the zone's name for an instant in the
+ * checker's zone: the times an editor reads are the portal's. */
+static void local_time(const checker *ck, apr_pool_t *p, apr_time_t when,
+                       const char **hm, const char **dmy, const char **zone)
+{
+    apr_int64_t secs = apr_time_sec(when) + (apr_int64_t)ck->tz_min * 60;
+    apr_int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    apr_int64_t rest = secs - days * 86400;
+    int y, m, d, off = ck->tz_min < 0 ? -ck->tz_min : ck->tz_min;
+
+    bantin_civil_from_days((long)days, &y, &m, &d);
+    *hm = apr_psprintf(p, "%02d:%02d", (int)(rest / 3600),
+                       (int)(rest / 60 % 60));
+    *dmy = apr_psprintf(p, "%02d/%02d/%04d", d, m, y);
+    *zone = ck->tz_min == BANTIN_TZ_DEFAULT_MIN
+                ? say(ck, p, BANTIN_MSG_ZONE_VN)
+                : say(ck, p, BANTIN_MSG_ZONE_UTC,
+                      apr_psprintf(p, "%c%02d:%02d",
+                                   ck->tz_min < 0 ? '-' : '+', off / 60,
+                                   off % 60));
 }
 
-/* Prints what the portal would make of one file: a (or NULL and pr). */
+/* What the portal would do with a good article, now. */
+static const char *publication(const checker *ck, apr_pool_t *p,
+                               const bantin_article *a, const char *slug,
+                               apr_time_t now)
+{
+    char dmy[11];
+    const char *state, *hm, *day, *zone;
+
+    bantin_date_format_dmy(&a->date, ck->tz_min, dmy);
+    if (a->draft) {
+        state = say(ck, p, BANTIN_MSG_DRAFT);
+    }
+    else if (a->date.when > now) {
+        local_time(ck, p, a->date.when, &hm, &day, &zone);
+        state = say(ck, p, BANTIN_MSG_SCHEDULED, hm, day, zone);
+    }
+    else if (a->expires && a->expires <= now) {
+        local_time(ck, p, a->expires, &hm, &day, &zone);
+        state = say(ck, p, BANTIN_MSG_EXPIRED, hm, day, zone);
+    }
+    else {
+        state = say(ck, p, BANTIN_MSG_VISIBLE);
+    }
+    return say(ck, p, BANTIN_MSG_OK, slug, dmy, state);
+}
+
+/* The name the portal would take for a file it skips for its name: every
+ * folder and the base name folded to a slug ("Bài Viết 1.xml" ->
+ * "bai-viet-1.xml"), or NULL when nothing is left of one of them. */
+static const char *suggested_name(apr_pool_t *p, const char *rel)
+{
+    const char *out = NULL, *seg = rel, *slash;
+
+    do {
+        const char *end, *slug;
+        slash = strchr(seg, '/');
+        end = slash ? slash : seg + strlen(seg);
+        if (!slash && end - seg > 4 && !strcasecmp(end - 4, ".xml")) {
+            end -= 4;
+        }
+        slug = bantin_slugify(p, apr_pstrmemdup(p, seg,
+                                                (apr_size_t)(end - seg)));
+        if (!*slug) {
+            return NULL;
+        }
+        out = out ? apr_pstrcat(p, out, "/", slug, NULL) : slug;
+        seg = slash + 1;
+    } while (slash);
+    return apr_pstrcat(p, out, ".xml", NULL);
+}
+
+/* Prints what the portal would make of one file: a (or NULL and pr).
+ * rel is the name the slug comes from (a base name, or the path below a
+ * walked folder). */
 static void report(checker *ck, apr_pool_t *tmp, const char *path,
-                   const bantin_article *a, const bantin_problem *pr,
-                   const char *slug)
+                   const char *rel, const bantin_article *a,
+                   const bantin_problem *pr, const char *slug)
 {
     if (!a) {
-        printf("%s\n", bantin_problem_str(tmp, pr));
+        printf("%s\n", bantin_problem_text(tmp, pr, ck->lang));
         ck->bad++;
     }
     else if (!slug) {
-        printf("%s: the file name must be made of a-z, 0-9 and '-' and end "
-               "in .xml, or the portal skips it\n", path);
+        const char *better = suggested_name(tmp, rel);
+        printf("%s: %s\n", path,
+               better ? say(ck, tmp, BANTIN_MSG_BAD_NAME, better)
+                      : say(ck, tmp, BANTIN_MSG_BAD_NAME_EMPTY));
         ck->bad++;
     }
     else {
         if (!ck->quiet) {
-            printf("%s: ok: slug %s, %s\n", path, slug,
-                   publication(tmp, a, apr_time_now()));
+            printf("%s: %s\n", path,
+                   publication(ck, tmp, a, slug, apr_time_now()));
         }
         ck->good++;
     }
@@ -85,14 +145,16 @@ static apr_pool_t *scratch(checker *ck, const char *what)
     apr_pool_t *tmp;
 
     if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
-        printf("%s: out of memory\n", what);
+        printf("%s: %s\n", what,
+               bantin_msg_format(BANTIN_MSG_OUT_OF_MEMORY, ck->lang));
         ck->bad++;
         return NULL;
     }
     return tmp;
 }
 
-static void check_file(checker *ck, const char *path, const char *slug)
+static void check_file(checker *ck, const char *path, const char *rel,
+                       const char *slug)
 {
     apr_pool_t *tmp;
     bantin_article *a;
@@ -101,11 +163,11 @@ static void check_file(checker *ck, const char *path, const char *slug)
     if (!(tmp = scratch(ck, path))) {
         return;
     }
-    if (bantin_article_load(tmp, ck->schema, path, BANTIN_TZ_DEFAULT_MIN, &a,
-                            &pr) != APR_SUCCESS) {
+    if (bantin_article_load(tmp, ck->schema, path, ck->tz_min, &a, &pr)
+        != APR_SUCCESS) {
         a = NULL;
     }
-    report(ck, tmp, path, a, &pr, slug);
+    report(ck, tmp, path, rel, a, &pr, slug);
     apr_pool_destroy(tmp);
 }
 
@@ -140,11 +202,11 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
     if (bantin_article_read_at(tmp, dirfd, name, path, &data, &len, &pr)
             != APR_SUCCESS
         || bantin_article_parse(tmp, dw->ck->schema, path, data, len,
-                                BANTIN_TZ_DEFAULT_MIN, &a, &pr)
+                                dw->ck->tz_min, &a, &pr)
                != APR_SUCCESS) {
         a = NULL;
     }
-    report(dw->ck, tmp, path, a, &pr, bantin_slug_from_path(tmp, rel));
+    report(dw->ck, tmp, path, rel, a, &pr, bantin_slug_from_path(tmp, rel));
     apr_pool_destroy(tmp);
 }
 
@@ -156,8 +218,9 @@ static void walk_too_deep(void *baton, const char *rel)
     if (!(tmp = scratch(dw->ck, rel))) {
         return;
     }
-    printf("%s: deeper than %d folders, not read (the portal skips it "
-           "too)\n", below_top(tmp, dw, rel), BANTIN_FS_MAX_DEPTH);
+    printf("%s: %s\n", below_top(tmp, dw, rel),
+           say(dw->ck, tmp, BANTIN_MSG_TOO_DEEP,
+               apr_itoa(tmp, BANTIN_FS_MAX_DEPTH)));
     dw->ck->skipped++;
     apr_pool_destroy(tmp);
 }
@@ -177,7 +240,8 @@ static void check_dir(checker *ck, const char *dir)
     dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
     if ((fd = bantin_fs_open_top(dir)) < 0
         || bantin_fs_walk(ck->pool, fd, "", &w) != 0) {
-        printf("%s: cannot open folder\n", dir);
+        printf("%s: %s\n", dir,
+               bantin_msg_format(BANTIN_MSG_NO_FOLDER, ck->lang));
         ck->bad++;
     }
     if (fd >= 0) {
@@ -187,12 +251,16 @@ static void check_dir(checker *ck, const char *dir)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bantin-check [-q] FILE.xml|DIR ...\n"
+    fprintf(f, "usage: bantin-check [-q] [--lang vi|en] [--tz +HH:MM] "
+            "FILE.xml|DIR ...\n"
             "Checks articles with the portal's own parser and schema, and "
             "walks a DIR as the\nportal walks its content dir.  Prints "
             "\"FILE: ok: ...\" per good article and\n\"FILE:LINE:COL: "
             "message\" per problem, then a summary line.\n"
             "  -q          print problems only\n"
+            "  --lang vi   messages in Vietnamese (the default); en: English\n"
+            "  --tz ZONE   the portal's BantinTimeZone (+07:00 by default): "
+            "plain dates\n              and the times shown\n"
             "  -h, --help  print this help\n"
             "Exit status: 0 all good, 1 problems found, 2 bad usage.\n");
 }
@@ -208,7 +276,39 @@ int main(int argc, const char *const *argv)
         fprintf(stderr, "bantin-check: out of memory\n");
         return 2;
     }
+    ck.tz_min = BANTIN_TZ_DEFAULT_MIN;
+    ck.lang = BANTIN_LANG_VI;
     for (; first < argc && argv[first][0] == '-'; first++) {
+        const char *opt = argv[first], *val = NULL;
+        /* --lang en, --lang=en; --tz +05:30, --tz=+05:30 */
+        if (!strncmp(opt, "--lang", 6) || !strncmp(opt, "--tz", 4)) {
+            int is_lang = opt[2] == 'l';
+            const char *eq = opt + (is_lang ? 6 : 4);
+            if (*eq == '=') {
+                val = eq + 1;
+            }
+            else if (!*eq && first + 1 < argc) {
+                val = argv[++first];
+            }
+            else if (*eq) {
+                val = NULL, is_lang = -1; /* "--langx": unknown option */
+            }
+            if (is_lang == 1 && val && bantin_lang_parse(val, &ck.lang) == 0) {
+                continue;
+            }
+            if (is_lang == 0 && val && bantin_tz_parse(val, &ck.tz_min) == 0) {
+                continue;
+            }
+            if (is_lang >= 0) {
+                fprintf(stderr, "bantin-check: %s\n",
+                        bantin_msg(ck.pool, ck.lang,
+                                   is_lang ? BANTIN_MSG_BAD_LANG
+                                           : BANTIN_MSG_BAD_TZ,
+                                   val ? val : "", NULL));
+                usage(stderr);
+                return 2;
+            }
+        }
         if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
             usage(stdout);
             return 0;
@@ -218,8 +318,9 @@ int main(int argc, const char *const *argv)
             break;
         }
         if (strcmp(argv[first], "-q")) {
-            fprintf(stderr, "bantin-check: unknown option %s\n",
-                    argv[first]);
+            fprintf(stderr, "bantin-check: %s\n",
+                    bantin_msg(ck.pool, ck.lang, BANTIN_MSG_UNKNOWN_OPTION,
+                               argv[first], NULL));
             usage(stderr);
             return 2;
         }
@@ -236,7 +337,8 @@ int main(int argc, const char *const *argv)
     for (i = first; i < argc; i++) {
         apr_finfo_t fi;
         if (apr_stat(&fi, argv[i], APR_FINFO_TYPE, ck.pool) != APR_SUCCESS) {
-            printf("%s: no such file or folder\n", argv[i]);
+            printf("%s: %s\n", argv[i],
+                   bantin_msg_format(BANTIN_MSG_NO_SUCH_PATH, ck.lang));
             ck.bad++;
         }
         else if (fi.filetype == APR_DIR) {
@@ -245,16 +347,20 @@ int main(int argc, const char *const *argv)
         else {
             /* A single file: its slug is its base name. */
             const char *base = strrchr(argv[i], '/');
-            check_file(&ck, argv[i],
-                       bantin_slug_from_path(ck.pool, base ? base + 1
-                                                           : argv[i]));
+            base = base ? base + 1 : argv[i];
+            check_file(&ck, argv[i], base,
+                       bantin_slug_from_path(ck.pool, base));
         }
     }
-    printf("%d file%s checked: %d ok, %d with problems", ck.good + ck.bad,
-           ck.good + ck.bad == 1 ? "" : "s", ck.good, ck.bad);
+    printf("%s", say(&ck, ck.pool, ck.good + ck.bad == 1
+                                       ? BANTIN_MSG_SUMMARY_ONE
+                                       : BANTIN_MSG_SUMMARY,
+                     apr_itoa(ck.pool, ck.good + ck.bad),
+                     apr_itoa(ck.pool, ck.good), apr_itoa(ck.pool, ck.bad)));
     if (ck.skipped) {
-        printf("; %d folder%s too deep, not read", ck.skipped,
-               ck.skipped == 1 ? "" : "s");
+        printf("%s", say(&ck, ck.pool, ck.skipped == 1 ? BANTIN_MSG_DEEP_ONE
+                                                        : BANTIN_MSG_DEEP,
+                         apr_itoa(ck.pool, ck.skipped)));
     }
     printf("\n");
     apr_pool_destroy(ck.pool);
