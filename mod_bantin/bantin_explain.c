@@ -145,6 +145,9 @@ void bantin_explain_xml(apr_pool_t *p, const xmlError *err,
     case XML_ERR_ATTRIBUTE_WITHOUT_VALUE:
         explain(out, BANTIN_MSG_ATTR_QUOTES, NULL);
         return;
+    case XML_ERR_HYPHEN_IN_COMMENT:
+        explain(out, BANTIN_MSG_COMMENT_DASHES, NULL);
+        return;
     case XML_ERR_ATTRIBUTE_REDEFINED:
         if (err->str1) {
             explain(out, BANTIN_MSG_ATTR_TWICE, err->str1, NULL);
@@ -325,12 +328,21 @@ void bantin_explain_rng(apr_pool_t *p, const xmlError *err,
         }
         return;
     }
-    case XML_RELAXNG_ERR_DATAELEM:
+    case XML_RELAXNG_ERR_DATAELEM: {
+        /* about the element of plain text, or the element inside it */
+        xmlNodePtr inner = node->children;
+        while (inner && inner->type != XML_ELEMENT_NODE) {
+            inner = inner->next;
+        }
+        if (err->str1 && !strcmp(err->str1, name) && inner) {
+            name = (const char *)inner->name;
+        }
         if (err->str1) {
             explain(out, BANTIN_MSG_PLAIN_TEXT, err->str1, name, NULL);
             return;
         }
         break;
+    }
     case XML_RELAXNG_ERR_ELEMNAME:
     case XML_RELAXNG_ERR_ELEMWRONG:
         if (!parent) {
@@ -394,13 +406,12 @@ void bantin_explain_rng(apr_pool_t *p, const xmlError *err,
         }
         break;
     case XML_RELAXNG_ERR_ATTRVALID:
-        if (is_named(node, "a") && !xmlHasProp(node, (const xmlChar *)"href")) {
+        if (is_named(node, "a")
+            && !xmlHasProp(node, (const xmlChar *)"href")) {
             explain(out, BANTIN_MSG_LINK_NO_HREF, NULL);
+            return;
         }
-        else {
-            explain(out, BANTIN_MSG_BAD_ATTRS, name, NULL);
-        }
-        return;
+        break;
     default:
         break;
     }

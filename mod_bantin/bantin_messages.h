@@ -62,6 +62,8 @@
       "giá trị thuộc tính phải nằm trong ngoặc kép: tên=\"giá trị\"") \
     X(ATTR_TWICE, "attribute %s is written twice in one tag: keep one", \
       "thuộc tính %s viết hai lần trong một thẻ: chỉ giữ một") \
+    X(COMMENT_DASHES, "-- cannot stand inside a comment <!-- ... -->", \
+      "không được viết -- bên trong ghi chú <!-- ... -->") \
     X(NOT_XML, "not well-formed XML: %s", "XML sai cú pháp: %s") \
     /* the article schema */ \
     X(DATE_DMY, "write the date as %s (year-month-day), not %s", \
@@ -99,7 +101,6 @@
     X(UNKNOWN_ATTR, "<%s> has no attribute %s: remove it", "<%s> không có thuộc tính %s: hãy bỏ đi") \
     X(LINK_NO_HREF, "<a> needs the link's address: <a href=\"https://...\">", \
       "<a> cần địa chỉ liên kết: <a href=\"https://...\">") \
-    X(BAD_ATTRS, "the attributes of <%s> are not valid", "thuộc tính của <%s> không hợp lệ") \
     X(SCHEMA, "does not match the article schema: %s", "bài không đúng mẫu bài viết: %s") \
     /* what a schema cannot say */ \
     X(CATEGORY_LETTERS, "<category> needs letters or digits", "<category> phải có chữ hoặc số") \
