@@ -23,6 +23,7 @@
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_messages.h"
+#include "bantin_refs.h"
 #include "bantin_store.h"
 
 typedef struct {
@@ -32,6 +33,7 @@ typedef struct {
     bantin_lang_e lang;
     int tz_min;               /* the portal's zone: plain dates, times shown */
     int good, bad;
+    int warnings;             /* broken references of good articles */
     int skipped;              /* folders too deep to be read */
 } checker;
 
@@ -111,6 +113,27 @@ static const char *suggested_name(apr_pool_t *p, const char *rel)
     return apr_pstrcat(p, out, ".xml", NULL);
 }
 
+/* Prints a good article's broken references, "file:line:col: warning:
+ * ...": it is served, but a picture or a link leads nowhere.  Media files
+ * are looked for below content_fd (-1: not looked for). */
+static void warn_refs(checker *ck, apr_pool_t *tmp, const bantin_article *a,
+                      int content_fd, const char *data, apr_size_t len)
+{
+    apr_array_header_t *refs = apr_array_make(tmp, 4, sizeof(bantin_problem));
+    int i;
+
+    bantin_refs_check(tmp, a, content_fd, data, len, refs);
+    for (i = 0; i < refs->nelts; i++) {
+        bantin_problem shown = APR_ARRAY_IDX(refs, i, bantin_problem);
+        shown.message = say(ck, tmp, BANTIN_MSG_WARNING,
+                            bantin_msg_args(tmp, ck->lang, shown.msg,
+                                            shown.args, shown.nargs));
+        shown.msg = BANTIN_MSG_RAW;
+        printf("%s\n", bantin_problem_str(tmp, &shown));
+        ck->warnings++;
+    }
+}
+
 /* Prints what the portal would make of one file: a (or NULL and pr).
  * rel is the name the slug comes from (a base name, or the path below a
  * walked folder). */
@@ -159,15 +182,23 @@ static void check_file(checker *ck, const char *path, const char *rel,
     apr_pool_t *tmp;
     bantin_article *a;
     bantin_problem pr;
+    const char *data;
+    apr_size_t len;
 
     if (!(tmp = scratch(ck, path))) {
         return;
     }
-    if (bantin_article_load(tmp, ck->schema, path, ck->tz_min, &a, &pr)
-        != APR_SUCCESS) {
+    if (bantin_article_read(tmp, path, &data, &len, &pr) != APR_SUCCESS
+        || bantin_article_parse(tmp, ck->schema, path, data, len, ck->tz_min,
+                                &a, &pr) != APR_SUCCESS) {
         a = NULL;
     }
     report(ck, tmp, path, rel, a, &pr, slug);
+    if (a && slug) {
+        /* a file alone: its content dir is not known, media not looked
+         * for */
+        warn_refs(ck, tmp, a, -1, data, len);
+    }
     apr_pool_destroy(tmp);
 }
 
@@ -176,6 +207,7 @@ static void check_file(checker *ck, const char *path, const char *rel,
 typedef struct {
     checker *ck;
     const char *top;          /* the folder as given, without a final '/' */
+    int top_fd;               /* it, open: media files are looked for there */
 } dir_walk;
 
 static const char *below_top(apr_pool_t *p, const dir_walk *dw,
@@ -207,6 +239,9 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
         a = NULL;
     }
     report(dw->ck, tmp, path, rel, a, &pr, bantin_slug_from_path(tmp, rel));
+    if (a && bantin_slug_from_path(tmp, rel)) {
+        warn_refs(dw->ck, tmp, a, dw->top_fd, data, len);
+    }
     apr_pool_destroy(tmp);
 }
 
@@ -238,7 +273,7 @@ static void check_dir(checker *ck, const char *dir)
     }
     dw.ck = ck;
     dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
-    if ((fd = bantin_fs_open_top(dir)) < 0
+    if ((dw.top_fd = fd = bantin_fs_open_top(dir)) < 0
         || bantin_fs_walk(ck->pool, fd, "", &w) != 0) {
         printf("%s: %s\n", dir,
                bantin_msg_format(BANTIN_MSG_NO_FOLDER, ck->lang));
@@ -256,8 +291,10 @@ static void usage(FILE *f)
             "Checks articles with the portal's own parser and schema, and "
             "walks a DIR as the\nportal walks its content dir.  Prints "
             "\"FILE: ok: ...\" per good article and\n\"FILE:LINE:COL: "
-            "message\" per problem, then a summary line.\n"
-            "  -q          print problems only\n"
+            "message\" per problem, then a summary line.  Broken references "
+            "(a picture\nmissing from DIR, a link without https://) are "
+            "warnings: the article is\nserved all the same.\n"
+            "  -q          print problems and warnings only\n"
             "  --lang vi   messages in Vietnamese (the default); en: English\n"
             "  --tz ZONE   the portal's BantinTimeZone (+07:00 by default): "
             "plain dates\n              and the times shown\n"
@@ -357,6 +394,12 @@ int main(int argc, const char *const *argv)
                                        : BANTIN_MSG_SUMMARY,
                      apr_itoa(ck.pool, ck.good + ck.bad),
                      apr_itoa(ck.pool, ck.good), apr_itoa(ck.pool, ck.bad)));
+    if (ck.warnings) {
+        printf("%s", say(&ck, ck.pool, ck.warnings == 1
+                                           ? BANTIN_MSG_WARNINGS_ONE
+                                           : BANTIN_MSG_WARNINGS,
+                         apr_itoa(ck.pool, ck.warnings)));
+    }
     if (ck.skipped) {
         printf("%s", say(&ck, ck.pool, ck.skipped == 1 ? BANTIN_MSG_DEEP_ONE
                                                         : BANTIN_MSG_DEEP,

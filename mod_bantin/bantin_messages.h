@@ -109,6 +109,11 @@
     X(SRC_BAD, "figure src must be an http(s) URL or a path below the content dir made of letters, digits, '.', '_', '-' and '/', not %s", \
       "src của <figure> phải là địa chỉ http(s) hoặc đường dẫn trong thư mục nội dung gồm chữ, số, '.', '_', '-' và '/', không phải %s") \
     X(EXPIRES_BEFORE, "expires must come after date", "<expires> phải sau <date>") \
+    /* broken references: warnings, the article is served (BT0150, BT0151) */ \
+    X(REF_MEDIA_MISSING, "figure src %s names no file in the content dir: readers see a broken picture; add the file or correct the name", \
+      "ảnh %s không có trong thư mục nội dung: bạn đọc sẽ thấy ảnh hỏng; hãy thêm tệp ảnh hoặc sửa tên") \
+    X(REF_NO_SCHEME, "link %s has no https:// and leads to a page of this site that does not exist: write %s", \
+      "liên kết %s thiếu https:// nên dẫn tới một trang không có của cổng tin: hãy viết %s") \
     /* the checker's own lines */ \
     X(BAD_NAME, "the file name must be made of a-z, 0-9 and '-' and end in .xml, or the portal skips it: name it %s", \
       "tên tệp chỉ được gồm a-z, 0-9 và '-', đuôi .xml, nếu không cổng tin bỏ qua: hãy đặt tên %s") \
@@ -125,6 +130,9 @@
     X(NO_FOLDER, "cannot open folder", "không mở được thư mục") \
     X(TOO_DEEP, "deeper than %s folders, not read (the portal skips it too)", \
       "sâu hơn %s tầng thư mục, không đọc (cổng tin cũng bỏ qua)") \
+    X(WARNING, "warning: %s", "cảnh báo: %s") \
+    X(WARNINGS_ONE, "; %s warning", "; %s cảnh báo") \
+    X(WARNINGS, "; %s warnings", "; %s cảnh báo") \
     X(SUMMARY_ONE, "%s file checked: %s ok, %s with problems", "đã kiểm tra %s tệp: %s tốt, %s có lỗi") \
     X(SUMMARY, "%s files checked: %s ok, %s with problems", "đã kiểm tra %s tệp: %s tốt, %s có lỗi") \
     X(DEEP_ONE, "; %s folder too deep, not read", "; %s thư mục quá sâu, không đọc") \
