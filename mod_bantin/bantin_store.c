@@ -35,6 +35,7 @@
 #include "bantin_snapshot.h"
 #include "bantin_startcache.h"
 #include "bantin_state.h"
+#include "bantin_refs.h"
 #include "bantin_store.h"
 
 /* An empty file younger than this may be one being written: every file is
@@ -191,6 +192,9 @@ typedef struct {
     const char *data;         /* the bytes parsed, in the job's pool */
     apr_size_t len;
     const char *problem;      /* in the job's pool, or NULL */
+    const char *warnings;     /* a good article's broken references: log
+                               * lines "BT015x file:line:col: ...", one per
+                               * line, or NULL */
     const char *log_id;       /* the message to log with the problem */
     bantin_log_level_e level;
     int keeps_last_good;      /* a bad version: the last good one stays */
@@ -221,6 +225,35 @@ static int stat_at(int dirfd, const char *name, apr_finfo_t *fi)
     return 0;
 }
 
+/* A good article's broken references as log lines (see outcome), or
+ * NULL.  The content dir is opened only for an article with media. */
+static const char *broken_refs(const bantin_store *s, apr_pool_t *p,
+                               const bantin_article *a, const char *data,
+                               apr_size_t len)
+{
+    apr_array_header_t *refs = apr_array_make(p, 2, sizeof(bantin_problem));
+    const char *lines = NULL;
+    int i, top = -1;
+
+    for (i = 0; i < a->nblocks && top < 0; i++) {
+        if (a->blocks[i].src_is_media) {
+            top = bantin_fs_open_top(s->dir);
+        }
+    }
+    bantin_refs_check(p, a, top, data, len, refs);
+    if (top >= 0) {
+        close(top);
+    }
+    for (i = 0; i < refs->nelts; i++) {
+        const bantin_problem *pr = &APR_ARRAY_IDX(refs, i, bantin_problem);
+        const char *line = apr_pstrcat(
+            p, pr->msg == BANTIN_MSG_REF_MEDIA_MISSING ? "BT0150 " : "BT0151 ",
+            bantin_problem_str(p, pr), NULL);
+        lines = lines ? apr_pstrcat(p, lines, "\n", line, NULL) : line;
+    }
+    return lines;
+}
+
 /* Looks at o->rel, which is name in the folder open as dirfd (-1: the
  * folder could not be opened without following a link, or is gone). */
 static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
@@ -234,6 +267,7 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
 
     o->article = NULL;
     o->problem = NULL;
+    o->warnings = NULL;
     o->exists = stat_at(dirfd, name, &o->fi) == 0
                 && (o->fi.filetype == APR_REG || o->fi.filetype == APR_LNK);
     if (!o->exists) {
@@ -286,6 +320,9 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
             o->keeps_last_good = 1;
             o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
         }
+        else {
+            o->warnings = broken_refs(s, p, a, o->data, o->len);
+        }
     }
 }
 
@@ -311,6 +348,16 @@ static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
     }
     a->mtime = apr_time_now(); /* when it came back into service */
     return bantin_article_pack(a, slug);
+}
+
+/* Logs each line of text. */
+static void log_lines(bantin_log_level_e level, const char *text)
+{
+    while (*text) {
+        apr_size_t n = strcspn(text, "\n");
+        bantin_log(level, "%.*s", (int)n, text);
+        text += n + (text[n] == '\n');
+    }
 }
 
 /* Records an outcome in e: a good article replaces the last one (and,
@@ -341,6 +388,14 @@ static void apply(bantin_store *s, changes *ch, file_entry *e,
         set_article(s, ch, e, o->article);
         e->loaded = apr_time_now();
         set_problem(s, ch, e, NULL);
+        /* broken references: once per version of the file, across
+         * starts too */
+        if (o->warnings
+            && (!s->state
+                || bantin_state_claim_refs_log(s->state, ch->scratch, e->rel,
+                                               &o->fi))) {
+            log_lines(BANTIN_LOG_WARN, o->warnings);
+        }
         return;
     }
     if (!o->keeps_last_good) {
@@ -613,6 +668,9 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
         }
         if (o->problem) {
             o->problem = apr_pstrdup(plan->keep[arg->id], o->problem);
+        }
+        if (o->warnings) {
+            o->warnings = apr_pstrdup(plan->keep[arg->id], o->warnings);
         }
         apr_pool_clear(scratch);
     }
