@@ -430,6 +430,39 @@ def test_option_errors(tmp_path):
         assert rc == 0 and err == "", (args, lines, err)
 
 
+def test_broken_reference_warnings(tmp_path):
+    """Served all the same (exit 0), but a picture or a link leads nowhere."""
+    d = tmp_path / "content"
+    (d / "images").mkdir(parents=True)
+    (d / "images" / "co.png").write_bytes(b"x")
+    text = article(body='<figure src="images/co.png"><caption>a</caption></figure>'
+                        f'{MARK}<figure src="images/khong-co.png"><caption>b</caption></figure>'
+                        '<p>Xem <a href="www.example.vn">đây</a></p>')
+    text, line, _ = place(text)
+    path = d / "anh.xml"
+    path.write_text(text, encoding="utf-8")
+    mcol = text.split("\n")[line - 1].index('images/khong-co.png') + 1
+    lcol = text.split("\n")[line - 1].index('www.example.vn') + 1
+    vi = [f"{path}:{line}:{mcol}: cảnh báo: ảnh images/khong-co.png không có trong thư mục nội "
+          "dung: bạn đọc sẽ thấy ảnh hỏng; hãy thêm tệp ảnh hoặc sửa tên",
+          f"{path}:{line}:{lcol}: cảnh báo: liên kết www.example.vn thiếu https:// nên dẫn tới "
+          "một trang không có của cổng tin: hãy viết https://www.example.vn",
+          "đã kiểm tra 1 tệp: 1 tốt, 0 có lỗi; 2 cảnh báo"]
+    en = [f"{path}:{line}:{mcol}: warning: figure src images/khong-co.png names no file in the "
+          "content dir: readers see a broken picture; add the file or correct the name",
+          f"{path}:{line}:{lcol}: warning: link www.example.vn has no https:// and leads to a "
+          "page of this site that does not exist: write https://www.example.vn",
+          "1 file checked: 1 ok, 0 with problems; 2 warnings"]
+    for lang, want in ((None, vi), ("en", en)):
+        rc, lines, err = run("-q", d, lang=lang)
+        assert (rc, lines, err) == (0, want, ""), (lang, lines)
+    # one warning; a single file's media are not looked for (no content dir known)
+    rc, lines, _ = run("-q", path)
+    assert (rc, lines) == (0, [vi[1], "đã kiểm tra 1 tệp: 1 tốt, 0 có lỗi; 1 cảnh báo"])
+    rc, lines, _ = run("-q", path, lang="en")
+    assert (rc, lines) == (0, [en[1], "1 file checked: 1 ok, 0 with problems; 1 warning"])
+
+
 # ---- every message of the table is tested above -------------------------------------------
 
 # Messages the checker cannot be made to print from outside (tested in
@@ -457,6 +490,10 @@ COVERED_ELSEWHERE = {
     "DEEP_ONE": test_summaries_and_deep_folders,
     "UNKNOWN_OPTION": test_option_errors, "BAD_LANG": test_option_errors,
     "BAD_TZ": test_option_errors,
+    "REF_MEDIA_MISSING": test_broken_reference_warnings,
+    "REF_NO_SCHEME": test_broken_reference_warnings,
+    "WARNING": test_broken_reference_warnings, "WARNINGS": test_broken_reference_warnings,
+    "WARNINGS_ONE": test_broken_reference_warnings,
 }
 
 

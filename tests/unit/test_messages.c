@@ -8,6 +8,7 @@
 
 #include "bantin_explain.h"
 #include "bantin_messages.h"
+#include "bantin_refs.h"
 #include "unit.h"
 
 START_TEST(every_message_has_both_languages_and_the_same_slots)
@@ -152,6 +153,32 @@ START_TEST(lang_names)
 }
 END_TEST
 
+START_TEST(links_without_scheme)
+{
+    static const struct {
+        const char *href;
+        int lacks;
+    } cases[] = {
+        {"www.example.vn", 1},           {"www.example.vn/tin?a=1", 1},
+        {"WWW.Example.com", 1},          {"baochinhphu.vn", 1},
+        {"thanhnien.com.vn/x", 1},       {"vnexpress.net#top", 1},
+        {"https://www.example.vn", 0},   {"http://x.vn", 0},
+        {"mailto:a@b.vn", 0},            {"//cdn.example.vn/a", 0},
+        {"/portal/article/x", 0},        {"#muc-2", 0},
+        {"?trang=2", 0},                 {"./x.vn", 0},
+        {"../x", 0},                     {"trang.html", 0},
+        {"bai-viet", 0},                 {"", 0},
+        {"www.", 0},
+    };
+    apr_size_t i;
+
+    for (i = 0; i < UNIT_N(cases); i++) {
+        ck_assert_msg(bantin_ref_lacks_scheme(cases[i].href) == cases[i].lacks,
+                      "%s", cases[i].href);
+    }
+}
+END_TEST
+
 Suite *messages_suite(void)
 {
     Suite *s = suite_create("messages");
@@ -164,6 +191,10 @@ Suite *messages_suite(void)
     tcase_add_test(tc, raw_text_is_kept_in_both_languages);
     tcase_add_test(tc, unknown_schema_error_keeps_libxml2s_words);
     tcase_add_test(tc, lang_names);
+    suite_add_tcase(s, tc);
+
+    tc = unit_tcase("refs");
+    tcase_add_test(tc, links_without_scheme);
     suite_add_tcase(s, tc);
     return s;
 }
