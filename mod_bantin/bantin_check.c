@@ -302,6 +302,34 @@ static void usage(FILE *f)
             "Exit status: 0 all good, 1 problems found, 2 bad usage.\n");
 }
 
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: its value ("" when it
+ * is missing), *i moved onto the value; NULL when argv[*i] is another
+ * option. */
+static const char *option_value(int argc, const char *const *argv, int *i,
+                                const char *name)
+{
+    apr_size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n)) {
+        return NULL;
+    }
+    if (argv[*i][n] == '=') {
+        return argv[*i] + n + 1;
+    }
+    if (argv[*i][n]) {
+        return NULL; /* "--langx" */
+    }
+    return *i + 1 < argc ? argv[++*i] : "";
+}
+
+/* One line saying what is wrong with the command line, then the usage. */
+static int bad_usage(const checker *ck, int id, const char *what)
+{
+    fprintf(stderr, "bantin-check: %s\n", say(ck, ck->pool, id, what));
+    usage(stderr);
+    return 2;
+}
+
 int main(int argc, const char *const *argv)
 {
     checker ck = {0};
@@ -316,35 +344,18 @@ int main(int argc, const char *const *argv)
     ck.tz_min = BANTIN_TZ_DEFAULT_MIN;
     ck.lang = BANTIN_LANG_VI;
     for (; first < argc && argv[first][0] == '-'; first++) {
-        const char *opt = argv[first], *val = NULL;
-        /* --lang en, --lang=en; --tz +05:30, --tz=+05:30 */
-        if (!strncmp(opt, "--lang", 6) || !strncmp(opt, "--tz", 4)) {
-            int is_lang = opt[2] == 'l';
-            const char *eq = opt + (is_lang ? 6 : 4);
-            if (*eq == '=') {
-                val = eq + 1;
+        const char *val;
+        if ((val = option_value(argc, argv, &first, "--lang")) != NULL) {
+            if (bantin_lang_parse(val, &ck.lang) != 0) {
+                return bad_usage(&ck, BANTIN_MSG_BAD_LANG, val);
             }
-            else if (!*eq && first + 1 < argc) {
-                val = argv[++first];
+            continue;
+        }
+        if ((val = option_value(argc, argv, &first, "--tz")) != NULL) {
+            if (bantin_tz_parse(val, &ck.tz_min) != 0) {
+                return bad_usage(&ck, BANTIN_MSG_BAD_TZ, val);
             }
-            else if (*eq) {
-                val = NULL, is_lang = -1; /* "--langx": unknown option */
-            }
-            if (is_lang == 1 && val && bantin_lang_parse(val, &ck.lang) == 0) {
-                continue;
-            }
-            if (is_lang == 0 && val && bantin_tz_parse(val, &ck.tz_min) == 0) {
-                continue;
-            }
-            if (is_lang >= 0) {
-                fprintf(stderr, "bantin-check: %s\n",
-                        bantin_msg(ck.pool, ck.lang,
-                                   is_lang ? BANTIN_MSG_BAD_LANG
-                                           : BANTIN_MSG_BAD_TZ,
-                                   val ? val : "", NULL));
-                usage(stderr);
-                return 2;
-            }
+            continue;
         }
         if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
             usage(stdout);
@@ -355,11 +366,7 @@ int main(int argc, const char *const *argv)
             break;
         }
         if (strcmp(argv[first], "-q")) {
-            fprintf(stderr, "bantin-check: %s\n",
-                    bantin_msg(ck.pool, ck.lang, BANTIN_MSG_UNKNOWN_OPTION,
-                               argv[first], NULL));
-            usage(stderr);
-            return 2;
+            return bad_usage(&ck, BANTIN_MSG_UNKNOWN_OPTION, argv[first]);
         }
         ck.quiet = 1;
     }

@@ -378,14 +378,6 @@ def test_ok_lines_and_times_in_the_portals_zone(tmp_path, tz):
         assert lines[-1] == summary
 
 
-def test_the_issues_example_time():
-    """The issue's words: 2026-12-07T00:00Z is shown at 07:00 on 07/12/2026 in
-    Vietnam; derived the same way as the checker does it."""
-    hm, dmy = local(datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc), 7 * 60)
-    assert f"hiện lúc {hm} ngày {dmy} ({zone_name(420, 'vi')})" == \
-        "hiện lúc 07:00 ngày 07/12/2026 (giờ Việt Nam)"
-
-
 def test_summaries_and_deep_folders(tmp_path):
     d = tmp_path / "content"
     for i in (1, 2):
