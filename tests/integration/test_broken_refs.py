@@ -20,11 +20,15 @@ DEADLINE = 10.0
 POLL = 0.05
 
 MEDIA = "images/khong-co.png"
-LINK = "www.example.vn/tin?a=1&b=2"
+LINK = "www.example.vn/tin?a=1&b=<2>"  # markup: escaped on the status page
+
+
+def xml_attr(value):
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def article(src=MEDIA, href=LINK, title="Ảnh hỏng"):
-    link = "" if href is None else f' Xem <a href="{href.replace("&", "&amp;")}">đây</a>.'
+    link = "" if href is None else f' Xem <a href="{xml_attr(href)}">đây</a>.'
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<article>\n'
             f"  <title>{title}</title>\n  <date>2024-03-01</date>\n  <summary>Tóm tắt.</summary>\n"
             f'  <body>\n    <figure src="{src}"><caption>Ảnh</caption></figure>\n'
@@ -33,7 +37,7 @@ def article(src=MEDIA, href=LINK, title="Ảnh hỏng"):
 
 def where(text, attr, value):
     """line:col of an attribute's value in the file (1-based, characters)."""
-    written = value.replace("&", "&amp;")
+    written = xml_attr(value)
     at = text.index(f'{attr}="{written}"') + len(attr) + 2
     line = text.count("\n", 0, at) + 1
     return line, at - (text.rfind("\n", 0, at) + 1) + 1
@@ -48,6 +52,7 @@ LINK_EN = (f"link {LINK} has no https:// and leads to a page of this site that d
 def status_items(httpd):
     r = httpd.get(STATUS)
     assert r.status_code == 200
+    assert "<2>" not in r.text  # every byte of a reference escaped
     doc = parse_html(r.content.decode("utf-8"))
     ul = doc.find("ul", cls="bantin-broken-refs")
     count = doc.find("dd", cls="broken-refs")
@@ -82,6 +87,7 @@ def test_broken_references_listed_and_logged_once(httpd, site_copy):
     # served all the same
     assert httpd.get(f"{PREFIX}/article/2024/anh-hong").status_code == 200
     assert status_items(httpd) == [f"{path}: {MEDIA_EN}", f"{path}: {LINK_EN}"]
+    assert "tin?a=1&amp;b=&lt;2&gt;" in httpd.get(STATUS).text
 
     # the checker says the same of the same file, with its place
     p = subprocess.run([str(CHECK), "--lang", "en", "-q", str(content)], capture_output=True,
