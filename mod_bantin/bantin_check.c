@@ -19,7 +19,7 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
-#include "bantin_fold.h"
+#include "bantin_explain.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_messages.h"
@@ -88,31 +88,6 @@ static const char *publication(const checker *ck, apr_pool_t *p,
     return say(ck, p, BANTIN_MSG_OK, slug, dmy, state);
 }
 
-/* The name the portal would take for a file it skips for its name: every
- * folder and the base name folded to a slug ("Bài Viết 1.xml" ->
- * "bai-viet-1.xml"), or NULL when nothing is left of one of them. */
-static const char *suggested_name(apr_pool_t *p, const char *rel)
-{
-    const char *out = NULL, *seg = rel, *slash;
-
-    do {
-        const char *end, *slug;
-        slash = strchr(seg, '/');
-        end = slash ? slash : seg + strlen(seg);
-        if (!slash && end - seg > 4 && !strcasecmp(end - 4, ".xml")) {
-            end -= 4;
-        }
-        slug = bantin_slugify(p, apr_pstrmemdup(p, seg,
-                                                (apr_size_t)(end - seg)));
-        if (!*slug) {
-            return NULL;
-        }
-        out = out ? apr_pstrcat(p, out, "/", slug, NULL) : slug;
-        seg = slash + 1;
-    } while (slash);
-    return apr_pstrcat(p, out, ".xml", NULL);
-}
-
 /* Prints a good article's broken references, "file:line:col: warning:
  * ...": it is served, but a picture or a link leads nowhere.  Media files
  * are looked for below content_fd (-1: not looked for). */
@@ -146,7 +121,7 @@ static void report(checker *ck, apr_pool_t *tmp, const char *path,
         ck->bad++;
     }
     else if (!slug) {
-        const char *better = suggested_name(tmp, rel);
+        const char *better = bantin_explain_file_name(tmp, rel);
         printf("%s: %s\n", path,
                better ? say(ck, tmp, BANTIN_MSG_BAD_NAME, better)
                       : say(ck, tmp, BANTIN_MSG_BAD_NAME_EMPTY));

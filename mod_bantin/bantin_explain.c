@@ -10,6 +10,7 @@
 
 #include "bantin_date.h"
 #include "bantin_explain.h"
+#include "bantin_fold.h"
 
 static void explain(bantin_explained *out, int id, ...)
 {
@@ -430,4 +431,29 @@ void bantin_explain_date(apr_pool_t *p, const char *err, const char *value,
     else {
         explain_date_form(p, value, out);
     }
+}
+
+/* The name the portal would take for a file it skips for its name: every
+ * folder and the base name folded to a slug ("Bài Viết 1.xml" ->
+ * "bai-viet-1.xml"), or NULL when nothing is left of one of them. */
+const char *bantin_explain_file_name(apr_pool_t *p, const char *rel)
+{
+    const char *out = NULL, *seg = rel, *slash;
+
+    do {
+        const char *end, *slug;
+        slash = strchr(seg, '/');
+        end = slash ? slash : seg + strlen(seg);
+        if (!slash && end - seg > 4 && !strcasecmp(end - 4, ".xml")) {
+            end -= 4;
+        }
+        slug = bantin_slugify(p, apr_pstrmemdup(p, seg,
+                                                (apr_size_t)(end - seg)));
+        if (!*slug) {
+            return NULL;
+        }
+        out = out ? apr_pstrcat(p, out, "/", slug, NULL) : slug;
+        seg = slash + 1;
+    } while (slash);
+    return apr_pstrcat(p, out, ".xml", NULL);
 }

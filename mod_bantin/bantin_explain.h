@@ -40,4 +40,10 @@ void bantin_explain_rng(apr_pool_t *p, const xmlError *err,
 void bantin_explain_date(apr_pool_t *p, const char *err, const char *value,
                          bantin_explained *out);
 
+/* The name the portal would take for a file it skips for its name
+ * (rel, below the content dir): every folder and the base name folded to
+ * a slug ("Tin Tức/Bài Viết 1.xml" -> "tin-tuc/bai-viet-1.xml"), or NULL
+ * when nothing is left of one of them. */
+const char *bantin_explain_file_name(apr_pool_t *p, const char *rel);
+
 #endif

@@ -30,6 +30,7 @@
 #include <apr_thread_proc.h>
 
 #include "bantin_buf.h"
+#include "bantin_explain.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_snapshot.h"
@@ -282,10 +283,15 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
                                  NULL);
     }
     else if (!slug) {
+        const char *better = bantin_explain_file_name(p, o->rel);
         o->log_id = "BT0102";
         o->problem = apr_pstrcat(p, full, ": skipped: file names must be "
                                  "made of a-z, 0-9 and '-' (in every folder "
-                                 "too) and end in .xml", NULL);
+                                 "too) and end in .xml",
+                                 better ? apr_pstrcat(p, "; name it ", better,
+                                                      NULL)
+                                        : "",
+                                 NULL);
     }
     else if (s->startcache
              && (o->article = bantin_startcache_get(s->startcache, o->rel,

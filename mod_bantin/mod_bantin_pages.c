@@ -112,7 +112,7 @@ static void status_broken_refs(request_rec *r, const bantin_source *src,
                                                       bantin_problem);
             ap_rprintf(r, "<li>%s</li>\n",
                        ap_escape_html2(r->pool,
-                                       bantin_problem_str(r->pool, pr), 1));
+                                       bantin_problem_str(r->pool, pr), 0));
         }
         ap_rputs("</ul>\n", r);
     }

@@ -152,3 +152,32 @@ def test_good_references_are_not_reported(httpd, site_copy):
     assert not httpd.find_log(r"BT015\d")
     assert re.search(r"<a href=\"https://www\.example\.vn/\">",
                      httpd.get(f"{PREFIX}/article/2024/anh-tot").text)
+
+
+def test_bad_file_name_logged_with_the_name_to_give(httpd, site_copy):
+    """A file the portal skips for its name (BT0102): the log and the status
+    page say which name to give it, as bantin-check does."""
+    content, templates = site_copy
+    (content / "Tin Tức").mkdir()
+    bad = content / "Tin Tức" / "Bài Viết 1.xml"
+    bad.write_text(article(src="images/ho-ba-be.png", href=None), encoding="utf-8")
+    want = (f"{bad}: skipped: file names must be made of a-z, 0-9 and '-' (in every folder "
+            "too) and end in .xml; name it tin-tuc/bai-viet-1.xml")
+    httpd.configure([Portal(PREFIX, content, templates)], extra=status_location(STATUS))
+    httpd.config_dirty = True
+    httpd.expect_log(r"BT0102 ")
+    httpd.restart()
+    # httpd's log writes bytes past ASCII as \xNN
+    logged = "".join(chr(b) if b < 0x80 else f"\\x{b:02x}" for b in want.encode())
+    assert [line.split("] ", 3)[-1] for line in httpd.find_log(r"BT0102 ")] == [f"BT0102 {logged}"]
+    doc = parse_html(httpd.get(STATUS).content.decode("utf-8"))
+    # (the status page writes each byte past ASCII of a rejected file's line
+    # as a character reference of its own: the Vietnamese file name is not
+    # compared here)
+    items = [li.text() for li in doc.find("ul", cls="bantin-rejected").find_all("li")]
+    assert len(items) == 1 and items[0].startswith(str(content)), items
+    assert items[0].endswith(want[len(str(bad)):]), items
+    p = subprocess.run([str(CHECK), "--lang", "en", "-q", str(content)], capture_output=True,
+                       text=True, timeout=60)
+    assert p.stdout.splitlines()[0].endswith("or the portal skips it: name it "
+                                             "tin-tuc/bai-viet-1.xml"), p.stdout
