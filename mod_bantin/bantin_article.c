@@ -8,6 +8,7 @@
  * external DTDs and entity-expansion bombs never get a chance to run.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "bantin_article.h"
 #include "bantin_buf.h"
+#include "bantin_explain.h"
 #include "bantin_fs.h"
 #include "bantin_fold.h"
 #include "bantin_shape.h"
@@ -72,29 +74,32 @@ static int column_of(const collector *c, int line, const char *name)
     return 0;
 }
 
-static void collect(collector *c, int line, int col, const char *msg)
-{
-    apr_size_t n;
-    char *m, *q;
+/* One argument of a message as one short line of valid UTF-8: libxml2
+ * puts details after inner newlines, and quotes raw bytes of the file
+ * (possibly cut in the middle of a character, or control characters)
+ * which must not reach the error log, the status page or a terminal as
+ * they are.  A long one (a whole paragraph quoted) is cut. */
+#define MAX_ARG_CHARS 120
 
-    if (c->seen++) {
-        return; /* the first error is the one that explains the others */
-    }
-    m = apr_pstrdup(c->pool, msg ? msg : "unknown error");
-    n = strlen(m);
+static const char *clean_arg(apr_pool_t *p, const char *s)
+{
+    char *m = apr_pstrdup(p, s ? s : ""), *q;
+    apr_size_t n = strlen(m);
+    int chars = 0;
+
     while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' ')) {
         m[--n] = '\0';
     }
-    /* One problem, one line of valid UTF-8: libxml2 puts details after
-     * inner newlines, and quotes raw bytes of the file (possibly cut in
-     * the middle of a character, or control characters) which must not
-     * reach the error log, the status page or a terminal as they are. */
-    for (q = m; *q;) {
+    for (q = m; *q; chars++) {
         unsigned char b = (unsigned char)*q;
         apr_size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2
                          : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4
                                                                        : 0;
         apr_size_t k;
+        if (chars == MAX_ARG_CHARS) {
+            return apr_pstrcat(p, apr_pstrmemdup(p, m, (apr_size_t)(q - m)),
+                               "...", NULL);
+        }
         for (k = 1; k < len && ((unsigned char)q[k] & 0xC0) == 0x80; k++) {
         }
         if (len == 0 || k < len || (len == 2 && b < 0xC2)) {
@@ -107,16 +112,82 @@ static void collect(collector *c, int line, int col, const char *msg)
             q += len;
         }
     }
+    return m;
+}
+
+/* Sets a problem's message: the table's id, its cleaned slots, and the
+ * English text the log shows. */
+static void problem_args(apr_pool_t *p, bantin_problem *pr, int id,
+                         const char *const *args, int nargs)
+{
+    int i;
+
+    pr->msg = id;
+    pr->nargs = nargs < BANTIN_MSG_MAX_ARGS ? nargs : BANTIN_MSG_MAX_ARGS;
+    for (i = 0; i < pr->nargs; i++) {
+        pr->args[i] = clean_arg(p, args[i]);
+    }
+    pr->message = bantin_msg_args(p, BANTIN_LANG_EN, id, pr->args,
+                                  pr->nargs);
+}
+
+void bantin_problem_set(apr_pool_t *p, bantin_problem *pr, int id, ...)
+{
+    const char *args[BANTIN_MSG_MAX_ARGS], *a;
+    int n = 0;
+    va_list ap;
+
+    va_start(ap, id);
+    while (n < BANTIN_MSG_MAX_ARGS && (a = va_arg(ap, const char *)) != NULL) {
+        args[n++] = a;
+    }
+    va_end(ap);
+    problem_args(p, pr, id, args, n);
+}
+
+static void collect_explained(collector *c, int line, int col,
+                              const bantin_explained *e)
+{
+    if (c->seen++) {
+        return; /* the first error is the one that explains the others */
+    }
     c->problem->line = line;
     c->problem->col = col;
-    c->problem->message = m;
+    problem_args(c->pool, c->problem, e->id, e->args, e->nargs);
+}
+
+/* A message of the table with its slots, NULL-terminated. */
+static void collect_msg(collector *c, int line, int col, int id, ...)
+{
+    bantin_explained e = {id, 0, {NULL}};
+    const char *a;
+    va_list ap;
+
+    va_start(ap, id);
+    while (e.nargs < BANTIN_MSG_MAX_ARGS
+           && (a = va_arg(ap, const char *)) != NULL) {
+        e.args[e.nargs++] = a;
+    }
+    va_end(ap);
+    collect_explained(c, line, col, &e);
+}
+
+static void collect(collector *c, int line, int col, const char *msg)
+{
+    collect_msg(c, line, col, BANTIN_MSG_RAW, msg ? msg : "unknown error",
+                NULL);
 }
 
 static void on_xml_error(void *data, xmlErrorPtr err)
 {
     xmlParserCtxtPtr ctxt = data;
     if (err->level >= XML_ERR_ERROR) {
-        collect(ctxt->_private, err->line, err->int2, err->message);
+        collector *c = ctxt->_private;
+        if (!c->seen) {
+            bantin_explained e;
+            bantin_explain_xml(c->pool, err, &e);
+            collect_explained(c, err->line, err->int2, &e);
+        }
         /* The file is refused anyway: stop rather than go on reporting
          * (libxml2 would raise one error per byte of a run of junk). */
         xmlStopParser(ctxt);
@@ -138,7 +209,14 @@ static void on_rng_error(void *data, xmlErrorPtr err)
     if (c->data && node && node->type == XML_ELEMENT_NODE && line > 0) {
         col = column_of(c, line, (const char *)node->name);
     }
-    collect(c, line, col, err->message);
+    if (c->data) {
+        bantin_explained e;
+        bantin_explain_rng(c->pool, err, node, &e);
+        collect_explained(c, line, col, &e);
+    }
+    else {
+        collect(c, line, col, err->message); /* the schema's own grammar */
+    }
 }
 
 /* SAX hook for "<!DOCTYPE": refuse, and stop before any declaration in
@@ -148,9 +226,8 @@ static void on_doctype(void *data, const xmlChar *name, const xmlChar *ext,
 {
     xmlParserCtxtPtr ctxt = data;
     (void)name; (void)ext; (void)sys;
-    collect(ctxt->_private, ctxt->input ? ctxt->input->line : 0,
-            ctxt->input ? ctxt->input->col : 0,
-            "DOCTYPE declarations are not allowed in articles");
+    collect_msg(ctxt->_private, ctxt->input ? ctxt->input->line : 0,
+                ctxt->input ? ctxt->input->col : 0, BANTIN_MSG_DOCTYPE, NULL);
     xmlStopParser(ctxt);
 }
 
@@ -358,20 +435,18 @@ static const char *inline_of(apr_pool_t *p, xmlNodePtr n)
 }
 
 /* Checks a figure's src and records whether it points into the content
- * dir.  Returns an error message or NULL. */
-static const char *check_src(bantin_block *blk)
+ * dir.  Returns the id of the message that says what is wrong, or 0. */
+static int check_src(bantin_block *blk)
 {
     const char *s = blk->src;
     if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)) {
-        return bantin_href_is_safe(s) ? NULL
-               : "figure src holds control characters";
+        return bantin_href_is_safe(s) ? 0 : BANTIN_MSG_SRC_CONTROL;
     }
     if (!bantin_relpath_is_safe(s)) {
-        return "figure src must be an http(s) URL or a path below the "
-               "content dir made of letters, digits, '.', '_', '-' and '/'";
+        return BANTIN_MSG_SRC_BAD;
     }
     blk->src_is_media = 1;
-    return NULL;
+    return 0;
 }
 
 /* Turns a valid document into the model; the few checks a schema cannot
@@ -393,8 +468,10 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
         if (is_elem(n, "title") || is_elem(n, "summary")) {
             const char *t = node_text(p, n);
             if (!*t) {
-                collect(c, line, column_of(c, line, (const char *)n->name),
-                        "must not be blank");
+                collect_msg(c, line,
+                            column_of(c, line, (const char *)n->name),
+                            BANTIN_MSG_EMPTY_ELEM, (const char *)n->name,
+                            NULL);
                 return APR_EINVAL;
             }
             if (is_elem(n, "title")) {
@@ -407,19 +484,24 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
             }
         }
         else if (is_elem(n, "date")) {
-            const char *err = bantin_date_parse(&a->date, node_text(p, n),
-                                                tz_min);
+            const char *text = node_text(p, n);
+            const char *err = bantin_date_parse(&a->date, text, tz_min);
             if (err) {
-                collect(c, line, column_of(c, line, "date"), err);
+                bantin_explained e;
+                bantin_explain_date(p, err, text, &e);
+                collect_explained(c, line, column_of(c, line, "date"), &e);
                 return APR_EINVAL;
             }
         }
         else if (is_elem(n, "expires")) {
             bantin_date until;
-            const char *err = bantin_date_parse(&until, node_text(p, n),
-                                                tz_min);
+            const char *text = node_text(p, n);
+            const char *err = bantin_date_parse(&until, text, tz_min);
             if (err) {
-                collect(c, line, column_of(c, line, "expires"), err);
+                bantin_explained e;
+                bantin_explain_date(p, err, text, &e);
+                collect_explained(c, line, column_of(c, line, "expires"),
+                                  &e);
                 return APR_EINVAL;
             }
             a->expires = until.when;
@@ -429,8 +511,8 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
             a->category = node_text(p, n);
             a->category_slug = bantin_slugify(p, a->category);
             if (!*a->category_slug) {
-                collect(c, line, column_of(c, line, "category"),
-                        "a category needs letters or digits");
+                collect_msg(c, line, column_of(c, line, "category"),
+                            BANTIN_MSG_CATEGORY_LETTERS, NULL);
                 return APR_EINVAL;
             }
         }
@@ -452,7 +534,7 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                 }
                 else {
                     xmlNodePtr cap = k->children;
-                    const char *err;
+                    int err;
                     while (cap && cap->type != XML_ELEMENT_NODE) {
                         cap = cap->next;
                     }
@@ -460,9 +542,10 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
                     blk->html = inline_of(p, cap);
                     blk->text = node_text(p, cap);
                     blk->src = node_attr(p, k, "src");
-                    if (blk->src && (err = check_src(blk)) != NULL) {
+                    if (blk->src && (err = check_src(blk)) != 0) {
                         int kl = (int)xmlGetLineNo(k);
-                        collect(c, kl, column_of(c, kl, "figure"), err);
+                        collect_msg(c, kl, column_of(c, kl, "figure"), err,
+                                    blk->src, NULL);
                         return APR_EINVAL;
                     }
                 }
@@ -470,8 +553,9 @@ static apr_status_t build(apr_pool_t *p, xmlDocPtr doc, int tz_min,
         }
     }
     if (a->expires && a->expires <= a->date.when) {
-        collect(c, expires_line, column_of(c, expires_line, "expires"),
-                "expires must come after date");
+        collect_msg(c, expires_line,
+                    column_of(c, expires_line, "expires"),
+                    BANTIN_MSG_EXPIRES_BEFORE, NULL);
         return APR_EINVAL;
     }
     a->blocks = (const bantin_block *)blocks->elts;
@@ -578,17 +662,21 @@ apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
     memset(problem, 0, sizeof(*problem));
     problem->file = file;
     if (len > BANTIN_ARTICLE_MAX_BYTES) {
-        collect(&c, 0, 0, "file is larger than 4 MiB");
+        collect_msg(&c, 0, 0, BANTIN_MSG_TOO_LARGE, NULL);
+        return APR_EINVAL;
+    }
+    if (bantin_explain_encoding(data, len)) {
+        /* libxml2 would only say that no '<' was found */
+        collect_msg(&c, 1, 1, bantin_explain_encoding(data, len), NULL);
         return APR_EINVAL;
     }
     if ((c.seen = crowded_tag(data, len)) != 0) {
         problem->line = c.seen;
-        problem->message = "more than 32 attributes in a tag, or more than "
-                           "16 namespace declarations";
+        bantin_problem_set(p, problem, BANTIN_MSG_CROWDED, NULL);
         return APR_EINVAL;
     }
     if (!(ctxt = xmlNewParserCtxt())) {
-        collect(&c, 0, 0, "out of memory");
+        collect_msg(&c, 0, 0, BANTIN_MSG_OUT_OF_MEMORY, NULL);
         return APR_ENOMEM;
     }
     ctxt->_private = &c;
@@ -612,7 +700,7 @@ apr_status_t bantin_article_parse(apr_pool_t *p, const bantin_schema *schema,
         xmlRelaxNGValidCtxtPtr v = xmlRelaxNGNewValidCtxt(schema->rng);
         int valid;
         if (!v) {
-            collect(&c, 0, 0, "out of memory");
+            collect_msg(&c, 0, 0, BANTIN_MSG_OUT_OF_MEMORY, NULL);
             goto leave;
         }
         xmlRelaxNGSetValidStructuredErrors(v, on_rng_error, &c);
@@ -650,11 +738,11 @@ apr_status_t bantin_article_read_fd(apr_pool_t *p, int fd, const char *file,
     *len = 0;
     /* fstat: only a regular file is read, its size checked before. */
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        problem->message = "not a regular file";
+        bantin_problem_set(p, problem, BANTIN_MSG_NOT_REGULAR, NULL);
         return APR_EINVAL;
     }
     if (st.st_size > BANTIN_ARTICLE_MAX_BYTES) {
-        problem->message = "file is larger than 4 MiB";
+        bantin_problem_set(p, problem, BANTIN_MSG_TOO_LARGE, NULL);
         return APR_EINVAL;
     }
     buf = apr_palloc(p, (apr_size_t)st.st_size + 1);
@@ -686,10 +774,15 @@ static apr_status_t read_opened(apr_pool_t *p, int fd, const char *file,
         memset(problem, 0, sizeof(*problem));
         problem->file = file;
         *len = 0;
-        problem->message = err == ELOOP ? "symbolic link not followed"
-                           : err == ENXIO ? "not a regular file"
-                           : apr_pstrcat(p, "cannot read: ", strerror(err),
-                                         NULL);
+        if (err == ELOOP || err == ENXIO) {
+            bantin_problem_set(p, problem, err == ELOOP ? BANTIN_MSG_SYMLINK
+                                                        : BANTIN_MSG_NOT_REGULAR,
+                               NULL);
+        }
+        else {
+            bantin_problem_set(p, problem, BANTIN_MSG_CANNOT_READ,
+                               strerror(err), NULL);
+        }
         return APR_EINVAL;
     }
     rv = bantin_article_read_fd(p, fd, file, data, len, problem);
@@ -733,6 +826,18 @@ apr_status_t bantin_article_load(apr_pool_t *p, const bantin_schema *schema,
     }
     return bantin_article_parse(p, schema, file, data, len, tz_min, out,
                                 problem);
+}
+
+const char *bantin_problem_text(apr_pool_t *p, const bantin_problem *pr,
+                                bantin_lang_e lang)
+{
+    bantin_problem shown = *pr;
+
+    if (pr->msg != BANTIN_MSG_RAW && pr->message) {
+        shown.message = bantin_msg_args(p, lang, pr->msg, pr->args,
+                                        pr->nargs);
+    }
+    return bantin_problem_str(p, &shown);
 }
 
 const char *bantin_problem_str(apr_pool_t *p, const bantin_problem *pr)

@@ -12,6 +12,7 @@
 #include <apr_tables.h>
 
 #include "bantin_date.h"
+#include "bantin_messages.h"
 
 /* Articles larger than this are refused before parsing. */
 #define BANTIN_ARTICLE_MAX_BYTES (4 * 1024 * 1024)
@@ -57,12 +58,18 @@ bantin_article *bantin_article_pack(const bantin_article *a,
                                     const char *slug);
 void bantin_article_free(bantin_article *a);
 
-/* What went wrong with a file, in the form compilers use. */
+/* What went wrong with a file, in the form compilers use.  message is
+ * the English text (the error log's); msg and args are the table's id and
+ * slots (bantin_messages.h), so that the text can be given in either
+ * language by bantin_problem_text. */
 typedef struct bantin_problem {
     const char *file;
     int line;            /* 0 when unknown */
     int col;             /* 0 when unknown */
     const char *message;
+    int msg;             /* bantin_msg_e; BANTIN_MSG_RAW: message as it is */
+    int nargs;
+    const char *args[BANTIN_MSG_MAX_ARGS];
 } bantin_problem;
 
 typedef struct bantin_schema bantin_schema;
@@ -115,5 +122,13 @@ int bantin_xml_crowded(const char *data, apr_size_t len);
 
 /* "file:line:col: message" (line/col left out when unknown). */
 const char *bantin_problem_str(apr_pool_t *p, const bantin_problem *pr);
+
+/* The same in the given language. */
+const char *bantin_problem_text(apr_pool_t *p, const bantin_problem *pr,
+                                bantin_lang_e lang);
+
+/* Sets pr's message from the table: id and its slots, NULL-terminated
+ * (each slot is cleaned to one short line of UTF-8). */
+void bantin_problem_set(apr_pool_t *p, bantin_problem *pr, int id, ...);
 
 #endif

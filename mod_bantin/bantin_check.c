@@ -4,8 +4,12 @@
  * problem as "file:line:col: message" (the form compilers use, so editors
  * can jump to it), then one summary line.  Exits 1 when anything is wrong,
  * 2 on bad usage.  With -q only problems are printed; -h or --help prints
- * the usage.  What the server's User (--user NAME, www-data by default)
- * could not read is a problem too: the portal serves none of it.  A folder is walked with the portal's own walk (bantin_fs.h):
+ * the usage.  It speaks Vietnamese (--lang en: English), every line from
+ * the table of messages (bantin_messages.h), and gives times in the
+ * portal's zone (--tz, +07:00 as BantinTimeZone's default).  What the
+ * server's User (--user NAME, www-data by default) could not read is a
+ * problem too: the portal serves none of it.  A folder is walked with
+ * the portal's own walk (bantin_fs.h):
  * the same files, the same depth limit, no symbolic link followed.
  */
 #include <pwd.h>
@@ -21,31 +25,14 @@
 #include <apr_time.h>
 
 #include "bantin_article.h"
+#include "bantin_explain.h"
 #include "bantin_fold.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
+#include "bantin_messages.h"
 #include "bantin_names.h"
+#include "bantin_refs.h"
 #include "bantin_store.h"
-
-/* The checker's messages about categories (bantin_names.h), Vietnamese
- * then English, in one place. */
-enum {
-    MSG_CAT_SPELLING,         /* an article's spelling, the portal's name */
-    MSG_CAT_NAMES_OK,         /* the names file, how many names */
-    MSG_CAT_WARNINGS          /* the summary's count of warnings */
-};
-static const char *const cat_msgs[][2] = {
-    [MSG_CAT_SPELLING] = {
-        "cảnh báo: chuyên mục \"%s\" viết khác với \"%s\" mà cổng dùng",
-        "warning: category \"%s\" is spelled differently from \"%s\", "
-        "the name the portal uses"},
-    [MSG_CAT_NAMES_OK] = {
-        "ok: tệp tên chuyên mục, %lu tên",
-        "ok: category names file, %lu names"},
-    [MSG_CAT_WARNINGS] = {
-        "; %d cảnh báo",
-        "; %d warning(s)"},
-};
 
 /* One article's category as the editor wrote it, for the spelling check
  * once all files of a content dir are read. */
@@ -69,18 +56,17 @@ typedef struct {
     apr_pool_t *pool;
     bantin_schema *schema;
     int quiet;
+    bantin_lang_e lang;
+    int tz_min;               /* the portal's zone: plain dates, times shown */
     int good, bad;
+    int warnings;             /* broken references, category spellings */
     int skipped;              /* folders too deep to be read */
-    int warnings;
-    int lang_en;              /* messages in English (else Vietnamese) */
     cat_group loose;          /* files given one by one */
     const bantin_fs_reader *user; /* the server's User, or NULL */
 } checker;
 
-static const char *cat_msg(const checker *ck, int id)
-{
-    return cat_msgs[id][ck->lang_en ? 1 : 0];
-}
+/* One line of the table in the checker's language. */
+#define say(ck, p, ...) bantin_msg((p), (ck)->lang, __VA_ARGS__, NULL)
 
 /* Where "<category" starts in an article's source (1-based line, column
  * in characters), or 0, 0. */
@@ -178,9 +164,11 @@ static void check_spellings(checker *ck, cat_group *g)
         }
         for (k = i; k < j; k++) {
             if (strcmp(u[k].spelling, name)) {
-                bantin_problem pr = {u[k].path, u[k].line, u[k].col, NULL};
-                pr.message = apr_psprintf(tmp, cat_msg(ck, MSG_CAT_SPELLING),
-                                          u[k].spelling, name);
+                bantin_problem pr = {.file = u[k].path, .line = u[k].line,
+                                     .col = u[k].col,
+                                     .msg = BANTIN_MSG_RAW};
+                pr.message = say(ck, tmp, BANTIN_MSG_CAT_SPELLING,
+                                 u[k].spelling, name);
                 printf("%s\n", bantin_problem_str(tmp, &pr));
                 ck->warnings++;
             }
@@ -199,95 +187,129 @@ static void check_names(checker *ck, cat_group *g, const char *path,
     apr_pool_t *tmp;
 
     if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
-        printf("%s: out of memory\n", path);
+        printf("%s: %s\n", path,
+               bantin_msg_format(BANTIN_MSG_OUT_OF_MEMORY, ck->lang));
         ck->bad++;
         return;
     }
     if (bantin_names_parse(ck->pool, path, data, len, &names, &pr)
         != APR_SUCCESS) {
-        printf("%s\n", bantin_problem_str(tmp, &pr));
+        printf("%s\n", bantin_problem_text(tmp, &pr, ck->lang));
         ck->bad++;
     }
     else {
         g->names = names;
         if (!ck->quiet) {
             printf("%s: %s\n", path,
-                   apr_psprintf(tmp, cat_msg(ck, MSG_CAT_NAMES_OK),
-                                (unsigned long)names->count));
+                   say(ck, tmp, BANTIN_MSG_CAT_NAMES_OK,
+                       apr_psprintf(tmp, "%lu", (unsigned long)names->count)));
         }
         ck->good++;
     }
     apr_pool_destroy(tmp);
 }
 
-/* What the checker says of a file or folder the server's User could not
- * read (the portal serves nothing of it), as a (Vietnamese, English) pair:
- * the one place these texts live.  The Vietnamese is printed. */
-typedef struct {
-    const char *vi, *en;
-} message_pair;
-static const message_pair user_cannot_read_file = {
-    "máy chủ (%s) không đọc được tệp này",
-    "the server's User (%s) cannot read this file"};
-static const message_pair user_cannot_read_folder = {
-    "máy chủ (%s) không đọc được thư mục này",
-    "the server's User (%s) cannot read this folder"};
-
 /* Says that the server's User cannot read path (a folder when its name
- * ends in '/'); counts it as a problem. */
-static void user_cannot_read(checker *ck, const char *path,
-                             const message_pair *m)
+ * ends in '/', id BANTIN_MSG_USER_CANNOT_READ_FOLDER); a problem: the
+ * portal serves none of it. */
+static void user_cannot_read(checker *ck, const char *path, int id)
 {
-    printf("%s: ", path);
-    printf(m->vi, ck->user->name);
-    printf("\n");
+    printf("%s: %s\n", path, say(ck, ck->pool, id, ck->user->name));
     ck->bad++;
 }
 
-/* What the portal would do with a good article, now. */
-static const char *publication(apr_pool_t *p, const bantin_article *a,
-                               apr_time_t now)
-{
-    char dmy[11], stamp[APR_RFC822_DATE_LEN];
-    const char *state;
 
-    bantin_date_format_dmy(&a->date, BANTIN_TZ_DEFAULT_MIN, dmy);
-    apr_rfc822_date(stamp, a->date.when);
-    if (a->draft) {
-        state = "hidden: draft";
-    }
-    else if (a->date.when > now) {
-        state = apr_pstrcat(p, "hidden until ", stamp, NULL);
-    }
-    else if (a->expires && a->expires <= now) {
-        char until[APR_RFC822_DATE_LEN];
-        apr_rfc822_date(until, a->expires);
-        state = apr_pstrcat(p, "hidden: expired ", until, NULL);
-    }
-    else {
-        state = "visible now";
-    }
-    return apr_psprintf(p, "dated %s (published %s), %s", dmy, stamp, state);
+/* "07:00", "07/12/2026" and the zone's name for an instant in the
+ * checker's zone: the times an editor reads are the portal's. */
+static void local_time(const checker *ck, apr_pool_t *p, apr_time_t when,
+                       const char **hm, const char **dmy, const char **zone)
+{
+    apr_int64_t secs = apr_time_sec(when) + (apr_int64_t)ck->tz_min * 60;
+    apr_int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    apr_int64_t rest = secs - days * 86400;
+    int y, m, d, off = ck->tz_min < 0 ? -ck->tz_min : ck->tz_min;
+
+    bantin_civil_from_days((long)days, &y, &m, &d);
+    *hm = apr_psprintf(p, "%02d:%02d", (int)(rest / 3600),
+                       (int)(rest / 60 % 60));
+    *dmy = apr_psprintf(p, "%02d/%02d/%04d", d, m, y);
+    *zone = ck->tz_min == BANTIN_TZ_DEFAULT_MIN
+                ? say(ck, p, BANTIN_MSG_ZONE_VN)
+                : say(ck, p, BANTIN_MSG_ZONE_UTC,
+                      apr_psprintf(p, "%c%02d:%02d",
+                                   ck->tz_min < 0 ? '-' : '+', off / 60,
+                                   off % 60));
 }
 
-/* Prints what the portal would make of one file: a (or NULL and pr). */
+/* What the portal would do with a good article, now. */
+static const char *publication(const checker *ck, apr_pool_t *p,
+                               const bantin_article *a, const char *slug,
+                               apr_time_t now)
+{
+    char dmy[11];
+    const char *state, *hm, *day, *zone;
+
+    bantin_date_format_dmy(&a->date, ck->tz_min, dmy);
+    if (a->draft) {
+        state = say(ck, p, BANTIN_MSG_DRAFT);
+    }
+    else if (a->date.when > now) {
+        local_time(ck, p, a->date.when, &hm, &day, &zone);
+        state = say(ck, p, BANTIN_MSG_SCHEDULED, hm, day, zone);
+    }
+    else if (a->expires && a->expires <= now) {
+        local_time(ck, p, a->expires, &hm, &day, &zone);
+        state = say(ck, p, BANTIN_MSG_EXPIRED, hm, day, zone);
+    }
+    else {
+        state = say(ck, p, BANTIN_MSG_VISIBLE);
+    }
+    return say(ck, p, BANTIN_MSG_OK, slug, dmy, state);
+}
+
+/* Prints a good article's broken references, "file:line:col: warning:
+ * ...": it is served, but a picture or a link leads nowhere.  Media files
+ * are looked for below content_fd (-1: not looked for). */
+static void warn_refs(checker *ck, apr_pool_t *tmp, const bantin_article *a,
+                      int content_fd, const char *data, apr_size_t len)
+{
+    apr_array_header_t *refs = apr_array_make(tmp, 4, sizeof(bantin_problem));
+    int i;
+
+    bantin_refs_check(tmp, a, content_fd, data, len, refs);
+    for (i = 0; i < refs->nelts; i++) {
+        bantin_problem shown = APR_ARRAY_IDX(refs, i, bantin_problem);
+        shown.message = say(ck, tmp, BANTIN_MSG_WARNING,
+                            bantin_msg_args(tmp, ck->lang, shown.msg,
+                                            shown.args, shown.nargs));
+        shown.msg = BANTIN_MSG_RAW;
+        printf("%s\n", bantin_problem_str(tmp, &shown));
+        ck->warnings++;
+    }
+}
+
+/* Prints what the portal would make of one file: a (or NULL and pr).
+ * rel is the name the slug comes from (a base name, or the path below a
+ * walked folder). */
 static void report(checker *ck, apr_pool_t *tmp, const char *path,
-                   const bantin_article *a, const bantin_problem *pr,
-                   const char *slug)
+                   const char *rel, const bantin_article *a,
+                   const bantin_problem *pr, const char *slug)
 {
     if (!a) {
-        printf("%s\n", bantin_problem_str(tmp, pr));
+        printf("%s\n", bantin_problem_text(tmp, pr, ck->lang));
         ck->bad++;
     }
     else if (!slug) {
-        printf("%s: the file name must be made of a-z, 0-9 and '-' and end "
-               "in .xml, or the portal skips it\n", path);
+        const char *better = bantin_explain_file_name(tmp, rel);
+        printf("%s: %s\n", path,
+               better ? say(ck, tmp, BANTIN_MSG_BAD_NAME, better)
+                      : say(ck, tmp, BANTIN_MSG_BAD_NAME_EMPTY));
         ck->bad++;
     }
     else {
         if (!ck->quiet) {
-            printf("%s: ok: slug %s, %s\n", path, slug,
-                   publication(tmp, a, apr_time_now()));
+            printf("%s: %s\n", path,
+                   publication(ck, tmp, a, slug, apr_time_now()));
         }
         ck->good++;
     }
@@ -300,14 +322,16 @@ static apr_pool_t *scratch(checker *ck, const char *what)
     apr_pool_t *tmp;
 
     if (apr_pool_create(&tmp, ck->pool) != APR_SUCCESS) {
-        printf("%s: out of memory\n", what);
+        printf("%s: %s\n", what,
+               bantin_msg_format(BANTIN_MSG_OUT_OF_MEMORY, ck->lang));
         ck->bad++;
         return NULL;
     }
     return tmp;
 }
 
-static void check_file(checker *ck, const char *path, const char *slug)
+static void check_file(checker *ck, const char *path, const char *rel,
+                       const char *slug)
 {
     apr_pool_t *tmp;
     bantin_article *a;
@@ -319,7 +343,7 @@ static void check_file(checker *ck, const char *path, const char *slug)
 
     if (ck->user && stat(path, &st) == 0
         && !bantin_fs_reader_may(ck->user, &st)) {
-        user_cannot_read(ck, path, &user_cannot_read_file);
+        user_cannot_read(ck, path, BANTIN_MSG_USER_CANNOT_READ_FILE);
         return;
     }
     if (!(tmp = scratch(ck, path))) {
@@ -334,14 +358,18 @@ static void check_file(checker *ck, const char *path, const char *slug)
         return;
     }
     else if (bantin_article_parse(tmp, ck->schema, path, data, len,
-                                  BANTIN_TZ_DEFAULT_MIN, &a, &pr)
-             != APR_SUCCESS) {
+                                  ck->tz_min, &a, &pr) != APR_SUCCESS) {
         a = NULL;
     }
     else {
         note_category(ck, &ck->loose, path, slug, a, data, len);
     }
-    report(ck, tmp, path, a, &pr, slug);
+    report(ck, tmp, path, rel, a, &pr, slug);
+    if (a && slug) {
+        /* a file alone: its content dir is not known, media not looked
+         * for */
+        warn_refs(ck, tmp, a, -1, data, len);
+    }
     apr_pool_destroy(tmp);
 }
 
@@ -351,6 +379,7 @@ typedef struct {
     checker *ck;
     const char *top;          /* the folder as given, without a final '/' */
     cat_group group;
+    int top_fd;               /* it, open: media files are looked for there */
 } dir_walk;
 
 static const char *below_top(apr_pool_t *p, const dir_walk *dw,
@@ -374,7 +403,7 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
     }
     path = below_top(tmp, dw, rel);
     if (!is_link && !bantin_fs_reader_may_at(dw->ck->user, dirfd, name)) {
-        user_cannot_read(dw->ck, path, &user_cannot_read_file);
+        user_cannot_read(dw->ck, path, BANTIN_MSG_USER_CANNOT_READ_FILE);
         apr_pool_destroy(tmp);
         return;
     }
@@ -389,15 +418,17 @@ static void walk_file(void *baton, void *folder, int dirfd, const char *name,
         return;
     }
     else if (bantin_article_parse(tmp, dw->ck->schema, path, data, len,
-                                  BANTIN_TZ_DEFAULT_MIN, &a, &pr)
-             != APR_SUCCESS) {
+                                  dw->ck->tz_min, &a, &pr) != APR_SUCCESS) {
         a = NULL;
     }
     else {
         note_category(dw->ck, &dw->group, path,
                       bantin_slug_from_path(tmp, rel), a, data, len);
     }
-    report(dw->ck, tmp, path, a, &pr, bantin_slug_from_path(tmp, rel));
+    report(dw->ck, tmp, path, rel, a, &pr, bantin_slug_from_path(tmp, rel));
+    if (a && bantin_slug_from_path(tmp, rel)) {
+        warn_refs(dw->ck, tmp, a, dw->top_fd, data, len);
+    }
     apr_pool_destroy(tmp);
 }
 
@@ -409,8 +440,9 @@ static void walk_too_deep(void *baton, const char *rel)
     if (!(tmp = scratch(dw->ck, rel))) {
         return;
     }
-    printf("%s: deeper than %d folders, not read (the portal skips it "
-           "too)\n", below_top(tmp, dw, rel), BANTIN_FS_MAX_DEPTH);
+    printf("%s: %s\n", below_top(tmp, dw, rel),
+           say(dw->ck, tmp, BANTIN_MSG_TOO_DEEP,
+               apr_itoa(tmp, BANTIN_FS_MAX_DEPTH)));
     dw->ck->skipped++;
     apr_pool_destroy(tmp);
 }
@@ -426,7 +458,7 @@ static int walk_unreadable(void *baton, int parentfd, const char *name,
     if ((tmp = scratch(dw->ck, rel)) != NULL) {
         user_cannot_read(dw->ck, apr_pstrcat(tmp, below_top(tmp, dw, rel),
                                              "/", NULL),
-                         &user_cannot_read_folder);
+                         BANTIN_MSG_USER_CANNOT_READ_FOLDER);
         apr_pool_destroy(tmp);
     }
     return 0;
@@ -447,10 +479,11 @@ static void check_dir(checker *ck, const char *dir)
     dw.group.uses = apr_array_make(ck->pool, 64, sizeof(cat_use));
     dw.group.names = NULL;
     dw.top = n == 1 && dir[0] == '/' ? "" : apr_pstrmemdup(ck->pool, dir, n);
-    if ((fd = bantin_fs_open_top(dir)) < 0
+    if ((dw.top_fd = fd = bantin_fs_open_top(dir)) < 0
         || bantin_fs_walk_as(ck->pool, fd, "", &w, ck->user,
                              ck->user ? walk_unreadable : NULL) != 0) {
-        printf("%s: cannot open folder\n", dir);
+        printf("%s: %s\n", dir,
+               bantin_msg_format(BANTIN_MSG_NO_FOLDER, ck->lang));
         ck->bad++;
     }
     if (fd >= 0) {
@@ -461,17 +494,52 @@ static void check_dir(checker *ck, const char *dir)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: bantin-check [-q] [--user NAME] FILE.xml|DIR ...\n"
+    fprintf(f, "usage: bantin-check [-q] [--lang vi|en] [--tz +HH:MM] "
+            "[--user NAME] FILE.xml|DIR ...\n"
             "Checks articles with the portal's own parser and schema, and "
             "walks a DIR as the\nportal walks its content dir.  Prints "
             "\"FILE: ok: ...\" per good article and\n\"FILE:LINE:COL: "
-            "message\" per problem, then a summary line.\n"
-            "  -q          print problems only\n"
+            "message\" per problem, then a summary line.  Broken references "
+            "(a picture\nmissing from DIR, a link without https://) and "
+            "categories spelled otherwise\nthan the portal names them are "
+            "warnings: the article is served all the same.\n"
+            "  -q          print problems and warnings only\n"
+            "  --lang vi   messages in Vietnamese (the default); en: English\n"
+            "  --tz ZONE   the portal's BantinTimeZone (+07:00 by default): "
+            "plain dates\n              and the times shown\n"
             "  --user NAME the server's User (default www-data): says what "
             "it could not\n              read (the portal serves none of "
             "it)\n"
             "  -h, --help  print this help\n"
             "Exit status: 0 all good, 1 problems found, 2 bad usage.\n");
+}
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: its value ("" when it
+ * is missing), *i moved onto the value; NULL when argv[*i] is another
+ * option. */
+static const char *option_value(int argc, const char *const *argv, int *i,
+                                const char *name)
+{
+    apr_size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n)) {
+        return NULL;
+    }
+    if (argv[*i][n] == '=') {
+        return argv[*i] + n + 1;
+    }
+    if (argv[*i][n]) {
+        return NULL; /* "--langx" */
+    }
+    return *i + 1 < argc ? argv[++*i] : "";
+}
+
+/* One line saying what is wrong with the command line, then the usage. */
+static int bad_usage(const checker *ck, int id, const char *what)
+{
+    fprintf(stderr, "bantin-check: %s\n", say(ck, ck->pool, id, what));
+    usage(stderr);
+    return 2;
 }
 
 int main(int argc, const char *const *argv)
@@ -486,7 +554,22 @@ int main(int argc, const char *const *argv)
         fprintf(stderr, "bantin-check: out of memory\n");
         return 2;
     }
+    ck.tz_min = BANTIN_TZ_DEFAULT_MIN;
+    ck.lang = BANTIN_LANG_VI;
     for (; first < argc && argv[first][0] == '-'; first++) {
+        const char *val;
+        if ((val = option_value(argc, argv, &first, "--lang")) != NULL) {
+            if (bantin_lang_parse(val, &ck.lang) != 0) {
+                return bad_usage(&ck, BANTIN_MSG_BAD_LANG, val);
+            }
+            continue;
+        }
+        if ((val = option_value(argc, argv, &first, "--tz")) != NULL) {
+            if (bantin_tz_parse(val, &ck.tz_min) != 0) {
+                return bad_usage(&ck, BANTIN_MSG_BAD_TZ, val);
+            }
+            continue;
+        }
         if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
             usage(stdout);
             return 0;
@@ -501,10 +584,7 @@ int main(int argc, const char *const *argv)
             continue;
         }
         if (strcmp(argv[first], "-q")) {
-            fprintf(stderr, "bantin-check: unknown option %s\n",
-                    argv[first]);
-            usage(stderr);
-            return 2;
+            return bad_usage(&ck, BANTIN_MSG_UNKNOWN_OPTION, argv[first]);
         }
         ck.quiet = 1;
     }
@@ -528,7 +608,8 @@ int main(int argc, const char *const *argv)
     for (i = first; i < argc; i++) {
         apr_finfo_t fi;
         if (apr_stat(&fi, argv[i], APR_FINFO_TYPE, ck.pool) != APR_SUCCESS) {
-            printf("%s: no such file or folder\n", argv[i]);
+            printf("%s: %s\n", argv[i],
+                   bantin_msg_format(BANTIN_MSG_NO_SUCH_PATH, ck.lang));
             ck.bad++;
         }
         else if (fi.filetype == APR_DIR) {
@@ -537,20 +618,27 @@ int main(int argc, const char *const *argv)
         else {
             /* A single file: its slug is its base name. */
             const char *base = strrchr(argv[i], '/');
-            check_file(&ck, argv[i],
-                       bantin_slug_from_path(ck.pool, base ? base + 1
-                                                           : argv[i]));
+            base = base ? base + 1 : argv[i];
+            check_file(&ck, argv[i], base,
+                       bantin_slug_from_path(ck.pool, base));
         }
     }
     check_spellings(&ck, &ck.loose);
-    printf("%d file%s checked: %d ok, %d with problems", ck.good + ck.bad,
-           ck.good + ck.bad == 1 ? "" : "s", ck.good, ck.bad);
+    printf("%s", say(&ck, ck.pool, ck.good + ck.bad == 1
+                                       ? BANTIN_MSG_SUMMARY_ONE
+                                       : BANTIN_MSG_SUMMARY,
+                     apr_itoa(ck.pool, ck.good + ck.bad),
+                     apr_itoa(ck.pool, ck.good), apr_itoa(ck.pool, ck.bad)));
     if (ck.warnings) {
-        printf(cat_msg(&ck, MSG_CAT_WARNINGS), ck.warnings);
+        printf("%s", say(&ck, ck.pool, ck.warnings == 1
+                                           ? BANTIN_MSG_WARNINGS_ONE
+                                           : BANTIN_MSG_WARNINGS,
+                         apr_itoa(ck.pool, ck.warnings)));
     }
     if (ck.skipped) {
-        printf("; %d folder%s too deep, not read", ck.skipped,
-               ck.skipped == 1 ? "" : "s");
+        printf("%s", say(&ck, ck.pool, ck.skipped == 1 ? BANTIN_MSG_DEEP_ONE
+                                                        : BANTIN_MSG_DEEP,
+                         apr_itoa(ck.pool, ck.skipped)));
     }
     printf("\n");
     apr_pool_destroy(ck.pool);

@@ -270,3 +270,23 @@ int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
     close(fd);
     return 1;
 }
+
+int bantin_state_claim_refs_log(bantin_state *st, apr_pool_t *p,
+                                const char *rel, const apr_finfo_t *fi)
+{
+    /* ".refs", not ".bad": forget_logged leaves it at a start */
+    const char *marker = flat(p, rel,
+                              apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
+                                           APR_OFF_T_FMT ".refs",
+                                           (unsigned long)fi->inode,
+                                           fi->mtime, fi->size));
+    int fd = openat(st->fd, marker,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+
+    if (fd < 0) {
+        return errno != EEXIST; /* when in doubt, log */
+    }
+    close(fd);
+    return 1;
+}

@@ -74,4 +74,11 @@ void bantin_state_forget(bantin_state *st, apr_pool_t *p, const char *rel);
 int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
                            const apr_finfo_t *fi);
 
+/* The same for this version's broken references (warnings), whose marks
+ * are kept across starts and graceful restarts: a version is reported
+ * once, however often the server starts.  One empty mark per version of
+ * a file that had such warnings. */
+int bantin_state_claim_refs_log(bantin_state *st, apr_pool_t *p,
+                                const char *rel, const apr_finfo_t *fi);
+
 #endif

@@ -31,12 +31,14 @@
 #include <apr_thread_proc.h>
 
 #include "bantin_buf.h"
+#include "bantin_explain.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_names.h"
 #include "bantin_snapshot.h"
 #include "bantin_startcache.h"
 #include "bantin_state.h"
+#include "bantin_refs.h"
 #include "bantin_store.h"
 
 /* Who must be able to read the articles: the server's User (see
@@ -212,6 +214,9 @@ typedef struct {
     const char *data;         /* the bytes parsed, in the job's pool */
     apr_size_t len;
     const char *problem;      /* in the job's pool, or NULL */
+    const char *warnings;     /* a good article's broken references: log
+                               * lines "BT015x file:line:col: ...", one per
+                               * line, or NULL */
     const char *log_id;       /* the message to log with the problem */
     bantin_log_level_e level;
     int keeps_last_good;      /* a bad version: the last good one stays */
@@ -242,6 +247,35 @@ static int stat_at(int dirfd, const char *name, apr_finfo_t *fi)
     return 0;
 }
 
+/* A good article's broken references as log lines (see outcome), or
+ * NULL.  The content dir is opened only for an article with media. */
+static const char *broken_refs(const bantin_store *s, apr_pool_t *p,
+                               const bantin_article *a, const char *data,
+                               apr_size_t len)
+{
+    apr_array_header_t *refs = apr_array_make(p, 2, sizeof(bantin_problem));
+    const char *lines = NULL;
+    int i, top = -1;
+
+    for (i = 0; i < a->nblocks && top < 0; i++) {
+        if (a->blocks[i].src_is_media) {
+            top = bantin_fs_open_top(s->dir);
+        }
+    }
+    bantin_refs_check(p, a, top, data, len, refs);
+    if (top >= 0) {
+        close(top);
+    }
+    for (i = 0; i < refs->nelts; i++) {
+        const bantin_problem *pr = &APR_ARRAY_IDX(refs, i, bantin_problem);
+        const char *line = apr_pstrcat(
+            p, pr->msg == BANTIN_MSG_REF_MEDIA_MISSING ? "BT0150 " : "BT0151 ",
+            bantin_problem_str(p, pr), NULL);
+        lines = lines ? apr_pstrcat(p, lines, "\n", line, NULL) : line;
+    }
+    return lines;
+}
+
 /* Looks at o->rel, which is name in the folder open as dirfd (-1: the
  * folder could not be opened without following a link, or is gone). */
 static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
@@ -255,6 +289,7 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
 
     o->article = NULL;
     o->problem = NULL;
+    o->warnings = NULL;
     o->exists = stat_at(dirfd, name, &o->fi) == 0
                 && (o->fi.filetype == APR_REG || o->fi.filetype == APR_LNK);
     if (!o->exists) {
@@ -269,10 +304,15 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
                                  NULL);
     }
     else if (!slug) {
+        const char *better = bantin_explain_file_name(p, o->rel);
         o->log_id = "BT0102";
         o->problem = apr_pstrcat(p, full, ": skipped: file names must be "
                                  "made of a-z, 0-9 and '-' (in every folder "
-                                 "too) and end in .xml", NULL);
+                                 "too) and end in .xml",
+                                 better ? apr_pstrcat(p, "; name it ", better,
+                                                      NULL)
+                                        : "",
+                                 NULL);
     }
     else if (!bantin_fs_reader_may_at(store_reader, dirfd, name)) {
         /* The parent (root) could read it, the children could not: read
@@ -318,6 +358,9 @@ static void examine(const bantin_store *s, apr_pool_t *p, int dirfd,
             o->keeps_last_good = 1;
             o->problem = apr_pstrcat(p, full, ": out of memory", NULL);
         }
+        else {
+            o->warnings = broken_refs(s, p, a, o->data, o->len);
+        }
     }
 }
 
@@ -343,6 +386,16 @@ static bantin_article *shared_good_copy(bantin_store *s, apr_pool_t *p,
     }
     a->mtime = apr_time_now(); /* when it came back into service */
     return bantin_article_pack(a, slug);
+}
+
+/* Logs each line of text. */
+static void log_lines(bantin_log_level_e level, const char *text)
+{
+    while (*text) {
+        apr_size_t n = strcspn(text, "\n");
+        bantin_log(level, "%.*s", (int)n, text);
+        text += n + (text[n] == '\n');
+    }
 }
 
 /* Records an outcome in e: a good article replaces the last one (and,
@@ -373,6 +426,14 @@ static void apply(bantin_store *s, changes *ch, file_entry *e,
         set_article(s, ch, e, o->article);
         e->loaded = apr_time_now();
         set_problem(s, ch, e, NULL);
+        /* broken references: once per version of the file, across
+         * starts too */
+        if (o->warnings
+            && (!s->state
+                || bantin_state_claim_refs_log(s->state, ch->scratch, e->rel,
+                                               &o->fi))) {
+            log_lines(BANTIN_LOG_WARN, o->warnings);
+        }
         return;
     }
     if (!o->keeps_last_good) {
@@ -770,6 +831,9 @@ static void *APR_THREAD_FUNC loader(apr_thread_t *t, void *data)
         }
         if (o->problem) {
             o->problem = apr_pstrdup(plan->keep[arg->id], o->problem);
+        }
+        if (o->warnings) {
+            o->warnings = apr_pstrdup(plan->keep[arg->id], o->warnings);
         }
         apr_pool_clear(scratch);
     }

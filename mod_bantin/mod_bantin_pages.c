@@ -15,7 +15,9 @@
 
 #include "bantin_buf.h"
 #include "bantin_cache.h"
+#include "bantin_fs.h"
 #include "bantin_log.h"
+#include "bantin_refs.h"
 #include "bantin_request.h"
 #include "bantin_version.h"
 #include "mod_bantin_handlers.h"
@@ -122,6 +124,37 @@ static const char *status_text(apr_pool_t *p, const char *s)
     return ap_escape_html2(p, bantin_log_text(p, s), 0);
 }
 
+/* The broken references of the articles of a snapshot, looked for now
+ * (a media file added since the article was read counts as found):
+ * "file: message" (the log's English), and how many. */
+static void status_broken_refs(request_rec *r, const bantin_source *src,
+                               const bantin_snapshot *snap)
+{
+    apr_array_header_t *refs = apr_array_make(r->pool, 4,
+                                              sizeof(bantin_problem));
+    int top = bantin_fs_open_top(src->dir), i;
+    apr_size_t k;
+
+    for (k = 0; k < snap->count; k++) {
+        bantin_refs_check(r->pool, snap->by_slug[k], top, NULL, 0, refs);
+    }
+    if (top >= 0) {
+        close(top);
+    }
+    ap_rprintf(r, "<dl>\n<dt>Broken references</dt>"
+               "<dd class=\"broken-refs\">%d</dd>\n</dl>\n", refs->nelts);
+    if (refs->nelts) {
+        ap_rputs("<ul class=\"bantin-broken-refs\">\n", r);
+        for (i = 0; i < refs->nelts; i++) {
+            const bantin_problem *pr = &APR_ARRAY_IDX(refs, i,
+                                                      bantin_problem);
+            ap_rprintf(r, "<li>%s</li>\n",
+                       status_text(r->pool, bantin_problem_str(r->pool, pr)));
+        }
+        ap_rputs("</ul>\n", r);
+    }
+}
+
 /* SetHandler bantin-status: what each content dir holds and which files
  * are not served, for admins who should not need the error log. */
 int bantin_status_handler(request_rec *r)
@@ -190,6 +223,7 @@ int bantin_status_handler(request_rec *r)
             }
             ap_rputs("</ul>\n", r);
         }
+        status_broken_refs(r, src, snap);
         ap_rputs("</section>\n", r);
     }
     {

@@ -243,7 +243,7 @@ def test_depth_limit_live_and_in_the_checker(httpd, site_copy, tmp_path):
     assert get(httpd, f"{PREFIX}/article/{slug}/d/qua-sau")[0] == 404
     assert "Quá sâu" not in get(httpd, PREFIX + "/")[1]
 
-    out = subprocess.run([str(CHECK), str(content)], capture_output=True, text=True,
-                         timeout=60).stdout.splitlines()
+    out = subprocess.run([str(CHECK), "--lang", "en", str(content)], capture_output=True,
+                         text=True, timeout=60).stdout.splitlines()
     assert f"{too_deep}: deeper than 32 folders, not read (the portal skips it too)" in out
     assert not [line for line in out if "qua-sau" in line], out

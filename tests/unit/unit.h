@@ -31,6 +31,7 @@ Suite *startcache_suite(void);
 Suite *fs_suite(void);
 Suite *cache_suite(void);
 Suite *names_suite(void);
+Suite *messages_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
