@@ -189,7 +189,7 @@ ARTICLE_CASES = [
     ("LINK_NO_HREF", "lien-ket-thieu.xml", article(body=f"<p>y {MARK}<a>z</a></p>"),
      "<a> cần địa chỉ liên kết: <a href=\"https://...\">",
      "<a> needs the link's address: <a href=\"https://...\">"),
-    ("CATEGORY_LETTERS", "chuyen-muc.xml",
+    ("CATEGORY_LETTERS", "chuyen-muc-rong.xml",
      article().replace("  <summary>", f"  {MARK}<category>---</category>\n  <summary>"),
      "<category> phải có chữ hoặc số", "<category> needs letters or digits"),
     ("SRC_CONTROL", "src-tab.xml",
@@ -455,6 +455,51 @@ def test_broken_reference_warnings(tmp_path):
     assert (rc, lines) == (0, [en[1], "1 file checked: 1 ok, 0 with problems; 1 warning"])
 
 
+def test_category_and_user_messages(tmp_path):
+    """A category spelled otherwise than the portal names it (a warning,
+    at <category>), the names file's ok line, and what the server's User
+    could not read (a problem)."""
+    d = tmp_path / "content"
+    (d / "2024").mkdir(parents=True)
+    for slug, date, cat in (("mot", "2024-03-01", "Nông thôn mới"),
+                            ("hai", "2024-03-02", "Nông thôn mới"),
+                            ("ba", "2024-03-03", "nong thon moi")):
+        text = article(date=date).replace("  <summary>",
+                                          f"  {MARK}<category>{cat}</category>\n  <summary>")
+        text, line, col = place(text)
+        (d / "2024" / f"{slug}.xml").write_text(text, encoding="utf-8")
+    ba = d / "2024" / "ba.xml"
+    vi = [f"{ba}:{line}:{col}: cảnh báo: chuyên mục \"nong thon moi\" viết khác với "
+          "\"Nông thôn mới\" mà cổng dùng",
+          "đã kiểm tra 3 tệp: 3 tốt, 0 có lỗi; 1 cảnh báo"]
+    en = [f"{ba}:{line}:{col}: warning: category \"nong thon moi\" is spelled differently "
+          "from \"Nông thôn mới\", the name the portal uses",
+          "3 files checked: 3 ok, 0 with problems; 1 warning"]
+    for lang, want in ((None, vi), ("en", en)):
+        assert run("-q", d, lang=lang) == (0, want, ""), lang
+    names = d / "chuyen-muc.xml"
+    names.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<categories>\n'
+                     '  <category>Nông thôn mới</category>\n</categories>\n', encoding="utf-8")
+    for lang, want in ((None, "ok: tệp tên chuyên mục, 1 tên"),
+                       ("en", "ok: category names file, 1 names")):
+        rc, lines, _ = run(names, lang=lang)
+        assert (rc, lines[0]) == (0, f"{names}: {want}"), (lang, lines)
+    # what the server's User cannot read: the portal serves none of it
+    names.unlink()
+    os.chmod(tmp_path, 0o755)
+    for p in [d, d / "2024"] + list((d / "2024").iterdir()):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    os.chmod(d / "2024" / "mot.xml", 0o600)
+    (d / "rieng").mkdir(mode=0o700)
+    vi = [f"{d / '2024' / 'mot.xml'}: máy chủ (nobody) không đọc được tệp này",
+          f"{d / 'rieng'}/: máy chủ (nobody) không đọc được thư mục này"]
+    en = [f"{d / '2024' / 'mot.xml'}: the server's User (nobody) cannot read this file",
+          f"{d / 'rieng'}/: the server's User (nobody) cannot read this folder"]
+    for lang, want in ((None, vi), ("en", en)):
+        rc, lines, _ = run("-q", "--user", "nobody", d, lang=lang)
+        assert rc == 1 and sorted(want) == sorted(x for x in lines if "nobody" in x), (lang, lines)
+
+
 # ---- every message of the table is tested above -------------------------------------------
 
 # Messages the checker cannot be made to print from outside (tested in
@@ -486,6 +531,10 @@ COVERED_ELSEWHERE = {
     "REF_NO_SCHEME": test_broken_reference_warnings,
     "WARNING": test_broken_reference_warnings, "WARNINGS": test_broken_reference_warnings,
     "WARNINGS_ONE": test_broken_reference_warnings,
+    "CAT_SPELLING": test_category_and_user_messages,
+    "CAT_NAMES_OK": test_category_and_user_messages,
+    "USER_CANNOT_READ_FILE": test_category_and_user_messages,
+    "USER_CANNOT_READ_FOLDER": test_category_and_user_messages,
 }
 
 

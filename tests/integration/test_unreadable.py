@@ -252,7 +252,7 @@ def test_checker_warns_what_the_user_cannot_read(tmp_path):
     assert p.returncode == 1, p.stdout + p.stderr
     assert f"{secret}: máy chủ (nobody) không đọc được tệp này" in out, out
     assert f"{folder}/: máy chủ (nobody) không đọc được thư mục này" in out, out
-    assert any(line.startswith(f"{good}: ok") for line in out), out
+    assert any(line.startswith(f"{good}: tốt: ") for line in out), out
     assert not [line for line in out if str(inner) in line], out  # not walked, as the portal
     # a single file, and the default User (www-data)
     p = subprocess.run([str(CHECK), str(secret)], capture_output=True, text=True, timeout=60)
