@@ -93,12 +93,22 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
  * for separately, so a search lists up to a few times that. */
 void bantin_search_set_candidates(bantin_search *s, apr_size_t n);
 
-/* The searchable text of an article: captions and paragraphs. */
+/* The text of an article's body: captions and paragraphs (the index
+ * also has its title, lead, author and category name). */
 const char *bantin_search_text(apr_pool_t *p, const bantin_article *a);
 
 /* A snippet of text around the first word matching the query, about
  * `words` words long, HTML-escaped, matches wrapped in <mark>. */
 const char *bantin_search_snippet(apr_pool_t *p, const char *text,
                                   const char *query, apr_size_t words);
+
+/* The snippet of an article for a query, from where its words are: the
+ * lead when it has as many of them as the body, the body when it has
+ * more; the lead when neither has any (a match in the title or the
+ * author line). */
+const char *bantin_search_article_snippet(apr_pool_t *p,
+                                          const bantin_article *a,
+                                          const char *query,
+                                          apr_size_t words);
 
 #endif
