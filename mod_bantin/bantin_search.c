@@ -742,20 +742,59 @@ static int table_ok(bantin_search *s, apr_pool_t *p, const char *table)
     return 1;
 }
 
-/* Damage inside FTS5's own tables: they keep no text to rebuild from, so
- * they and docs are emptied, and the sync that follows fills them from
- * the store. */
+/* Damage inside FTS5's own tables: both are rebuilt from the text docs
+ * keeps, in one transaction, as FTS5's own 'rebuild' did from the copies
+ * it kept: until it commits, queries read the index as it was (damaged,
+ * maybe failing), never an empty one.  A row whose text cannot be read
+ * is dropped from docs, for the sync that follows to write again.  A
+ * process on its way out rolls back; the next start does it again. */
 static void check_tables(bantin_search *s, apr_pool_t *p)
 {
+    apr_array_header_t *bad = apr_array_make(p, 4, sizeof(sqlite3_int64));
+    sqlite3_stmt *st;
+    apr_pool_t *row;
+    int rc = SQLITE_ERROR, i;
+
     if (table_ok(s, p, "ffts") && table_ok(s, p, "efts")) {
         return;
     }
-    if (!begin(s)) {
+    if (apr_pool_create(&row, p) != APR_SUCCESS || !begin(s)) {
         return; /* said; the next start tries again */
     }
-    sqlite3_exec(s->wdb, "INSERT INTO ffts(ffts) VALUES('delete-all');"
-                 "INSERT INTO efts(efts) VALUES('delete-all');"
-                 "DELETE FROM docs;", NULL, NULL, NULL);
+    if (sqlite3_exec(s->wdb, "INSERT INTO ffts(ffts) VALUES('delete-all');"
+                     "INSERT INTO efts(efts) VALUES('delete-all');", NULL,
+                     NULL, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(s->wdb, "SELECT id, src FROM docs", -1, &st,
+                              NULL) == SQLITE_OK) {
+        /* in id order: one FTS5 segment a hashsize, as the sync writes */
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW
+               && !apr_atomic_read32(&s->stopping)) {
+            sqlite3_int64 id = sqlite3_column_int64(st, 0);
+            bantin_search_fields f;
+            const char *text[3];
+            if (bantin_search_fields_unpack(
+                    row, sqlite3_column_blob(st, 1),
+                    (apr_size_t)sqlite3_column_bytes(st, 1), &f)) {
+                table_text(row, &f, 1, text);
+                put_text(s->wdb, INSERT_FFTS, id, text);
+                table_text(row, &f, 0, text);
+                put_text(s->wdb, INSERT_EFTS, id, text);
+            }
+            else {
+                APR_ARRAY_PUSH(bad, sqlite3_int64) = id;
+            }
+            apr_pool_clear(row);
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+        sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+        return;
+    }
+    for (i = 0; i < bad->nelts; i++) {
+        exec_bound(s->wdb, "DELETE FROM docs WHERE id = ?1",
+                   APR_ARRAY_IDX(bad, i, sqlite3_int64));
+    }
     commit(s);
 }
 
@@ -1243,9 +1282,9 @@ static int rank_matches(const search_ctx *x, const char *table,
     more = (apr_size_t)hits->nelts > cap;
     if (more) {
         /* titles and leads that match further back than the newest
-         * matches: the newest `cap` of those, one statement (one for
-         * titles and one for leads cost a third more at 100,000
-         * articles, for titles further back than readers page) */
+         * matches: the newest `cap` of those, in one statement rather
+         * than one for each (an old title match past the newest `cap`
+         * title-or-lead matches is left out, as deep as readers page) */
         hits->nelts--;
         if ((*rv = newest_matches(x, table,
                                   match_expr(x->p, "title lead", terms), df,
