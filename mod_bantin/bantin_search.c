@@ -708,7 +708,7 @@ static int by_id(const void *x, const void *y)
  * segment per article when they come newest first, as a content dir of
  * year/month folders lists them): in id order, a batch is one segment,
  * and docs is appended to rather than split page by page. */
-static apr_size_t put_batch(sqlite3 *db, apr_pool_t *p, batched *b,
+static apr_size_t put_batch(bantin_search *s, apr_pool_t *p, batched *b,
                             const bantin_article *const *articles,
                             apr_size_t n)
 {
@@ -722,8 +722,9 @@ static apr_size_t put_batch(sqlite3 *db, apr_pool_t *p, batched *b,
                                     % ID_SPAN);
     }
     qsort(b, n, sizeof(*b), by_id);
-    for (i = 0; i < n; i++) {
-        wrote += (apr_size_t)put(db, p, b[i].a);
+    /* a process on its way out stops here; the next sync writes the rest */
+    for (i = 0; i < n && !apr_atomic_read32(&s->stopping); i++) {
+        wrote += (apr_size_t)put(s->wdb, p, b[i].a);
         apr_pool_clear(p);
     }
     return wrote;
@@ -850,7 +851,7 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
             apr_thread_mutex_unlock(s->wlock);
             break;
         }
-        batch = put_batch(s->wdb, p, b, snap->by_slug + i, n);
+        batch = put_batch(s, p, b, snap->by_slug + i, n);
         wrote += commit(s) ? batch : 0;
         apr_thread_mutex_unlock(s->wlock);
     }

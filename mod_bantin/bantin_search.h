@@ -6,7 +6,9 @@
  * unicode61 remove_diacritics leaves đ alone ("giup do" would not find
  * "giúp đỡ").  Each article is indexed twice: folded, for matching, and
  * as written, so that when a query has diacritics the articles that
- * match them exactly rank first ("bán" before "bàn").
+ * match them exactly rank first ("bán" before "bàn").  What is indexed:
+ * every text a reader sees, in three fields ranked in this order (title,
+ * lead, the rest: bantin_search_fields.h).
  *
  * The index is a file in the state directory, shared by httpd's
  * processes (WAL mode); it follows the store change by change and is
