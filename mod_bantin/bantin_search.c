@@ -22,7 +22,10 @@
 /* 3: two FTS5 tables (folded with prefix indexes, exact without) whose
  * rowids are the docs' ids, ordered by date: see doc_id().
  * 4: three fields (title, lead, the rest: see bantin_search_fields.h);
- * contentless tables, the text packed in docs. */
+ * contentless tables, the text packed in docs.  Removing an article
+ * folds its packed text again and must give the very words indexed: a
+ * change to the folding (bantin_fold, bantin_fold_marks) or to the
+ * fields needs a new version, so that old indexes are rebuilt. */
 #define SCHEMA_VERSION "4"
 /* Articles a transaction of the initial build: larger batches make fewer,
  * larger FTS5 segments (less merging: 20 % faster than 1,000), and no
