@@ -99,6 +99,10 @@ void bantin_search_set_candidates(bantin_search *s, apr_size_t n);
  * also has its title, lead, author and category name). */
 const char *bantin_search_text(apr_pool_t *p, const bantin_article *a);
 
+/* 1 when the query's last word is matched as a prefix (see
+ * bantin_search_query): the snippet marks the words it begins. */
+int bantin_search_last_is_prefix(apr_pool_t *p, const char *query);
+
 /* A snippet of text around the first word matching the query, about
  * `words` words long, HTML-escaped, matches wrapped in <mark>. */
 const char *bantin_search_snippet(apr_pool_t *p, const char *text,

@@ -12,6 +12,19 @@
  * refuses files of more than a few MB long before). */
 #define MAX_UNPACKED (64u * 1024 * 1024)
 
+const char *bantin_search_text(apr_pool_t *p, const bantin_article *a)
+{
+    bantin_buf b;
+    int i;
+
+    bantin_buf_init(&b, p, 4096);
+    for (i = 0; i < a->nblocks; i++) {
+        bantin_buf_adds(&b, bantin_html_text(p, a->blocks[i].html));
+        bantin_buf_adds(&b, "\n");
+    }
+    return bantin_buf_cstr(&b);
+}
+
 void bantin_search_fields_of(apr_pool_t *p, const bantin_article *a,
                              bantin_search_fields *f)
 {
