@@ -277,8 +277,8 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
                 const bantin_article *a = bantin_snapshot_get(
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);
                 if (a) { /* the index does not know publishing times */
-                    snippets[n] = bantin_search_snippet(
-                        r->pool, bantin_search_text(r->pool, a), text, 30);
+                    snippets[n] = bantin_search_article_snippet(
+                        r->pool, a, text, 30);
                     items[n++] = a;
                 }
             }
