@@ -127,6 +127,9 @@ const char *bantin_store_dir(const bantin_store *s);
 apr_time_t bantin_store_last_check(const bantin_store *s);
 int bantin_store_watching(const bantin_store *s); /* inotify in use */
 const char *bantin_store_state_dir(const bantin_store *s); /* or NULL */
+/* Where articles that left the content dir went (bantin_moves.h), or
+ * NULL when out of memory. */
+struct bantin_moves *bantin_store_moves(bantin_store *s);
 
 /* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,
