@@ -30,6 +30,7 @@ Suite *shape_suite(void);
 Suite *startcache_suite(void);
 Suite *fs_suite(void);
 Suite *cache_suite(void);
+Suite *moves_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
