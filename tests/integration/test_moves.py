@@ -182,6 +182,9 @@ def test_deleted_article_is_gone_and_unknown_stays_404(httpd, site_copy):
 
     httpd.restart()
     everyone(httpd, expect)
+    # a graceful restart: the parent reads its config (and the map) again
+    httpd.signal_restart("graceful")
+    everyone(httpd, expect)
 
 
 def test_new_article_at_an_old_url_wins(httpd, site_copy):
