@@ -332,13 +332,16 @@ bantin_moves_e bantin_moves_find(bantin_moves *m, const bantin_snapshot *snap,
     if (!m || present(snap, slug)) {
         return BANTIN_MOVES_UNKNOWN;
     }
-    epoch = bantin_snapshot_epoch(snap, now);
     apr_thread_mutex_lock(m->lock);
     if (!(e = apr_hash_get(m->index, slug, APR_HASH_KEY_STRING))) {
         apr_thread_mutex_unlock(m->lock);
-        return BANTIN_MOVES_UNKNOWN;
+        return BANTIN_MOVES_UNKNOWN; /* the common 404: costs no more */
     }
     hash = e->hash;
+    apr_thread_mutex_unlock(m->lock);
+    /* The answer holds while the same articles are visible. */
+    epoch = bantin_snapshot_epoch(snap, now);
+    apr_thread_mutex_lock(m->lock);
     if (m->memo_gen != snap->generation || m->memo_epoch != epoch) {
         apr_pool_clear(m->memo_pool);
         m->memo = apr_hash_make(m->memo_pool);

@@ -296,8 +296,9 @@ apr_status_t bantin_state_read_file(bantin_state *st, apr_pool_t *p,
         close(fd);
         return APR_EINVAL;
     }
-    /* Read up to one byte past the limit: the file may have grown since
-     * fstat. */
+    /* Read up to one byte past its size: it may have grown since fstat
+     * (a file is replaced by rename, never rewritten in place). */
+    max = (apr_size_t)sb.st_size;
     buf = apr_palloc(p, max + 2);
     for (;;) {
         ssize_t n = read(fd, buf + got, max + 1 - got);
@@ -313,8 +314,7 @@ apr_status_t bantin_state_read_file(bantin_state *st, apr_pool_t *p,
         }
         got += (apr_size_t)n;
         if (got > max) {
-            *why = apr_psprintf(p, "larger than %lu bytes",
-                                (unsigned long)max);
+            *why = "it grew while it was read";
             break;
         }
     }

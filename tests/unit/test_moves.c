@@ -183,6 +183,48 @@ START_TEST(moves_file_read_back_or_ignored)
 }
 END_TEST
 
+/* bantin_state_read_file takes nothing but a plain file of ours of one
+ * name, within its limit. */
+START_TEST(moves_state_file_is_hostile_input)
+{
+    const char *dir = unit_tmpdir(), *root = unit_tmpdir();
+    bantin_state *st = bantin_state_open(unit_pool, root, dir);
+    const char *f, *why;
+    char *data;
+    apr_size_t len;
+
+    ck_assert_ptr_nonnull(st);
+    f = path_in(bantin_state_dir(st), "f");
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 100, &data,
+                                            &len, &why), APR_ENOENT);
+    unit_write_str(f, "0123456789");
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 10, &data,
+                                            &len, &why), APR_SUCCESS);
+    ck_assert_uint_eq(len, 10);
+    ck_assert_str_eq(data, "0123456789");
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 9, &data,
+                                            &len, &why), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(why, "larger than 9 bytes"));
+    ck_assert_int_eq(link(f, path_in(dir, "other-name")), 0);
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 100, &data,
+                                            &len, &why), APR_EINVAL);
+    ck_assert_str_eq(why, "a hard link");
+    ck_assert_int_eq(unlink(path_in(dir, "other-name")), 0);
+    ck_assert_int_eq(unlink(f), 0);
+    ck_assert_int_eq(mkfifo(f, 0644), 0);
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 100, &data,
+                                            &len, &why), APR_EINVAL);
+    ck_assert_str_eq(why, "not a regular file");
+    /* written, and read back */
+    ck_assert_int_eq(unlink(f), 0);
+    ck_assert_int_eq(bantin_state_write_file(st, unit_pool, "f", "abc", 3),
+                     APR_SUCCESS);
+    ck_assert_int_eq(bantin_state_read_file(st, unit_pool, "f", 100, &data,
+                                            &len, &why), APR_SUCCESS);
+    ck_assert_str_eq(data, "abc");
+}
+END_TEST
+
 static bantin_store *open_store_in(const char *dir, const char *root)
 {
     bantin_store *st = NULL;
@@ -255,6 +297,7 @@ Suite *moves_suite(void)
     tcase_add_test(tc, moves_truncated_is_refused);
     tcase_add_test(tc, moves_hostile_is_refused);
     tcase_add_test(tc, moves_file_read_back_or_ignored);
+    tcase_add_test(tc, moves_state_file_is_hostile_input);
     tcase_add_test(tc, moves_store_answers_and_remembers);
     suite_add_tcase(s, tc);
     return s;
