@@ -225,6 +225,38 @@ START_TEST(moves_state_file_is_hostile_input)
 }
 END_TEST
 
+/* The map keeps the newest BANTIN_MOVES_MAX entries, in memory and in the
+ * file, which a new map reads back whole. */
+START_TEST(moves_bounded_to_the_newest)
+{
+    const char *dir = unit_tmpdir(), *root = unit_tmpdir();
+    bantin_state *st = bantin_state_open(unit_pool, root, dir);
+    bantin_moves *m = bantin_moves_create(unit_pool, st, dir);
+    apr_size_t i, extra = 10;
+    const bantin_snapshot empty = {0};
+    const char *to;
+
+    for (i = 0; i < BANTIN_MOVES_MAX + extra; i++) {
+        bantin_moves_left(m, apr_psprintf(unit_pool, "nam/bai-%lu",
+                                          (unsigned long)i),
+                          i, apr_time_from_sec(1000000 + (apr_time_t)i));
+    }
+    bantin_moves_save(m);
+    ck_assert_uint_eq(bantin_moves_count(m), BANTIN_MOVES_MAX);
+    m = bantin_moves_create(unit_pool, st, dir);
+    ck_assert_uint_eq(bantin_moves_count(m), BANTIN_MOVES_MAX);
+    for (i = 0; i < BANTIN_MOVES_MAX + extra; i += BANTIN_MOVES_MAX / 4) {
+        ck_assert_int_eq(bantin_moves_find(m, &empty,
+                                           apr_psprintf(unit_pool,
+                                                        "nam/bai-%lu",
+                                                        (unsigned long)i),
+                                           apr_time_now(), unit_pool, &to),
+                         i < extra ? BANTIN_MOVES_UNKNOWN
+                                   : BANTIN_MOVES_GONE);
+    }
+}
+END_TEST
+
 static bantin_store *open_store_in(const char *dir, const char *root)
 {
     bantin_store *st = NULL;
@@ -298,6 +330,7 @@ Suite *moves_suite(void)
     tcase_add_test(tc, moves_hostile_is_refused);
     tcase_add_test(tc, moves_file_read_back_or_ignored);
     tcase_add_test(tc, moves_state_file_is_hostile_input);
+    tcase_add_test(tc, moves_bounded_to_the_newest);
     tcase_add_test(tc, moves_store_answers_and_remembers);
     suite_add_tcase(s, tc);
     return s;
