@@ -176,8 +176,11 @@ static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
     if (s->state) {
         bantin_state_forget(s->state, ch->scratch, e->rel);
     }
-    if (e->article && !e->article->draft) {
-        /* the file is gone: moved (its old URL leads on) or deleted */
+    if (e->article && !e->article->draft
+        && e->article->date.when <= apr_time_now()) {
+        /* The file is gone: moved (its old URL leads on) or deleted.  Only
+         * an article that was published: the URL of one still embargoed
+         * says nothing, 404, as before. */
         bantin_moves_left(s->moves, e->article->slug, e->article->hash,
                           apr_time_now());
     }

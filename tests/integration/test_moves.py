@@ -187,6 +187,20 @@ def test_deleted_article_is_gone_and_unknown_stays_404(httpd, site_copy):
     everyone(httpd, expect)
 
 
+def test_embargoed_article_deleted_stays_404(httpd, site_copy):
+    """An article not yet published that is deleted: its URL was never public,
+    and a 410 would tell that something was there."""
+    content, templates = site_copy
+    write(content / "2024", "bai-hen-gio", "Bài chưa đến giờ đăng", date="2099-01-01")
+    start(httpd, content, templates)
+    everyone(httpd, {article_url("2024/bai-hen-gio"): (404, None)})
+    (content / "2024" / "bai-hen-gio.xml").unlink()
+    # every process has seen the deletion once it serves a file written after it
+    write(content / "2024", "moc", "Bài mốc")
+    everyone(httpd, {article_url("2024/moc"): (200, None),
+                     article_url("2024/bai-hen-gio"): (404, None)})
+
+
 def test_new_article_at_an_old_url_wins(httpd, site_copy):
     content, templates = site_copy
     write(content / "2024", "bai-cu", "Bài cũ sẽ chuyển đi")

@@ -293,6 +293,8 @@ START_TEST(moves_store_answers_and_remembers)
                    unit_article_xml("Xoá", "2024-01-04", "hai"));
     unit_write_str(path_in(dir, "2024/o.xml"),
                    unit_article_xml("Ở", "2024-01-04", "ba"));
+    unit_write_str(path_in(dir, "2024/hen.xml"),
+                   unit_article_xml("Hẹn giờ", "2099-01-01", "năm"));
     st = open_store_in(dir, root);
     ck_assert_int_eq(find(st, "2024/di", &to), BANTIN_MOVES_UNKNOWN);
 
@@ -300,6 +302,7 @@ START_TEST(moves_store_answers_and_remembers)
     ck_assert_int_eq(rename(path_in(dir, "2024/di.xml"),
                             path_in(dir, "nong-thon/di.xml")), 0);
     ck_assert_int_eq(unlink(path_in(dir, "2024/xoa.xml")), 0);
+    ck_assert_int_eq(unlink(path_in(dir, "2024/hen.xml")), 0);
     bantin_store_rescan(st);
     for (round = 0; round < 2; round++) {
         ck_assert_int_eq(find(st, "2024/di", &to), BANTIN_MOVES_MOVED);
@@ -307,6 +310,8 @@ START_TEST(moves_store_answers_and_remembers)
         ck_assert_int_eq(find(st, "2024/xoa", &to), BANTIN_MOVES_GONE);
         ck_assert_int_eq(find(st, "2024/chua-co", &to), BANTIN_MOVES_UNKNOWN);
         ck_assert_int_eq(find(st, "2024/o", &to), BANTIN_MOVES_UNKNOWN);
+        /* never published: its URL tells nothing */
+        ck_assert_int_eq(find(st, "2024/hen", &to), BANTIN_MOVES_UNKNOWN);
         /* a restart: a new store over the same state folder */
         st = open_store_in(dir, root);
     }
