@@ -114,7 +114,7 @@ static void prune(bantin_moves *m)
     apr_size_t n, i;
 
     if (apr_hash_count(m->index) <= BANTIN_MOVES_MAX
-        || apr_pool_create(&tmp, NULL) != APR_SUCCESS) {
+        || apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
         return;
     }
     all = sorted(m, tmp, &n);
@@ -240,7 +240,7 @@ void bantin_moves_save(bantin_moves *m)
         return;
     }
     prune(m);
-    if (apr_pool_create(&tmp, NULL) != APR_SUCCESS) {
+    if (apr_pool_create_unmanaged_ex(&tmp, NULL, NULL) != APR_SUCCESS) {
         return;
     }
     all = sorted(m, tmp, &n);
