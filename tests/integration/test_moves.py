@@ -45,8 +45,15 @@ def write(content, slug, title, **kw):
     return write_article(content, slug, title=title, **kw)
 
 
+ARTICLE_MAX_AGE = 123  # what a 301 carries: it is about an article page
+ERROR_MAX_AGE = 7      # what a 410 carries, like the other error pages
+
+
 def start(httpd, content, templates):
-    httpd.configure([Portal(PREFIX, content, templates, directives=["BantinPageSize 100"])])
+    httpd.configure([Portal(PREFIX, content, templates,
+                            directives=["BantinPageSize 100",
+                                        f"BantinArticleMaxAge {ARTICLE_MAX_AGE}",
+                                        f"BantinErrorMaxAge {ERROR_MAX_AGE}"])])
     httpd.restart()
 
 
@@ -106,7 +113,7 @@ def test_moved_file_answers_301_to_its_new_url(httpd, site_copy):
     everyone(httpd, expect)
     assert h1_of(httpd, "nong-thon/bai-chuyen-di") == "Bài sẽ chuyển chuyên mục"
     r = httpd.get(article_url("2024/bai-chuyen-di"))
-    assert "max-age=" in r.headers.get("Cache-Control", ""), r.headers
+    assert r.headers.get("Cache-Control") == f"max-age={ARTICLE_MAX_AGE}", r.headers
 
     # the same answers after a restart, from the map in the state dir
     httpd.restart()
@@ -175,7 +182,9 @@ def test_deleted_article_is_gone_and_unknown_stays_404(httpd, site_copy):
               article_url("2024/chua-tung-co"): (404, None)}
     everyone(httpd, expect)
     # a page in the portal's look, with its own words, not the 404's
-    gone = portal_error(httpd.get(article_url("2024/bai-bi-xoa")), 410)
+    r = httpd.get(article_url("2024/bai-bi-xoa"))
+    assert r.headers.get("Cache-Control") == f"max-age={ERROR_MAX_AGE}", r.headers
+    gone = portal_error(r, 410)
     not_found = portal_error(httpd.get(article_url("2024/chua-tung-co")), 404)
     assert gone.find("h1").text() != not_found.find("h1").text()
     assert "410" in gone.find(cls="bantin-error").text()
