@@ -18,6 +18,7 @@
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_refs.h"
+#include "bantin_moves.h"
 #include "bantin_request.h"
 #include "bantin_version.h"
 #include "mod_bantin_handlers.h"
@@ -249,6 +250,43 @@ int bantin_status_handler(request_rec *r)
 /* ---------------------------------------------------------------------- */
 /* articles and lists                                                      */
 
+/* An article no longer at slug: 301 to where it moved (the same part of
+ * it), 410 when it left for nowhere, 404 when it was never known.  The
+ * Location is our prefix, a fixed route and a slug of the store's own
+ * ([a-z0-9-/]), nothing the request said. */
+static int article_left(request_rec *r, const bantin_conf *c,
+                        const bantin_view *v, const bantin_snapshot *snap,
+                        apr_time_t now, const char *slug, bantin_part_e part)
+{
+    static const char *const routes[] = {
+        [BANTIN_PART_PAGE] = "/article/",
+        [BANTIN_PART_TOOLBAR] = "/block/toolbar/",
+        [BANTIN_PART_VIEW] = "/block/view/",
+        [BANTIN_PART_RELATED] = "/block/related/",
+        [BANTIN_PART_OTHER] = "/block/other/",
+        [BANTIN_PART_PRINT] = "/print/"};
+    const char *to = NULL;
+
+    switch (bantin_moves_find(bantin_store_moves(c->content->store), snap,
+                              slug, now, r->pool, &to)) {
+    case BANTIN_MOVES_MOVED:
+        /* Kept by caches as long as an article page: a new article may
+         * take the old URL, and wins from then on. */
+        apr_table_setn(r->err_headers_out, "Location",
+                       apr_pstrcat(r->pool, v->base, routes[part], to, NULL));
+        apr_table_setn(r->err_headers_out, "Cache-Control",
+                       apr_psprintf(r->pool, "max-age=%d",
+                                    c->article_max_age != UNSET
+                                        ? c->article_max_age
+                                        : DEFAULT_ARTICLE_MAX_AGE));
+        return HTTP_MOVED_PERMANENTLY;
+    case BANTIN_MOVES_GONE:
+        return bantin_send_error(r, c, v, HTTP_GONE);
+    default:
+        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+    }
+}
+
 /* An article page, one of its blocks, or its print view. */
 int bantin_handle_article(request_rec *r, const bantin_conf *c,
                           const bantin_view *v, const bantin_snapshot *snap,
@@ -266,7 +304,7 @@ int bantin_handle_article(request_rec *r, const bantin_conf *c,
     bantin_cached pg;
 
     if (!a) {
-        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+        return article_left(r, c, v, snap, now, slug, part);
     }
     /* The neighbours, then the lists, with no article twice. */
     ar.related = related;
