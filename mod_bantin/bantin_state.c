@@ -252,14 +252,16 @@ void bantin_state_forget(bantin_state *st, apr_pool_t *p, const char *rel)
     unlinkat(st->fd, flat(p, rel, ""), 0);
 }
 
-int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
-                           const apr_finfo_t *fi)
+/* Makes the mark of this version of rel, with suffix: 1 when this process
+ * made it (its problem is to be logged now), 0 when one was there. */
+static int claim_mark(bantin_state *st, apr_pool_t *p, const char *rel,
+                      const apr_finfo_t *fi, const char *suffix)
 {
     const char *marker = flat(p, rel,
                               apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
-                                           APR_OFF_T_FMT ".bad",
+                                           APR_OFF_T_FMT "%s",
                                            (unsigned long)fi->inode,
-                                           fi->mtime, fi->size));
+                                           fi->mtime, fi->size, suffix));
     int fd = openat(st->fd, marker,
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     0644);
@@ -271,24 +273,17 @@ int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
     return 1;
 }
 
+int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
+                           const apr_finfo_t *fi)
+{
+    return claim_mark(st, p, rel, fi, ".bad");
+}
+
 int bantin_state_claim_refs_log(bantin_state *st, apr_pool_t *p,
                                 const char *rel, const apr_finfo_t *fi)
 {
     /* ".refs", not ".bad": forget_logged leaves it at a start */
-    const char *marker = flat(p, rel,
-                              apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
-                                           APR_OFF_T_FMT ".refs",
-                                           (unsigned long)fi->inode,
-                                           fi->mtime, fi->size));
-    int fd = openat(st->fd, marker,
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0644);
-
-    if (fd < 0) {
-        return errno != EEXIST; /* when in doubt, log */
-    }
-    close(fd);
-    return 1;
+    return claim_mark(st, p, rel, fi, ".refs");
 }
 
 apr_status_t bantin_state_read_file(bantin_state *st, apr_pool_t *p,
