@@ -229,12 +229,16 @@ bantin_snapshot *bantin_snapshot_build_named(const bantin_snapshot *old,
         return NULL;
     }
 
-    qsort(added, nadded, sizeof(*added), by_date_cmp);
+    if (nadded) { /* qsort wants an array, even of none */
+        qsort(added, nadded, sizeof(*added), by_date_cmp);
+    }
     s->count = merge(s->by_date, old ? old->by_date : NULL,
                      old ? old->count : 0,
                      (const bantin_article *const *)added, nadded,
                      bantin_article_cmp);
-    qsort(added, nadded, sizeof(*added), by_slug_cmp);
+    if (nadded) {
+        qsort(added, nadded, sizeof(*added), by_slug_cmp);
+    }
     merge(s->by_slug, old ? old->by_slug : NULL, old ? old->count : 0,
           (const bantin_article *const *)added, nadded, slug_cmp);
 
