@@ -43,6 +43,9 @@ CORE := bantin_log bantin_buf bantin_date bantin_fs bantin_safedir bantin_articl
         bantin_messages bantin_explain bantin_refs
 # categories' displayed names and the names file (content/chuyen-muc.xml)
 CORE += bantin_names
+# the one entry that answers a request (bantin_answer.h), and the settings
+CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
+        bantin_answer_files bantin_answer_status
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)
