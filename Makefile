@@ -51,8 +51,7 @@ CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
 VERSION  := $(shell cat VERSION)
 HEADERS  := $(wildcard mod_bantin/core/*.h mod_bantin/httpd/*.h)
 # The httpd glue: the only files that include httpd headers.
-GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
-            mod_bantin_feeds mod_bantin_media mod_bantin_startup
+GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_startup
 GLUE_SRC := $(GLUE:%=mod_bantin/httpd/%.c)
 
 .PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install deb clean format \

@@ -1,15 +1,13 @@
 /* mod_bantin.c -- the httpd glue of mod_bantin: the module, its hooks and
- * the handler that dispatches a request.
+ * the lifecycle (startup, the children's threads).
  *
- * Everything a page is made of lives in the core library (bantin_*.c),
- * which includes no httpd header.  This file loads the stores at startup,
- * keeps them fresh, and maps a request onto the handler of its route; the
- * handlers write the answers:
+ * Everything a page is made of, and every answer, lives in the core
+ * library (mod_bantin/core), which includes no httpd header.  This file
+ * loads the stores at startup and keeps them fresh; the handlers
+ * translate requests and answers:
  *
- *   mod_bantin_pages.c    articles, lists, the font-size form, bantin-status
- *   mod_bantin_feeds.c    RSS feeds, the sitemap, search
- *   mod_bantin_media.c    images below the content dir, the theme's files
- *   mod_bantin_respond.c  what they share: bodies, validators, error pages
+ *   mod_bantin_respond.c  the handlers: httpd's request into the core's
+ *                         (bantin_answer.h), the core's answer out
  *
  * mod_bantin_config.c holds the directives.
  *
@@ -48,7 +46,7 @@
 #include "bantin_state.h"
 #include "bantin_version.h"
 #include "bantin_stateclean.h"
-#include "mod_bantin_handlers.h"
+#include "mod_bantin.h"
 
 /* Rendered pages of this process (see bantin_cache.h); created in
  * post_config, so each child has its own after fork. */
@@ -310,7 +308,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
          * the address space holds is as good as no limit */
         apr_uint64_t bytes = (apr_uint64_t)(bantin_reg.cache_mb != UNSET
                                                 ? bantin_reg.cache_mb
-                                                : DEFAULT_CACHE_MB) << 20;
+                                                : BANTIN_DEFAULT_CACHE_MB) << 20;
         bantin_page_cache = bantin_cache_create(
             pconf, bytes > APR_SIZE_MAX ? APR_SIZE_MAX : (apr_size_t)bytes);
     }
@@ -359,7 +357,7 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         rv = bantin_store_create_cached(
             &src->store, pconf, src->dir, schema,
             src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
-            src->interval != UNSET ? src->interval : DEFAULT_INTERVAL, root,
+            src->interval != UNSET ? src->interval : BANTIN_DEFAULT_INTERVAL, root,
             *cache_dir ? cache_dir : NULL);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
@@ -597,177 +595,6 @@ static int bantin_monitor(apr_pool_t *p, server_rec *s)
     return DECLINED;
 }
 
-/* ---------------------------------------------------------------------- */
-/* requests                                                                */
-
-/* The portal prefix of this request, or NULL when it cannot be told. */
-static const char *prefix_of(request_rec *r, const bantin_conf *c)
-{
-    const char *p = c->prefix;
-    apr_size_t n;
-
-    if (!p) {
-        p = c->section ? c->section : "";
-        n = strlen(p);
-        while (n > 0 && p[n - 1] == '/') {
-            n--;
-        }
-        p = apr_pstrmemdup(r->pool, p, n);
-    }
-    n = strlen(p);
-    if (strncmp(r->uri, p, n) || (r->uri[n] && r->uri[n] != '/')) {
-        return NULL;
-    }
-    return p;
-}
-
-/* The categories a reader can see now, by the names the snapshot gave
- * them (bantin_names.h): a category whose articles are all future or
- * expired is not in the menu, and its pages answer 404. */
-static void visible_categories(request_rec *r, const bantin_snapshot *snap,
-                               apr_time_t now, bantin_view *v)
-{
-    bantin_category *cats = apr_palloc(r->pool, sizeof(*cats)
-                                                    * (snap->ncategories + 1));
-    apr_size_t i, n = 0;
-
-    for (i = 0; i < snap->ncategories; i++) {
-        const bantin_article *first;
-        apr_size_t total;
-        if (bantin_category_list(&snap->categories[i], now, 0, 1, &first,
-                                 &total)) {
-            cats[n++] = snap->categories[i];
-        }
-    }
-    bantin_names_menu_sort(cats, n); /* the names file's order first */
-    v->categories = cats;
-    v->ncategories = n;
-}
-
-/* SetHandler bantin: the reader's view of the portal (settings, font
- * step from the cookie, prefix, visible categories), then the handler of
- * the route. */
-static int bantin_handler(request_rec *r)
-{
-    const bantin_conf *c;
-    const bantin_snapshot *snap;
-    bantin_view v;
-    bantin_route route;
-    apr_time_t now;
-
-    if (!r->handler || strcmp(r->handler, "bantin")) {
-        return DECLINED;
-    }
-    c = ap_get_module_config(r->per_dir_config, &bantin_module);
-    if (!c->content || !c->templates || !c->content->store) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "BT0201 SetHandler "
-                      "bantin for %s needs BantinContentDir and "
-                      "BantinTemplateDir", r->uri);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    v.portal_name = c->portal_name ? c->portal_name : DEFAULT_PORTAL_NAME;
-    v.tz_min = c->tz_min != UNSET ? c->tz_min : BANTIN_TZ_DEFAULT_MIN;
-    v.fs_rem = c->fs_rem ? c->fs_rem : bantin_default_sizes;
-    v.fs_count = c->fs_rem ? c->fs_count
-                           : bantin_default_nsizes;
-    v.fs_cookie = c->fs_cookie ? c->fs_cookie : DEFAULT_COOKIE;
-    if (c->site_url) {
-        v.site = c->site_url; /* the request's Host shapes nothing */
-    }
-    else {
-        /* httpd's own rule: the Host header, or ServerName under
-         * UseCanonicalName On.  From the reader's own request: a
-         * subrequest (SSI) has no port in its parsed URI and would drop it
-         * from absolute URLs. */
-        request_rec *top = r;
-        while (top->main) {
-            top = top->main;
-        }
-        v.site = ap_construct_url(r->pool, "", top);
-    }
-    v.categories = NULL;
-    v.ncategories = 0;
-    v.fs_step = c->fs_default != UNSET && c->fs_default <= v.fs_count
-                ? c->fs_default : (v.fs_count + 1) / 2;
-    v.fs_step = bantin_fontsize_from_cookie(
-        apr_table_get(r->headers_in, "Cookie"), v.fs_cookie, v.fs_count,
-        v.fs_step);
-    if (!(v.base = prefix_of(r, c))) {
-        v.base = "";
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "BT0202 %s is not "
-                      "below the portal's <Location>: set BantinPrefix",
-                      r->uri);
-        return bantin_send_error(r, c, &v, HTTP_NOT_FOUND);
-    }
-
-    bantin_route_parse(r->pool, r->uri + strlen(v.base), &route);
-    if (r->method_number != M_GET
-        && !(r->method_number == M_POST
-             && route.kind == BANTIN_ROUTE_FONTSIZE)) {
-        apr_table_setn(r->headers_out, "Allow",
-                       route.kind == BANTIN_ROUTE_FONTSIZE ? "GET, HEAD, POST"
-                                                           : "GET, HEAD");
-        return bantin_send_error(r, c, &v, HTTP_METHOD_NOT_ALLOWED);
-    }
-
-    now = apr_time_now();
-    if (!c->content->watcher) {
-        bantin_store_refresh(c->content->store, now);
-    }
-    snap = bantin_hold_snapshot(r, c->content->store);
-    visible_categories(r, snap, now, &v);
-    switch (route.kind) {
-    case BANTIN_ROUTE_ADD_SLASH:
-        apr_table_setn(r->headers_out, "Location",
-                       apr_pstrcat(r->pool, v.base, "/",
-                                   r->args ? "?" : "", r->args, NULL));
-        return HTTP_MOVED_PERMANENTLY;
-    case BANTIN_ROUTE_HOME:
-        return bantin_handle_list(r, c, &v, snap, now, NULL, 0);
-    case BANTIN_ROUTE_CATEGORY:
-        return bantin_handle_list(r, c, &v, snap, now, route.arg, 0);
-    case BANTIN_ROUTE_ARTICLE: {
-        const char *print = r->args ? bantin_form_get(r->pool, r->args,
-                                                      "print")
-                                    : NULL;
-        return bantin_handle_article(r, c, &v, snap, now, route.arg,
-                              print && !strcmp(print, "1")
-                                  ? BANTIN_PART_PRINT : BANTIN_PART_PAGE);
-    }
-    case BANTIN_ROUTE_PRINT:
-        return bantin_handle_article(r, c, &v, snap, now, route.arg,
-                              BANTIN_PART_PRINT);
-    case BANTIN_ROUTE_BLOCK: {
-        static const bantin_part_e parts[] = {
-            [BANTIN_BLOCK_TOOLBAR] = BANTIN_PART_TOOLBAR,
-            [BANTIN_BLOCK_VIEW] = BANTIN_PART_VIEW,
-            [BANTIN_BLOCK_RELATED] = BANTIN_PART_RELATED,
-            [BANTIN_BLOCK_OTHER] = BANTIN_PART_OTHER};
-        if (route.block == BANTIN_BLOCK_LIST) {
-            return bantin_handle_list(r, c, &v, snap, now, NULL, 1);
-        }
-        return bantin_handle_article(r, c, &v, snap, now, route.arg,
-                              parts[route.block]);
-    }
-    case BANTIN_ROUTE_SEARCH:
-        return bantin_handle_search(r, c, &v, snap, now);
-    case BANTIN_ROUTE_FEED:
-        return bantin_handle_feed(r, c, &v, snap, now, route.arg);
-    case BANTIN_ROUTE_SITEMAP:
-        return bantin_handle_sitemap(r, c, &v, snap, now, route.arg);
-    case BANTIN_ROUTE_MEDIA:
-        return bantin_handle_media(r, c, &v, route.arg);
-    case BANTIN_ROUTE_STATIC:
-        return bantin_handle_static(r, c, &v, route.arg);
-    case BANTIN_ROUTE_FONTSIZE:
-        return bantin_handle_fontsize(r, c, &v);
-    default: /* perhaps a page's URL written loosely */
-        return bantin_handle_loose(r, c, &v, snap, now,
-                                   r->uri + strlen(v.base));
-    }
-}
-
 static void bantin_register_hooks(apr_pool_t *p)
 {
     (void)p;
@@ -784,7 +611,8 @@ static void bantin_register_hooks(apr_pool_t *p)
 AP_DECLARE_MODULE(bantin) = {
     STANDARD20_MODULE_STUFF,
     bantin_create_conf,     /* per-directory config: all our directives */
-    bantin_merge_conf,      /* merged the usual way, defaults at use */
+    bantin_merge_conf,      /* merged the usual way; the core applies
+                             * the defaults (bantin_settings.h) */
     NULL,                   /* no per-server config */
     NULL,
     bantin_cmds,            /* the Bantin* directives */
