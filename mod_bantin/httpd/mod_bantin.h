@@ -35,10 +35,8 @@ typedef struct {
     int walk;                     /* content: BantinWatch walk */
     const char *search_path;      /* content: the search index file */
     bantin_search *search;        /* content: opened in each child */
-    apr_thread_t *indexer;        /* content: writes it, in each child */
-    apr_thread_t *watcher;        /* content: refreshes the store, in each
-                                   * child; NULL: requests do */
-    volatile apr_uint32_t stopping; /* content: the child is exiting */
+    struct bantin_workers *workers; /* content: each child's watcher and
+                                     * indexer (bantin_workers.h) */
 } bantin_source;
 
 typedef struct {

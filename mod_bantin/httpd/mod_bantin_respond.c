@@ -20,6 +20,7 @@
 #include "util_filter.h"
 
 #include "bantin_answer.h"
+#include "bantin_workers.h"
 #include "mod_bantin.h"
 
 /* ---------------------------------------------------------------------- */
@@ -251,7 +252,7 @@ int bantin_handler(request_rec *r)
     portal.theme = c->templates->theme;
     portal.search = c->content->search;
     portal.cache = bantin_page_cache;
-    portal.refresh = !c->content->watcher;
+    portal.refresh = !bantin_workers_watching(c->content->workers);
 
     /* The site from the reader's own request: a subrequest (SSI) has no
      * port in its parsed URI and would drop it from absolute URLs. */
