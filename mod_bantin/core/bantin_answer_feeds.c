@@ -273,8 +273,8 @@ void bantin_answer_search(bantin_ctx *x)
                 const bantin_article *a = bantin_snapshot_get(
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);
                 if (a) { /* the index does not know publishing times */
-                    snippets[n] = bantin_search_snippet(
-                        x->p, bantin_search_text(x->p, a), text, 30);
+                    snippets[n] = bantin_search_article_snippet(
+                        x->p, a, text, 30);
                     items[n++] = a;
                 }
             }

@@ -13,6 +13,7 @@
 
 #include "bantin_answer_int.h"
 #include "bantin_buf.h"
+#include "bantin_moves.h"
 #include "bantin_request.h"
 
 #define MAX_FORM_BYTES 2048
@@ -95,6 +96,45 @@ void bantin_answer_loose(bantin_ctx *x, const char *rest)
 /* ---------------------------------------------------------------------- */
 /* articles and lists                                                      */
 
+/* An article no longer at slug: 301 to where it moved (the same part of
+ * it), 410 when it left for nowhere, 404 when it was never known.  The
+ * Location is our prefix, a fixed route and a slug of the store's own
+ * ([a-z0-9-/]), nothing the request said. */
+static void article_left(bantin_ctx *x, const char *slug, bantin_part_e part)
+{
+    static const char *const routes[] = {
+        [BANTIN_PART_PAGE] = "/article/",
+        [BANTIN_PART_TOOLBAR] = "/block/toolbar/",
+        [BANTIN_PART_VIEW] = "/block/view/",
+        [BANTIN_PART_RELATED] = "/block/related/",
+        [BANTIN_PART_OTHER] = "/block/other/",
+        [BANTIN_PART_PRINT] = "/print/"};
+    const char *to = NULL;
+
+    switch (bantin_moves_find(bantin_store_moves(x->portal->store), x->snap,
+                              slug, x->now, x->p, &to)) {
+    case BANTIN_MOVES_MOVED:
+        /* Kept by caches as long as an article page: a new article may
+         * take the old URL, and wins from then on.  The server writes
+         * the 301 page. */
+        x->out->status = 301;
+        x->out->server_page = 1;
+        bantin_ans_header(x, "Location",
+                          apr_pstrcat(x->p, x->v.base, routes[part], to,
+                                      NULL), 1);
+        bantin_ans_header(x, "Cache-Control",
+                          apr_psprintf(x->p, "max-age=%d",
+                                       x->set.article_max_age), 1);
+        break;
+    case BANTIN_MOVES_GONE:
+        bantin_ans_error(x, 410);
+        break;
+    default:
+        bantin_ans_error(x, 404);
+        break;
+    }
+}
+
 /* An article page, one of its blocks, or its print view. */
 void bantin_answer_article(bantin_ctx *x, const char *slug,
                            bantin_part_e part)
@@ -111,7 +151,7 @@ void bantin_answer_article(bantin_ctx *x, const char *slug,
     bantin_cached pg;
 
     if (!a) {
-        bantin_ans_error(x, 404);
+        article_left(x, slug, part);
         return;
     }
     /* The neighbours, then the lists, with no article twice. */

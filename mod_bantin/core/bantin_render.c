@@ -762,6 +762,7 @@ void bantin_render_error(apr_pool_t *p, const bantin_theme *t,
     bantin_tscope s;
     bantin_buf content;
     const char *msg = status == 404 ? "Không tìm thấy trang"
+                      : status == 410 ? "Bài viết này đã được gỡ bỏ"
                       : status == 405 ? "Phương thức không được hỗ trợ"
                       : status == 503 ? "Dịch vụ tạm thời gián đoạn"
                                       : "Yêu cầu không hợp lệ";

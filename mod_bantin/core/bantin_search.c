@@ -18,10 +18,16 @@
 #include "bantin_fold.h"
 #include "bantin_log.h"
 #include "bantin_search.h"
+#include "bantin_search_fields.h"
 
 /* 3: two FTS5 tables (folded with prefix indexes, exact without) whose
- * rowids are the docs' ids, ordered by date: see doc_id(). */
-#define SCHEMA_VERSION "3"
+ * rowids are the docs' ids, ordered by date: see doc_id().
+ * 4: three fields (title, lead, the rest: see bantin_search_fields.h);
+ * contentless tables, the text packed in docs.  Removing an article
+ * folds its packed text again and must give the very words indexed: a
+ * change to the folding (bantin_fold, bantin_fold_marks) or to the
+ * fields needs a new version, so that old indexes are rebuilt. */
+#define SCHEMA_VERSION "4"
 /* Articles a transaction of the initial build: larger batches make fewer,
  * larger FTS5 segments (less merging: 20 % faster than 1,000), and no
  * request waits for a batch (see bantin_search_queue). */
@@ -80,25 +86,46 @@ static int commit_batch(bantin_search *s, int tracking, apr_size_t done,
 static void sync_started(bantin_search *s, int reset);
 static void sync_done(bantin_search *s, const bantin_snapshot *snap);
 
+/* FTS5 writes what a transaction has gathered as a new segment each time
+ * it holds this much (default 1 MB: several segments a batch), and merges
+ * segments of a level when there are this many (default 4).  8 MB and 8:
+ * the build from cold at 100,000 articles took 16.9 s of CPU instead of
+ * 18.3 s, for queries no slower (BENCHMARKS.md, Search); the 8 MB are
+ * held only while a batch of the build is written. */
+#define FTS_HASHSIZE "8388608"
+#define FTS_AUTOMERGE "8"
+
 /* ffts holds the folded text (ASCII: "giup do xa"), which is what matches;
  * efts the text with its diacritics spelled out (bantin_fold_marks:
- * "giusp ddowx xax"), which ranks exact matches first.  Only ffts needs the
- * prefix indexes (the last word of a query matches as a prefix, folded),
- * and 2- and 3-letter prefixes are the ones that would otherwise merge
- * hundreds of words' doclists.  An article's length in words, which BM25
- * needs, is kept in docs (read anyway for the slug) rather than in FTS5's
- * docsize tables (columnsize=0): one b-tree lookup a ranked row less. */
+ * "giusp ddowx xax"), which ranks exact matches first.  Only ffts needs a
+ * prefix index (the last word of a query matches as a prefix, folded), of
+ * 2 letters: such a prefix would otherwise merge hundreds of words'
+ * doclists.  One of 3 letters cost a sixth of the index (a 3-letter
+ * prefix begins a few words), for queries no faster at 100,000 articles.
+ * An article's length in words, which BM25 needs, is kept in docs (read
+ * anyway for the slug) rather than in FTS5's docsize tables
+ * (columnsize=0): one b-tree lookup a ranked row less.
+ * Neither table keeps a copy of its text (content=''): the two copies
+ * were half the index.  Removing an article's words from a contentless
+ * table takes the text they came from, which docs keeps once, packed
+ * (src: bantin_search_fields_pack, about a third of one copy). */
 static const char *const schema_sql =
     "PRAGMA journal_mode=WAL;"
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);"
     "CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY,"
     " slug TEXT UNIQUE NOT NULL, hash INTEGER NOT NULL,"
-    " category TEXT, expires INTEGER NOT NULL, words INTEGER NOT NULL);"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS ffts USING fts5(title, body,"
-    " tokenize='unicode61 remove_diacritics 0', prefix='2 3',"
+    " category TEXT, expires INTEGER NOT NULL, words INTEGER NOT NULL,"
+    " src BLOB);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS ffts USING fts5(title, lead, body,"
+    " tokenize='unicode61 remove_diacritics 0', prefix='2',"
+    " content='', columnsize=0);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS efts USING fts5(title, lead, body,"
+    " tokenize='unicode61 remove_diacritics 0', content='',"
     " columnsize=0);"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS efts USING fts5(title, body,"
-    " tokenize='unicode61 remove_diacritics 0', columnsize=0);"
+    "INSERT INTO ffts(ffts, rank) VALUES('hashsize', " FTS_HASHSIZE ");"
+    "INSERT INTO efts(efts, rank) VALUES('hashsize', " FTS_HASHSIZE ");"
+    "INSERT INTO ffts(ffts, rank) VALUES('automerge', " FTS_AUTOMERGE ");"
+    "INSERT INTO efts(efts, rank) VALUES('automerge', " FTS_AUTOMERGE ");"
     "INSERT OR IGNORE INTO meta VALUES('version', " SCHEMA_VERSION ");";
 
 static void register_rank(sqlite3 *db);
@@ -310,19 +337,6 @@ static int is_alnum_ascii(char c)
 
 /* ---- writing ----------------------------------------------------------- */
 
-const char *bantin_search_text(apr_pool_t *p, const bantin_article *a)
-{
-    bantin_buf b;
-    int i;
-
-    bantin_buf_init(&b, p, 4096);
-    for (i = 0; i < a->nblocks; i++) {
-        bantin_buf_adds(&b, bantin_html_text(p, a->blocks[i].html));
-        bantin_buf_adds(&b, "\n");
-    }
-    return bantin_buf_cstr(&b);
-}
-
 /* Runs one statement with ?1 bound to i; SQLite's result code. */
 static int exec_bound(sqlite3 *db, const char *sql, sqlite3_int64 i)
 {
@@ -338,10 +352,81 @@ static int exec_bound(sqlite3 *db, const char *sql, sqlite3_int64 i)
     return rc;
 }
 
+/* The fields as a table holds them: folded (ffts) or with their
+ * diacritics spelled out (efts). */
+static void table_text(apr_pool_t *p, const bantin_search_fields *f,
+                       int fold, const char *out[3])
+{
+    const char *in[3] = {f->title, f->lead, f->body};
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        out[i] = fold ? bantin_fold(p, in[i], strlen(in[i]))
+                      : bantin_fold_marks(p, in[i], strlen(in[i]));
+    }
+}
+
+/* insert: "INSERT INTO <table>(...) VALUES(..., ?1, ?2, ?3, ?4)", ?1 the
+ * rowid, then the three fields */
+static void put_text(sqlite3 *db, const char *insert, sqlite3_int64 id,
+                     const char *const text[3])
+{
+    sqlite3_stmt *st;
+    int i;
+
+    if (sqlite3_prepare_v2(db, insert, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        for (i = 0; i < 3; i++) {
+            sqlite3_bind_text(st, i + 2, text[i], -1, SQLITE_STATIC);
+        }
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+}
+
+#define INSERT_FFTS "INSERT INTO ffts(rowid, title, lead, body)" \
+                    " VALUES(?1, ?2, ?3, ?4)"
+#define INSERT_EFTS "INSERT INTO efts(rowid, title, lead, body)" \
+                    " VALUES(?1, ?2, ?3, ?4)"
+#define DELETE_FFTS "INSERT INTO ffts(ffts, rowid, title, lead, body)" \
+                    " VALUES('delete', ?1, ?2, ?3, ?4)"
+#define DELETE_EFTS "INSERT INTO efts(efts, rowid, title, lead, body)" \
+                    " VALUES('delete', ?1, ?2, ?3, ?4)"
+
+/* Removes the words of article id from both tables: their own 'delete'
+ * command, with the text they were given (from docs.src). */
+static void del_words(sqlite3 *db, sqlite3_int64 id)
+{
+    sqlite3_stmt *st;
+    apr_pool_t *p;
+
+    if (sqlite3_prepare_v2(db, "SELECT src FROM docs WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
+        return;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW
+        && apr_pool_create_unmanaged_ex(&p, NULL, NULL) == APR_SUCCESS) {
+        bantin_search_fields f;
+        const char *text[3];
+        if (bantin_search_fields_unpack(
+                p, sqlite3_column_blob(st, 0),
+                (apr_size_t)sqlite3_column_bytes(st, 0), &f)) {
+            table_text(p, &f, 1, text);
+            put_text(db, DELETE_FFTS, id, text);
+            table_text(p, &f, 0, text);
+            put_text(db, DELETE_EFTS, id, text);
+        }
+        /* else a damaged row: its words stay, matching an id no docs row
+         * has (queries join docs), until the index is rebuilt */
+        apr_pool_destroy(p);
+    }
+    sqlite3_finalize(st);
+}
+
 static void del_id(sqlite3 *db, sqlite3_int64 id)
 {
-    exec_bound(db, "DELETE FROM ffts WHERE rowid = ?1", id);
-    exec_bound(db, "DELETE FROM efts WHERE rowid = ?1", id);
+    del_words(db, id);
     exec_bound(db, "DELETE FROM docs WHERE id = ?1", id);
 }
 
@@ -402,21 +487,6 @@ static sqlite3_int64 doc_id(sqlite3 *db, apr_time_t when, const char *slug)
     return id;
 }
 
-/* insert: "INSERT INTO <table>(rowid, title, body) VALUES(?1, ?2, ?3)" */
-static void put_text(sqlite3 *db, const char *insert, sqlite3_int64 id,
-                     const char *title, const char *body)
-{
-    sqlite3_stmt *st;
-
-    if (sqlite3_prepare_v2(db, insert, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-    }
-}
-
 /* Words as FTS5's tokenizer counts them in folded (ASCII) text. */
 static apr_size_t count_words(const char *s)
 {
@@ -438,7 +508,9 @@ static int put(sqlite3 *db, apr_pool_t *p, const bantin_article *a)
     sqlite3_stmt *st;
     apr_uint64_t hash = 0;
     sqlite3_int64 id = 0;
-    const char *body, *ftitle, *fbody;
+    bantin_search_fields f;
+    const char *text[3], *src;
+    apr_size_t srclen = 0;
     int wrote = 0, had = find_slug(db, a->slug, &id, &hash);
 
     if (had && hash == a->hash) {
@@ -448,12 +520,14 @@ static int put(sqlite3 *db, apr_pool_t *p, const bantin_article *a)
         del_id(db, id);
     }
     id = doc_id(db, a->date.when, a->slug);
-    body = bantin_search_text(p, a);
-    ftitle = bantin_fold(p, a->title, strlen(a->title));
-    fbody = bantin_fold(p, body, strlen(body));
+    bantin_search_fields_of(p, a, &f);
+    if (!(src = bantin_search_fields_pack(p, &f, &srclen))) {
+        return 0; /* out of memory: the next sync tries again */
+    }
+    table_text(p, &f, 1, text);
     if (sqlite3_prepare_v2(db, "INSERT INTO docs(id, slug, hash, category,"
-                           " expires, words) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &st, NULL) == SQLITE_OK) {
+                           " expires, words, src) VALUES(?1, ?2, ?3, ?4, ?5,"
+                           " ?6, ?7)", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, a->slug, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)a->hash);
@@ -461,17 +535,17 @@ static int put(sqlite3 *db, apr_pool_t *p, const bantin_article *a)
             sqlite3_bind_text(st, 4, a->category_slug, -1, SQLITE_STATIC);
         }
         sqlite3_bind_int64(st, 5, (sqlite3_int64)a->expires);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)(count_words(ftitle)
-                                                  + count_words(fbody)));
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)(count_words(text[0])
+                                                  + count_words(text[1])
+                                                  + count_words(text[2])));
+        sqlite3_bind_blob(st, 7, src, (int)srclen, SQLITE_STATIC);
         wrote = sqlite3_step(st) == SQLITE_DONE;
         sqlite3_finalize(st);
     }
     if (wrote) {
-        put_text(db, "INSERT INTO ffts(rowid, title, body) VALUES(?1,?2,?3)",
-                 id, ftitle, fbody);
-        put_text(db, "INSERT INTO efts(rowid, title, body) VALUES(?1,?2,?3)",
-                 id, bantin_fold_marks(p, a->title, strlen(a->title)),
-                 bantin_fold_marks(p, body, strlen(body)));
+        put_text(db, INSERT_FFTS, id, text);
+        table_text(p, &f, 0, text);
+        put_text(db, INSERT_EFTS, id, text);
     }
     return wrote;
 }
@@ -667,9 +741,47 @@ void bantin_search_stop(bantin_search *s)
     sqlite3_interrupt(s->wdb);
 }
 
-/* FTS5's integrity-check of one table, and a rebuild from the text it
- * stores when it fails. */
-static void check_table(bantin_search *s, apr_pool_t *p, const char *table)
+/* An article of a batch of the sync, with the id it would be given. */
+typedef struct {
+    sqlite3_int64 id;
+    const bantin_article *a;
+} batched;
+
+static int by_id(const void *x, const void *y)
+{
+    const batched *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Puts n articles of the snapshot in the order of their ids.  FTS5 writes
+ * out what it holds each time a row id is lower than the one before (a
+ * segment per article when they come newest first, as a content dir of
+ * year/month folders lists them): in id order, a batch is one segment,
+ * and docs is appended to rather than split page by page. */
+static apr_size_t put_batch(bantin_search *s, apr_pool_t *p, batched *b,
+                            const bantin_article *const *articles,
+                            apr_size_t n)
+{
+    apr_size_t i, wrote = 0;
+
+    for (i = 0; i < n; i++) {
+        const bantin_article *a = articles[i];
+        b[i].a = a;
+        b[i].id = id_floor(a->date.when)
+                  + (sqlite3_int64)(bantin_hash64(0, a->slug, strlen(a->slug))
+                                    % ID_SPAN);
+    }
+    qsort(b, n, sizeof(*b), by_id);
+    /* a process on its way out stops here; the next sync writes the rest */
+    for (i = 0; i < n && !apr_atomic_read32(&s->stopping); i++) {
+        wrote += (apr_size_t)put(s->wdb, p, b[i].a);
+        apr_pool_clear(p);
+    }
+    return wrote;
+}
+
+/* FTS5's integrity-check of one table. */
+static int table_ok(bantin_search *s, apr_pool_t *p, const char *table)
 {
     const char *sql = apr_pstrcat(p, "INSERT INTO ", table, "(",
                                   table, ") VALUES('integrity-check')", NULL);
@@ -677,19 +789,74 @@ static void check_table(bantin_search *s, apr_pool_t *p, const char *table)
         && !apr_atomic_read32(&s->stopping)) { /* stopped: not damage */
         bantin_log(BANTIN_LOG_WARN, "BT0301 %s: search index corrupt (%s); "
                    "rebuilding it", s->path, sqlite3_errmsg(s->wdb));
-        sqlite3_exec(s->wdb, apr_pstrcat(p, "INSERT INTO ", table, "(",
-                                         table, ") VALUES('rebuild')", NULL),
-                     NULL, NULL, NULL);
+        return 0;
     }
+    return 1;
+}
+
+/* Damage inside FTS5's own tables: both are rebuilt from the text docs
+ * keeps, in one transaction, as FTS5's own 'rebuild' did from the copies
+ * it kept: until it commits, queries read the index as it was (damaged,
+ * maybe failing), never an empty one.  A row whose text cannot be read
+ * is dropped from docs, for the sync that follows to write again.  A
+ * process on its way out rolls back; the next start does it again. */
+static void check_tables(bantin_search *s, apr_pool_t *p)
+{
+    apr_array_header_t *bad = apr_array_make(p, 4, sizeof(sqlite3_int64));
+    sqlite3_stmt *st;
+    apr_pool_t *row;
+    int rc = SQLITE_ERROR, i;
+
+    if (table_ok(s, p, "ffts") && table_ok(s, p, "efts")) {
+        return;
+    }
+    if (apr_pool_create(&row, p) != APR_SUCCESS || !begin(s)) {
+        return; /* said; the next start tries again */
+    }
+    if (sqlite3_exec(s->wdb, "INSERT INTO ffts(ffts) VALUES('delete-all');"
+                     "INSERT INTO efts(efts) VALUES('delete-all');", NULL,
+                     NULL, NULL) == SQLITE_OK
+        && sqlite3_prepare_v2(s->wdb, "SELECT id, src FROM docs", -1, &st,
+                              NULL) == SQLITE_OK) {
+        /* in id order: one FTS5 segment a hashsize, as the sync writes */
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW
+               && !apr_atomic_read32(&s->stopping)) {
+            sqlite3_int64 id = sqlite3_column_int64(st, 0);
+            bantin_search_fields f;
+            const char *text[3];
+            if (bantin_search_fields_unpack(
+                    row, sqlite3_column_blob(st, 1),
+                    (apr_size_t)sqlite3_column_bytes(st, 1), &f)) {
+                table_text(row, &f, 1, text);
+                put_text(s->wdb, INSERT_FFTS, id, text);
+                table_text(row, &f, 0, text);
+                put_text(s->wdb, INSERT_EFTS, id, text);
+            }
+            else {
+                APR_ARRAY_PUSH(bad, sqlite3_int64) = id;
+            }
+            apr_pool_clear(row);
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE) {
+        sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+        return;
+    }
+    for (i = 0; i < bad->nelts; i++) {
+        exec_bound(s->wdb, "DELETE FROM docs WHERE id = ?1",
+                   APR_ARRAY_IDX(bad, i, sqlite3_int64));
+    }
+    commit(s);
 }
 
 apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
 {
     const bantin_snapshot *snap;
     apr_pool_t *p;
-    apr_size_t i, wrote = 0, batch = 0;
-    int open = 0; /* a transaction of this sync, wlock held */
+    apr_size_t i, wrote = 0, batch;
     int reset, tracking, whole = 1; /* every batch written */
+    batched *b;
     sqlite3_stmt *st;
 
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
@@ -698,8 +865,8 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
     /* Checks that read the whole file (about a second for SQLite's, 5 s for
      * FTS5's at 100,000 articles) are done here, in the background, rather
      * than by the parent before it serves: damaged b-trees empty the
-     * index, which the sync below fills again; damage inside FTS5's own
-     * tables is rebuilt from the text they store. */
+     * index, which the sync below fills again, as it does after damage
+     * inside FTS5's own tables (check_tables). */
     apr_thread_mutex_lock(s->wlock);
     reset = !quick_check_ok(s->wdb) && !apr_atomic_read32(&s->stopping);
     if (reset) {
@@ -710,47 +877,39 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
                        "index: %s", s->path, sqlite3_errmsg(s->wdb));
         }
     }
-    check_table(s, p, "ffts");
-    check_table(s, p, "efts");
+    check_tables(s, p);
     sync_started(s, reset);
     tracking = !apr_atomic_read32(&s->complete);
     apr_thread_mutex_unlock(s->wlock);
     snap = bantin_store_acquire(store);
-    for (i = 0; i < snap->count && !apr_atomic_read32(&s->stopping); i++) {
-        if (i % BATCH == 0) {
-            if (open) {
-                /* Between batches the index is free: this process's
-                 * queued updates go in, and other processes' (which
-                 * wait for SQLite's lock in their own indexer threads,
-                 * never in a request), instead of after the whole
-                 * build.  One that misses the short gap loses nothing:
-                 * every process applies every change, this one too. */
-                if (commit_batch(s, tracking, i, snap->count)) {
-                    wrote += batch;
-                }
-                else {
-                    whole = 0;
-                }
-                apr_thread_mutex_unlock(s->wlock);
-                open = 0;
-                bantin_search_work(s, store, 0);
-                apr_sleep(apr_time_from_msec(10));
-            }
-            apr_thread_mutex_lock(s->wlock);
-            if (!begin(s)) {
-                /* Said; the next start's sync goes on from here. */
-                apr_thread_mutex_unlock(s->wlock);
-                whole = 0;
-                break;
-            }
-            open = 1;
-            batch = 0;
-        }
-        batch += (apr_size_t)put(s->wdb, p, snap->by_slug[i]);
-        apr_pool_clear(p);
+    if (!(b = malloc(BATCH * sizeof(*b)))) {
+        bantin_store_release(store, snap);
+        apr_pool_destroy(p);
+        return 0; /* out of memory: the next start tries again */
     }
-    if (open) {
-        if (commit_batch(s, tracking, i, snap->count)) {
+    for (i = 0; i < snap->count && !apr_atomic_read32(&s->stopping);
+         i += BATCH) {
+        apr_size_t n = snap->count - i < BATCH ? snap->count - i : BATCH;
+        if (i) {
+            /* Between batches the index is free: this process's
+             * queued updates go in, and other processes' (which
+             * wait for SQLite's lock in their own indexer threads,
+             * never in a request), instead of after the whole
+             * build.  One that misses the short gap loses nothing:
+             * every process applies every change, this one too. */
+            bantin_search_work(s, store, 0);
+            apr_sleep(apr_time_from_msec(10));
+        }
+        apr_thread_mutex_lock(s->wlock);
+        if (!begin(s)) {
+            /* Said; the next start's sync goes on from here. */
+            apr_thread_mutex_unlock(s->wlock);
+            whole = 0;
+            break;
+        }
+        batch = put_batch(s, p, b, snap->by_slug + i, n);
+        /* the progress goes in with the batch, in its transaction */
+        if (commit_batch(s, tracking, i + n, snap->count)) {
             wrote += batch;
         }
         else {
@@ -758,6 +917,7 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
         }
         apr_thread_mutex_unlock(s->wlock);
     }
+    free(b);
     whole = whole && i >= snap->count;
     bantin_store_release(store, snap);
     if (apr_atomic_read32(&s->stopping)) {
@@ -801,11 +961,13 @@ apr_size_t bantin_search_sync(bantin_search *s, bantin_store *store)
 
 #define MAX_TERMS 16 /* words or phrases of a query; the rest is ignored */
 #define TITLE_WEIGHT 10.0
+#define LEAD_WEIGHT 3.0
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
 /* bantin_rank(table, words, df1, df2, ...): the row's BM25, higher is
- * better; a title word counts TITLE_WEIGHT times, `words` is the
+ * better; a title word counts TITLE_WEIGHT times, a lead word
+ * LEAD_WEIGHT times, `words` is the
  * article's length (from docs).  The document frequency of each phrase
  * comes from the caller, counted up to DF_CAP, where FTS5's own bm25()
  * counts it by reading the phrase's whole doclist on every query (~10 ms
@@ -829,7 +991,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         int phrase, col, off;
         if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK
             && phrase >= 0 && phrase < nphrase) {
-            freq[phrase] += col == 0 ? TITLE_WEIGHT : 1.0;
+            freq[phrase] += col == 0 ? TITLE_WEIGHT
+                            : col == 1 ? LEAD_WEIGHT : 1.0;
         }
     }
     rows = (double)(nrows > 0 ? nrows : 1);
@@ -846,29 +1009,34 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_result_double(ctx, score);
 }
 
-/* bantin_in_title(table): 1 when every phrase of the query is in the
- * row's title, which ranks the row in a higher tier. */
-static void in_title_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-                        sqlite3_context *ctx, int nval, sqlite3_value **val)
+/* bantin_field(table): the field where the row matches, which ranks it
+ * in a tier: 0 when every phrase of the query is in the title, 1 when
+ * each is in the title or the lead, else 2 (the body, captions, author
+ * or category). */
+static void field_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
-    unsigned char found[MAX_TERMS] = {0};
-    int nphrase = api->xPhraseCount(fts), ninst = 0, i, all = 1;
+    int best[MAX_TERMS];
+    int nphrase = api->xPhraseCount(fts), ninst = 0, i, field = 0;
 
     if (nphrase > MAX_TERMS || api->xInstCount(fts, &ninst) != SQLITE_OK) {
-        sqlite3_result_error(ctx, "bantin_in_title: bad call", -1);
+        sqlite3_result_error(ctx, "bantin_field: bad call", -1);
         return;
+    }
+    for (i = 0; i < nphrase; i++) {
+        best[i] = 2;
     }
     for (i = 0; i < ninst; i++) {
         int phrase, col, off;
         if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK
-            && phrase >= 0 && phrase < nphrase && col == 0) {
-            found[phrase] = 1;
+            && phrase >= 0 && phrase < nphrase && col < best[phrase]) {
+            best[phrase] = col;
         }
     }
     for (i = 0; i < nphrase; i++) {
-        all &= found[i];
+        field = best[i] > field ? best[i] : field;
     }
-    sqlite3_result_int(ctx, all);
+    sqlite3_result_int(ctx, field);
 }
 
 static void register_rank(sqlite3 *db)
@@ -884,8 +1052,7 @@ static void register_rank(sqlite3 *db)
     }
     if (api) {
         api->xCreateFunction(api, "bantin_rank", NULL, rank_fn, NULL);
-        api->xCreateFunction(api, "bantin_in_title", NULL, in_title_fn,
-                             NULL);
+        api->xCreateFunction(api, "bantin_field", NULL, field_fn, NULL);
     }
 }
 
@@ -989,7 +1156,10 @@ static apr_array_header_t *query_terms(apr_pool_t *p, const char *text,
     return terms;
 }
 
-/* "{title body} : (t1 AND t2 ...)" */
+/* Every field of the tables: a match in any finds the article. */
+#define ALL_FIELDS "title lead body"
+
+/* "{title lead body} : (t1 AND t2 ...)" */
 static const char *match_expr(apr_pool_t *p, const char *columns,
                               const apr_array_header_t *terms)
 {
@@ -1010,7 +1180,7 @@ typedef struct {
     sqlite3_int64 id;
     const char *slug;
     double score;
-    int in_title;
+    int field; /* bantin_field(): 0 title, 1 lead, 2 the rest */
 } ranked;
 
 /* What every query of one search shares. */
@@ -1047,7 +1217,7 @@ static apr_status_t count_terms(const search_ctx *x, const char *table,
         }
         one.elts = (char *)&APR_ARRAY_IDX(terms, i, const char *);
         one.nelts = 1;
-        sqlite3_bind_text(st, 1, match_expr(x->p, "title body", &one), -1,
+        sqlite3_bind_text(st, 1, match_expr(x->p, ALL_FIELDS, &one), -1,
                           SQLITE_TRANSIENT);
         df[i] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
                                                : 0;
@@ -1085,7 +1255,7 @@ static apr_status_t newest_matches(const search_ctx *x, const char *table,
     /* table is "ffts" or "efts"; an alias would hide the column MATCH and
      * bantin_rank() need, which is named after the table */
     bantin_buf_init(&sql, x->p, 512);
-    bantin_buf_addf(&sql, "SELECT %s.rowid, d.slug, bantin_in_title(%s),"
+    bantin_buf_addf(&sql, "SELECT %s.rowid, d.slug, bantin_field(%s),"
                     " bantin_rank(%s, d.words", table, table, table);
     for (i = 0; i < nterms; i++) {
         bantin_buf_addf(&sql, ", %" APR_INT64_T_FMT, (apr_int64_t)df[i]);
@@ -1116,7 +1286,7 @@ static apr_status_t newest_matches(const search_ctx *x, const char *table,
         ranked *h = apr_array_push(*out);
         h->id = sqlite3_column_int64(st, 0);
         h->slug = apr_pstrdup(x->p, (const char *)sqlite3_column_text(st, 1));
-        h->in_title = sqlite3_column_int(st, 2);
+        h->field = sqlite3_column_int(st, 2);
         h->score = sqlite3_column_double(st, 3);
     }
     if (rc != SQLITE_DONE) {
@@ -1157,19 +1327,20 @@ static void add_tier(apr_array_header_t *all, apr_hash_t *seen,
     }
 }
 
-/* Ranks the matches of terms in table into all: title matches, then the
- * others.  Returns 1 when more than `candidates` match. */
+/* Ranks the matches of terms in table into all: title matches, then lead
+ * matches, then the others.  Returns 1 when more than `candidates`
+ * match. */
 static int rank_matches(const search_ctx *x, const char *table,
                         const apr_array_header_t *terms, apr_hash_t *seen,
                         apr_array_header_t *all, apr_status_t *rv)
 {
     apr_size_t cap = x->s->candidates;
     sqlite3_int64 df[MAX_TERMS];
-    apr_array_header_t *hits, *titled, *rest;
-    int i, more;
+    apr_array_header_t *hits, *found, *tier[3];
+    int i, f, more;
 
     if ((*rv = count_terms(x, table, terms, df)) != APR_SUCCESS
-        || (*rv = newest_matches(x, table, match_expr(x->p, "title body",
+        || (*rv = newest_matches(x, table, match_expr(x->p, ALL_FIELDS,
                                                       terms),
                                  df, terms->nelts, cap + 1, &hits))
                != APR_SUCCESS) {
@@ -1177,29 +1348,48 @@ static int rank_matches(const search_ctx *x, const char *table,
     }
     more = (apr_size_t)hits->nelts > cap;
     if (more) {
-        /* titles that match further back than the newest matches */
+        /* titles and leads that match further back than the newest
+         * matches: the newest `cap` of those, in one statement rather
+         * than one for each (an old title match past the newest `cap`
+         * title-or-lead matches is left out, as deep as readers page) */
         hits->nelts--;
-        if ((*rv = newest_matches(x, table, match_expr(x->p, "title", terms),
-                                  df, terms->nelts, cap, &titled))
+        if ((*rv = newest_matches(x, table,
+                                  match_expr(x->p, "title lead", terms), df,
+                                  terms->nelts, cap, &found))
             != APR_SUCCESS) {
             return 0;
         }
-        add_tier(all, seen, titled);
+        for (f = 0; f < 2; f++) {
+            tier[f] = apr_array_make(x->p, found->nelts, sizeof(ranked));
+        }
+        for (i = 0; i < found->nelts; i++) {
+            ranked *h = &APR_ARRAY_IDX(found, i, ranked);
+            if (h->field == 0 || h->field == 1) {
+                *(ranked *)apr_array_push(tier[h->field]) = *h;
+            }
+        }
+        add_tier(all, seen, tier[0]);
+        add_tier(all, seen, tier[1]);
     }
-    titled = apr_array_make(x->p, 16, sizeof(ranked));
-    rest = apr_array_make(x->p, hits->nelts, sizeof(ranked));
+    for (f = 0; f < 3; f++) {
+        tier[f] = apr_array_make(x->p, f < 2 ? 16 : hits->nelts,
+                                 sizeof(ranked));
+    }
     for (i = 0; i < hits->nelts; i++) {
         ranked *h = &APR_ARRAY_IDX(hits, i, ranked);
-        *(ranked *)apr_array_push(h->in_title ? titled : rest) = *h;
+        f = h->field < 0 || h->field > 2 ? 2 : h->field;
+        *(ranked *)apr_array_push(tier[f]) = *h;
     }
-    add_tier(all, seen, titled);
-    add_tier(all, seen, rest);
+    for (f = 0; f < 3; f++) {
+        add_tier(all, seen, tier[f]);
+    }
     return more;
 }
 
 /* Ranking, in tiers: articles matching the diacritics the reader typed
  * (when the query has any) before the others, and in each, those whose
- * title matches before those where only the body does; within a tier by
+ * title matches before those whose lead does, before those where only
+ * the rest does (body, captions, author, category); within a tier by
  * BM25, then newest first.  Only the newest `candidates` matches are
  * ranked (and as many title matches): a word found in 80,000 articles
  * would cost ~1 µs each, and nobody reads page 800.  Such a search lists
@@ -1267,71 +1457,13 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-/* 1 when the query's last word is matched as a prefix (query_terms()). */
-static int last_is_prefix(apr_pool_t *p, const char *q)
+int bantin_search_last_is_prefix(apr_pool_t *p, const char *q)
 {
     apr_array_header_t *terms = query_terms(p, q, 1);
     const char *last = terms->nelts ? APR_ARRAY_IDX(terms, terms->nelts - 1,
                                                     const char *)
                                     : "";
     return *last && last[strlen(last) - 1] == '*';
-}
-
-const char *bantin_search_snippet(apr_pool_t *p, const char *text,
-                                  const char *query, apr_size_t words)
-{
-    int prefix = last_is_prefix(p, query);
-    bantin_word *tw, *qw;
-    apr_size_t nt = bantin_fold_words(p, text, strlen(text), &tw);
-    apr_size_t nq = bantin_fold_words(p, query, strlen(query), &qw);
-    apr_size_t i, k, hit = nt, from, to;
-    bantin_buf b;
-
-    /* a word matches a query word exactly, or as a prefix for the last */
-    for (i = 0; i < nt && hit == nt; i++) {
-        for (k = 0; k < nq; k++) {
-            if (k == nq - 1 && prefix ? !strncmp(tw[i].folded, qw[k].folded,
-                                       strlen(qw[k].folded))
-                            : !strcmp(tw[i].folded, qw[k].folded)) {
-                hit = i;
-                break;
-            }
-        }
-    }
-    if (!nt) {
-        return "";
-    }
-    if (hit == nt) {
-        hit = 0;
-    }
-    from = hit > words / 3 ? hit - words / 3 : 0;
-    to = from + words < nt ? from + words : nt;
-    bantin_buf_init(&b, p, 1024);
-    if (from > 0) {
-        bantin_buf_adds(&b, "… ");
-    }
-    for (i = from; i < to; i++) {
-        int match = 0;
-        apr_size_t gap_end = i + 1 < to ? tw[i + 1].start : tw[i].end;
-        for (k = 0; k < nq && !match; k++) {
-            match = k == nq - 1 && prefix ? !strncmp(tw[i].folded, qw[k].folded,
-                                           strlen(qw[k].folded))
-                                : !strcmp(tw[i].folded, qw[k].folded);
-        }
-        if (match) {
-            bantin_buf_adds(&b, "<mark>");
-        }
-        bantin_buf_add_html(&b, text + tw[i].start, tw[i].end - tw[i].start);
-        if (match) {
-            bantin_buf_adds(&b, "</mark>");
-        }
-        /* what stood between this word and the next */
-        bantin_buf_add_html(&b, text + tw[i].end, gap_end - tw[i].end);
-    }
-    if (to < nt) {
-        bantin_buf_adds(&b, " …");
-    }
-    return bantin_buf_cstr(&b);
 }
 
 /* ---- progress ---------------------------------------------------------- */

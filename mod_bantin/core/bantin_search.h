@@ -6,7 +6,9 @@
  * unicode61 remove_diacritics leaves đ alone ("giup do" would not find
  * "giúp đỡ").  Each article is indexed twice: folded, for matching, and
  * as written, so that when a query has diacritics the articles that
- * match them exactly rank first ("bán" before "bàn").
+ * match them exactly rank first ("bán" before "bàn").  What is indexed:
+ * every text a reader sees, in three fields ranked in this order (title,
+ * lead, the rest: bantin_search_fields.h).
  *
  * The index is a file in the state directory, shared by httpd's
  * processes (WAL mode); it follows the store change by change and is
@@ -112,12 +114,26 @@ apr_status_t bantin_search_query(bantin_search *s, apr_pool_t *p,
  * for separately, so a search lists up to a few times that. */
 void bantin_search_set_candidates(bantin_search *s, apr_size_t n);
 
-/* The searchable text of an article: captions and paragraphs. */
+/* The text of an article's body: captions and paragraphs (the index
+ * also has its title, lead, author and category name). */
 const char *bantin_search_text(apr_pool_t *p, const bantin_article *a);
+
+/* 1 when the query's last word is matched as a prefix (see
+ * bantin_search_query): the snippet marks the words it begins. */
+int bantin_search_last_is_prefix(apr_pool_t *p, const char *query);
 
 /* A snippet of text around the first word matching the query, about
  * `words` words long, HTML-escaped, matches wrapped in <mark>. */
 const char *bantin_search_snippet(apr_pool_t *p, const char *text,
                                   const char *query, apr_size_t words);
+
+/* The snippet of an article for a query, from where its words are: the
+ * lead when it has as many of them as the body, the body when it has
+ * more; the lead when neither has any (a match in the title or the
+ * author line). */
+const char *bantin_search_article_snippet(apr_pool_t *p,
+                                          const bantin_article *a,
+                                          const char *query,
+                                          apr_size_t words);
 
 #endif

@@ -252,14 +252,16 @@ void bantin_state_forget(bantin_state *st, apr_pool_t *p, const char *rel)
     unlinkat(st->fd, flat(p, rel, ""), 0);
 }
 
-int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
-                           const apr_finfo_t *fi)
+/* Makes the mark of this version of rel, with suffix: 1 when this process
+ * made it (its problem is to be logged now), 0 when one was there. */
+static int claim_mark(bantin_state *st, apr_pool_t *p, const char *rel,
+                      const apr_finfo_t *fi, const char *suffix)
 {
     const char *marker = flat(p, rel,
                               apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
-                                           APR_OFF_T_FMT ".bad",
+                                           APR_OFF_T_FMT "%s",
                                            (unsigned long)fi->inode,
-                                           fi->mtime, fi->size));
+                                           fi->mtime, fi->size, suffix));
     int fd = openat(st->fd, marker,
                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     0644);
@@ -271,22 +273,136 @@ int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
     return 1;
 }
 
+int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
+                           const apr_finfo_t *fi)
+{
+    return claim_mark(st, p, rel, fi, ".bad");
+}
+
 int bantin_state_claim_refs_log(bantin_state *st, apr_pool_t *p,
                                 const char *rel, const apr_finfo_t *fi)
 {
     /* ".refs", not ".bad": forget_logged leaves it at a start */
-    const char *marker = flat(p, rel,
-                              apr_psprintf(p, "@%lu-%" APR_TIME_T_FMT "-%"
-                                           APR_OFF_T_FMT ".refs",
-                                           (unsigned long)fi->inode,
-                                           fi->mtime, fi->size));
-    int fd = openat(st->fd, marker,
-                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0644);
+    return claim_mark(st, p, rel, fi, ".refs");
+}
+
+apr_status_t bantin_state_read_file(bantin_state *st, apr_pool_t *p,
+                                    const char *name, apr_size_t max,
+                                    char **data, apr_size_t *len,
+                                    const char **why)
+{
+    int fd = openat(st->fd, name,
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    apr_size_t got = 0;
+    char *buf;
 
     if (fd < 0) {
-        return errno != EEXIST; /* when in doubt, log */
+        if (errno == ENOENT) {
+            return APR_ENOENT;
+        }
+        *why = errno == ELOOP ? "a symbolic link, not followed"
+                              : apr_pstrdup(p, strerror(errno));
+        return APR_EINVAL;
+    }
+    *why = NULL;
+    if (fstat(fd, &sb) != 0) {
+        *why = apr_pstrdup(p, strerror(errno));
+    }
+    else if (!S_ISREG(sb.st_mode)) {
+        *why = "not a regular file";
+    }
+    else if (sb.st_nlink != 1) {
+        *why = "a hard link";
+    }
+    else if (!owned_by_us(&sb)) {
+        *why = "it belongs to someone else";
+    }
+    else if ((apr_uint64_t)sb.st_size > max) {
+        *why = apr_psprintf(p, "larger than %lu bytes", (unsigned long)max);
+    }
+    if (*why) {
+        close(fd);
+        return APR_EINVAL;
+    }
+    /* Read up to one byte past its size: it may have grown since fstat
+     * (a file is replaced by rename, never rewritten in place). */
+    max = (apr_size_t)sb.st_size;
+    buf = apr_palloc(p, max + 2);
+    for (;;) {
+        ssize_t n = read(fd, buf + got, max + 1 - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            *why = apr_pstrdup(p, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        got += (apr_size_t)n;
+        if (got > max) {
+            *why = "it grew while it was read";
+            break;
+        }
     }
     close(fd);
-    return 1;
+    if (*why) {
+        return APR_EINVAL;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return APR_SUCCESS;
+}
+
+apr_status_t bantin_state_write_file(bantin_state *st, apr_pool_t *p,
+                                     const char *name, const char *data,
+                                     apr_size_t len)
+{
+    static volatile apr_uint32_t serial;
+    const char *tmp = NULL;
+    apr_status_t rv = APR_SUCCESS;
+    int fd = -1, tries;
+
+    /* A name no other process or thread uses, made with O_EXCL: a link
+     * the User left in its place is not followed. */
+    for (tries = 0; fd < 0 && tries < 8; tries++) {
+        tmp = apr_psprintf(p, "%s.%ld.%u.tmp", name, (long)getpid(),
+                           (unsigned)apr_atomic_inc32(&serial));
+        fd = openat(st->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                                     | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+    }
+    if (fd < 0) {
+        return APR_EEXIST;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            rv = n < 0 ? APR_FROM_OS_ERROR(errno) : APR_EGENERAL;
+            break;
+        }
+        data += n;
+        len -= (apr_size_t)n;
+    }
+    if (rv == APR_SUCCESS && fchmod(fd, 0644) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    if (close(fd) != 0 && rv == APR_SUCCESS) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    if (rv == APR_SUCCESS && renameat(st->fd, tmp, st->fd, name) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    if (rv != APR_SUCCESS) {
+        unlinkat(st->fd, tmp, 0);
+    }
+    return rv;
 }

@@ -81,4 +81,21 @@ int bantin_state_claim_log(bantin_state *st, apr_pool_t *p, const char *rel,
 int bantin_state_claim_refs_log(bantin_state *st, apr_pool_t *p,
                                 const char *rel, const apr_finfo_t *fi);
 
+/* A file of the module's own in the folder (not an article: such as the
+ * map of moved articles, bantin_moves.h), `name` a plain name.  Read as
+ * hostile input: no link, a regular file of one name only, of our own,
+ * at most max bytes.  APR_SUCCESS with the bytes in *data (NUL-terminated)
+ * and *len; APR_ENOENT when there is none; APR_EINVAL with *why when it
+ * is there but cannot be used. */
+apr_status_t bantin_state_read_file(bantin_state *st, apr_pool_t *p,
+                                    const char *name, apr_size_t max,
+                                    char **data, apr_size_t *len,
+                                    const char **why);
+
+/* Replaces the file `name` with data, atomically (temp file + rename).
+ * Returns APR_SUCCESS or why not. */
+apr_status_t bantin_state_write_file(bantin_state *st, apr_pool_t *p,
+                                     const char *name, const char *data,
+                                     apr_size_t len);
+
 #endif

@@ -35,6 +35,7 @@
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_names.h"
+#include "bantin_moves.h"
 #include "bantin_snapshot.h"
 #include "bantin_startcache.h"
 #include "bantin_state.h"
@@ -136,6 +137,7 @@ struct bantin_store {
     apr_finfo_t names_fi;     /* the version last looked at */
     int names_exists;
     unsigned names_seen;      /* walk generation */
+    bantin_moves *moves;      /* where articles that left went, or NULL */
 };
 
 /* What one update found. */
@@ -176,6 +178,7 @@ static void set_article(bantin_store *s, changes *ch, file_entry *e,
         s->ndrafts += a->draft;
         if (!a->draft) {
             APR_ARRAY_PUSH(ch->added, bantin_article *) = a;
+            bantin_moves_back(s->moves, a->slug); /* it wins */
         }
     }
     ch->changed = 1;
@@ -195,6 +198,14 @@ static void drop_entry(bantin_store *s, changes *ch, file_entry *e)
 {
     if (s->state) {
         bantin_state_forget(s->state, ch->scratch, e->rel);
+    }
+    if (e->article && !e->article->draft
+        && e->article->date.when <= apr_time_now()) {
+        /* The file is gone: moved (its old URL leads on) or deleted.  Only
+         * an article that was published: the URL of one still embargoed
+         * says nothing, 404, as before. */
+        bantin_moves_left(s->moves, e->article->slug, e->article->hash,
+                          apr_time_now());
     }
     set_article(s, ch, e, NULL);
     set_problem(s, ch, e, NULL);
@@ -1115,6 +1126,7 @@ static void update(bantin_store *s, int full, apr_time_t now)
     }
     if (ch.changed || !s->current) {
         publish(s, &ch, now);
+        bantin_moves_save(s->moves);
         bantin_log(BANTIN_LOG_DEBUG, "BT0107 %s: %d articles changed, "
                    "%lu published now", s->dir, ch.added->nelts,
                    s->current ? (unsigned long)s->current->count : 0UL);
@@ -1273,6 +1285,7 @@ apr_status_t bantin_store_create_cached(bantin_store **out, apr_pool_t *p,
     s->interval = interval;
     s->ifd = -1;
     s->state = state_root ? bantin_state_open(p, state_root, dir) : NULL;
+    s->moves = bantin_moves_create(p, s->state, dir);
     s->files = apr_hash_make(s->table_pool);
     s->rejects = apr_hash_make(s->table_pool);
     s->unsettled = apr_hash_make(s->table_pool);
@@ -1579,6 +1592,11 @@ const char *bantin_store_dir(const bantin_store *s)
 apr_time_t bantin_store_last_check(const bantin_store *s)
 {
     return CHECK_GET(s->last_check);
+}
+
+struct bantin_moves *bantin_store_moves(bantin_store *s)
+{
+    return s->moves;
 }
 
 const char *bantin_store_state_dir(const bantin_store *s)

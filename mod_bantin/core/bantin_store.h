@@ -154,6 +154,10 @@ const char *bantin_store_state_dir(const bantin_store *s); /* or NULL */
 /* The start cache's file name in its folder, or NULL when there is none. */
 const char *bantin_store_startcache_name(const bantin_store *s);
 
+/* Where articles that left the content dir went (bantin_moves.h), or
+ * NULL when out of memory. */
+struct bantin_moves *bantin_store_moves(bantin_store *s);
+
 /* The article with this slug if it is visible at `now`, else NULL. */
 const bantin_article *bantin_snapshot_get(const bantin_snapshot *snap,
                                           const char *slug, apr_time_t now);

@@ -69,6 +69,14 @@ INVALID = ('<?xml version="1.0" encoding="UTF-8"?>\n<article>\n'
            "  <body><p>y</p></body>\n</article>\n")
 
 
+# Expected states of an article's URL besides a title (served) and None
+# (never known: 404, and not listed): an article that was served and whose
+# file is gone answers 410; one whose file moved in the content dir, 301.
+GONE = "(410 Gone)"
+MOVED = "(301 to where it moved)"
+STATUS_OF = {None: 404, GONE: 410, MOVED: 301}
+
+
 class Live:
     """A portal at PREFIX over a content dir the test may change while httpd runs."""
 
@@ -124,11 +132,12 @@ class Live:
 
     @staticmethod
     def matches(got, expect):
-        """expect: {slug: title, or None for 'absent' (404 and not on the list)}."""
+        """expect: {slug: title, or None, GONE or MOVED: not on the list, and
+        answering 404, 410 or 301}."""
         for slug, title in expect.items():
             status, page_title, listed = got[slug]
-            if title is None:
-                if status != 404 or listed is not None:
+            if title in STATUS_OF:
+                if status != STATUS_OF[title] or listed is not None:
                     return False
             elif (status, page_title, listed) != (200, title, title):
                 return False
@@ -140,8 +149,11 @@ class Live:
         bad = {}
         for slug, titles in allowed.items():
             status, page_title, listed = got[slug]
-            page_ok = (status == 200 and page_title in titles) or (status == 404 and None in titles)
-            if not page_ok or listed not in titles:
+            page_ok = (status == 200 and page_title in titles) or any(
+                status == STATUS_OF[t] for t in titles if t in STATUS_OF)
+            listed_ok = listed in titles or (
+                listed is None and any(t in STATUS_OF for t in titles))
+            if not page_ok or not listed_ok:
                 bad[slug] = got[slug]
         return bad
 
@@ -299,12 +311,13 @@ def test_removed_article(live, tmp_path):
     keep_title = title_of(live.path(keep).read_text(encoding="utf-8"))
     os.remove(live.path(gone))
     t0 = time.monotonic()
-    live.live({gone: None, keep: keep_title}, t0, "file removed")
-    portal_error(live.httpd.get(f"{PREFIX}/article/{gone}"), 404)
-    # moved out of the content dir (a rename, not an unlink)
+    # it was served: 410 Gone, a page in the portal's look
+    live.live({gone: GONE, keep: keep_title}, t0, "file removed")
+    portal_error(live.httpd.get(f"{PREFIX}/article/{gone}"), 410)
+    # moved out of the content dir (a rename, not an unlink): gone too
     os.rename(live.path(moved), tmp_path / "tuan-tra.xml")
     t0 = time.monotonic()
-    live.live({moved: None, gone: None, keep: keep_title}, t0, "file moved away")
+    live.live({moved: GONE, gone: GONE, keep: keep_title}, t0, "file moved away")
 
 
 def test_atomic_replace(live):
@@ -356,8 +369,8 @@ def test_new_and_removed_folders(live):
     shutil.rmtree(live.content / "2023")
     shutil.rmtree(live.content / "2025")
     t0 = time.monotonic()
-    expect = {f"2023/{s}": None for s in old_year}
-    expect.update({a: None, b: None, c: "Bài trong hai tầng thư mục mới"})
+    expect = {f"2023/{s}": GONE for s in old_year}
+    expect.update({a: GONE, b: GONE, c: "Bài trong hai tầng thư mục mới"})
     live.live(expect, t0, "folders removed")
     slugs = [s for s, _ in live.listing()]
     assert not [s for s in slugs if s.startswith(("2023/", "2025/"))]
@@ -369,7 +382,7 @@ def test_folder_renamed(live):
               for p in (live.content / "2023").glob("*.xml")}
     os.rename(live.content / "2023", live.content / "nam-2023")
     t0 = time.monotonic()
-    expect = {f"2023/{s}": None for s in titles}
+    expect = {f"2023/{s}": MOVED for s in titles}  # test_moves.py checks where to
     expect.update({f"nam-2023/{s}": t for s, t in titles.items()})
     live.live(expect, t0, "folder renamed")
     # still watched under its new name

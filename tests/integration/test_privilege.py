@@ -37,6 +37,7 @@ CASES = {
     "state/<hash>": ("dir", r"BT0109 .*/www/state/[0-9a-f]{8}: state directory is a symbolic link"),
     "search.sqlite": ("file", r"BT0301 .*search\.sqlite: search index missing, corrupt or outdated"),
     "*.bad marker": ("file", None),
+    "moves.map": ("file", r"BT0141 .*moves\.map: ignored \(a symbolic link, not followed\)"),
     "start cache dir": ("dir", r"BT0110 .*start cache off: .*/www/sc: a symbolic link in a folder"),
     "start cache file": ("file", None),
 }
@@ -159,6 +160,7 @@ def test_user_link_is_never_followed_by_root(tmp_path, mpm, case, kind):
             "state/<hash>": hashdir,
             "search.sqlite": hashdir / "search.sqlite",
             "*.bad marker": hashdir / "2024+x.xml@1-2-3.bad",
+            "moves.map": hashdir / "moves.map",
             "start cache dir": www / "sc",
             "start cache file": (list(cache.glob("*.cache")) or [cache / "x.cache"])[0],
         }
@@ -187,6 +189,9 @@ def test_user_link_is_never_followed_by_root(tmp_path, mpm, case, kind):
         assert os.stat(outside).st_uid == 0 and stat.S_IMODE(os.stat(outside).st_mode) == 0o700
         if refused:
             assert h.find_log(refused), h.log_tail(20)
+        if case == "moves.map":
+            # written anew by the parent: in place of the link, not through it
+            assert not os.path.islink(paths[case]) and os.path.isfile(paths[case])
         if case == "state/<hash>":
             # the root an earlier version gave to the User is the parent's again
             st = os.stat(state)

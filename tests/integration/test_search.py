@@ -154,6 +154,34 @@ SEARCH += [
     dict(slug="s/pho-thong", date="2024-05-03", category=GD,
          title="Kỳ thi tốt nghiệp phổ thông", paragraphs=["Học sinh phổ thông dự thi."]),
 ]
+# every text a reader sees is searchable: a word in one field only
+SEARCH += [
+    dict(slug="s/chi-o-tom-tat", date="2022-06-01", category=KT,
+         title="Làm giàu từ chăn nuôi",
+         summary="Trang trại nuôi đà điểu trên vùng đồi cát.",
+         paragraphs=["Mỗi năm trang trại xuất bán hàng trăm con."]),
+    dict(slug="s/chi-o-chu-thich", date="2022-06-02", category=XH,
+         title="Mùa chim về", figure=(None, "Đàn sếu đầu đỏ trên đồng Tràm Chim"),
+         paragraphs=["Khách đến ngắm chim rất đông."]),
+    dict(slug="s/chi-o-tac-gia", date="2022-06-03", category=GD,
+         title="Thư viện trường làng", author="Vi Thị Khuê",
+         paragraphs=["Tủ sách được quyên góp từ nhiều nơi."]),
+    dict(slug="s/chi-o-chuyen-muc", date="2022-06-04", category="Khuyến ngư",
+         title="Tàu cá ra khơi", paragraphs=["Ngư dân bám biển cả tháng."]),
+]
+# the same word in the title, the lead, the body: the newest is the body one
+# (it says the word twice), so newest first or BM25 alone would list it first
+FIELD_TIERS = ["s/bim-bip-tieu-de", "s/bim-bip-tom-tat", "s/bim-bip-noi-dung"]
+SEARCH += [
+    dict(slug="s/bim-bip-tieu-de", date="2022-07-01", category=XH,
+         title="Tiếng chim bìm bịp gọi hè", paragraphs=["Làng quê vào hạ."]),
+    dict(slug="s/bim-bip-tom-tat", date="2022-07-02", category=XH,
+         title="Chuyện ven sông", summary="Chim bìm bịp về làm tổ ven sông.",
+         paragraphs=["Bờ sông rợp bóng tre."]),
+    dict(slug="s/bim-bip-noi-dung", date="2022-07-03", category=XH,
+         title="Đêm hè ở quê",
+         paragraphs=["Bìm bịp kêu, bìm bịp gọi bạn suốt đêm bên bờ ao."]),
+]
 SENTINEL = "chimcanhcut"
 
 
@@ -330,6 +358,48 @@ def test_title_match_ranks_above_body_matches(sr):
     for q in ("kênh mương", "kenh muong", "KÊNH MƯƠNG"):
         got = slugs_for(sr, q)
         assert got[:2] == ["s/kenh-tieu-de", "s/kenh-noi-dung"], (q, got)
+
+
+@pytest.mark.parametrize("q, slug", [
+    ("đà điểu", "s/chi-o-tom-tat"),          # the lead only
+    ("da dieu", "s/chi-o-tom-tat"),
+    ("sếu đầu đỏ", "s/chi-o-chu-thich"),     # a caption only
+    ("seu", "s/chi-o-chu-thich"),
+    ("Vi Thị Khuê", "s/chi-o-tac-gia"),      # the author only
+    ("khue", "s/chi-o-tac-gia"),
+    ("khuyến ngư", "s/chi-o-chuyen-muc"),    # the category's name only
+    ("khuyen ngu", "s/chi-o-chuyen-muc"),
+])
+def test_every_text_a_reader_sees_finds_the_article(sr, q, slug):
+    _, doc = search(sr, q)
+    assert result_slugs(doc) == [slug], (q, result_slugs(doc))
+    assert total_of(doc) == 1
+
+
+@pytest.mark.parametrize("q", ["bìm bịp", "bim bip", "BÌM BỊP", "bịp"])
+def test_title_beats_lead_beats_body(sr, q):
+    assert slugs_for(sr, q) == FIELD_TIERS, q
+
+
+@pytest.mark.parametrize("q, slug, field", [
+    ("đà điểu", "s/chi-o-tom-tat", "summary"),
+    ("bìm bịp", "s/bim-bip-tom-tat", "summary"),
+    ("bìm bịp", "s/bim-bip-noi-dung", "paragraphs"),
+])
+def test_snippet_comes_from_where_the_words_are(sr, q, slug, field):
+    _, doc = search(sr, q)
+    article = next(a for a in SEARCH if a["slug"] == slug)
+    text = article[field] if field == "summary" else article[field][0]
+    s = snippet(doc, slug)
+    # the snippet is the field's words (its last punctuation left out)
+    assert nfc(s.text()).strip() == text.rstrip("."), (q, s.text())
+    assert [m.lower() for m in marks(s)] == q.split() * (2 if field == "paragraphs" else 1)
+
+
+def test_snippet_of_a_title_match_is_the_lead(sr):
+    _, doc = search(sr, "gọi hè")
+    s = snippet(doc, "s/bim-bip-tieu-de")
+    assert nfc(s.text()).strip() == "Tóm tắt", s.text()
 
 
 @pytest.mark.parametrize("q, first, second", [
@@ -525,10 +595,15 @@ def test_bad_pages(sr, page, status):
     search(sr, "vụ lúa", status=status, page=page)
 
 
-def test_equal_scores_are_newest_first(sr):
-    """Seven articles with the same words the same way: BM25 ties, date decides."""
-    got = slugs_for(sr, "thu hoạch")
-    assert got == [f"s/vu-lua-{i}" for i in range(7, 0, -1)], got
+@pytest.mark.parametrize("category, numbers", [("kinh-te", [7, 5, 3, 1]),
+                                               ("nong-thon-moi", [6, 4, 2])])
+def test_equal_scores_are_newest_first(sr, category, numbers):
+    """Articles with the same words the same way: BM25 ties, date decides.
+
+    One category at a time: its name is searchable text too, and the two
+    names differ in length, which BM25 weighs."""
+    got = slugs_for(sr, "thu hoạch", category=category)
+    assert got == [f"s/vu-lua-{i}" for i in numbers], got
 
 
 # ---- filters ------------------------------------------------------------------------

@@ -330,6 +330,7 @@ int main(void)
     srunner_add_suite(sr, article_suite());
     srunner_add_suite(sr, shape_suite());
     srunner_add_suite(sr, store_suite());
+    srunner_add_suite(sr, moves_suite());
     srunner_add_suite(sr, startcache_suite());
     srunner_add_suite(sr, cache_suite());
     srunner_add_suite(sr, render_suite());

@@ -1,6 +1,8 @@
 /* test_answer.c -- the core's one entry for requests (bantin_answer.h),
  * driven without any server: a request in, the whole answer out. */
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <apr_strings.h>
@@ -436,6 +438,49 @@ START_TEST(status_page)
 }
 END_TEST
 
+START_TEST(moved_and_gone_articles)
+{
+    fixture f;
+    bantin_store *st = NULL;
+    bantin_request_in in;
+    bantin_response a;
+    const char *root = unit_tmpdir();
+
+    portal_make(&f);
+    /* the same content dir, with a state folder: moves are remembered */
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, f.dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_sec(1), root),
+                     APR_SUCCESS);
+    f.portal.store = st;
+    f.set.article_max_age = 77;
+    ck_assert_int_eq(mkdir(apr_pstrcat(unit_pool, f.dir, "/nong-thon", NULL),
+                           0755), 0);
+    ck_assert_int_eq(rename(apr_pstrcat(unit_pool, f.dir, "/2024/tin-a.xml",
+                                        NULL),
+                            apr_pstrcat(unit_pool, f.dir,
+                                        "/nong-thon/tin-a.xml", NULL)), 0);
+    ck_assert_int_eq(unlink(apr_pstrcat(unit_pool, f.dir, "/2024/tin-b.xml",
+                                        NULL)), 0);
+    bantin_store_rescan(st);
+
+    in = get("/block/view/2024/tin-a", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 301);
+    ck_assert_int_eq(a.server_page, 1);
+    ck_assert_str_eq(header_always(&a, "Location"),
+                     "/portal/block/view/nong-thon/tin-a");
+    ck_assert_str_eq(header_always(&a, "Cache-Control"), "max-age=77");
+    in = get("/article/2024/tin-b", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 410);
+    ck_assert_int_eq(a.server_page, 0);
+    in = get("/article/2024/chua-bao-gio-co", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+}
+END_TEST
+
 Suite *answer_suite(void)
 {
     Suite *s = suite_create("answer");
@@ -452,6 +497,7 @@ Suite *answer_suite(void)
     tcase_add_test(tc, feeds_and_sitemap);
     tcase_add_test(tc, media_and_static);
     tcase_add_test(tc, status_page);
+    tcase_add_test(tc, moved_and_gone_articles);
     suite_add_tcase(s, tc);
     return s;
 }

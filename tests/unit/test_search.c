@@ -31,6 +31,24 @@ static const char *article_at(const char *title, const char *date,
                        "</article>\n", NULL);
 }
 
+/* An article with every field a reader sees. */
+static const char *article_full(const char *title, const char *date,
+                                const char *lead, const char *caption,
+                                const char *para, const char *author,
+                                const char *category)
+{
+    return apr_pstrcat(unit_pool,
+                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<article>\n  <title>", title, "</title>\n"
+                       "  <date>", date, "</date>\n"
+                       "  <category>", category, "</category>\n"
+                       "  <summary>", lead, "</summary>\n"
+                       "  <body>\n    <figure><caption>", caption,
+                       "</caption></figure>\n    <p>", para, "</p>\n"
+                       "  </body>\n  <author>", author, "</author>\n"
+                       "</article>\n", NULL);
+}
+
 static void put_article(const char *dir, const char *slug, const char *xml)
 {
     unit_write_str(apr_pstrcat(unit_pool, dir, "/", slug, ".xml", NULL), xml);
@@ -680,12 +698,178 @@ START_TEST(search_damage_is_repaired_by_sync)
 }
 END_TEST
 
+
+/* Every text a reader sees on the article page finds it: the title, the
+ * lead, a caption, a paragraph, the author, the category's name. */
+START_TEST(search_every_field)
+{
+    const char *dir = unit_tmpdir();
+    static const char *const words[][2] = {
+        {"Tiêu đề", "tieu de"}, {"phố cổ", "pho co"},
+        {"chiếc thuyền", "chiec thuyen"}, {"đồng lúa", "dong lua"},
+        {"Nguyễn Văn Khoa", "khoa"}, {"Giáo dục", "giao duc"},
+    };
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+    int i;
+
+    put_article(dir, "all", article_full("Tiêu đề", "2024-03-01",
+                                         "Tin phố cổ.", "Ảnh chiếc thuyền",
+                                         "Mùa đồng lúa.", "Nguyễn Văn Khoa",
+                                         "Giáo dục"));
+    put_article(dir, "other", article_full("Khác", "2024-03-02", "Chợ.",
+                                           "Ảnh", "Nội dung.", "Lê Hà",
+                                           "Thể thao"));
+    s = index_of(dir, &store);
+    for (i = 0; i < (int)(sizeof(words) / sizeof(words[0])); i++) {
+        int k;
+        for (k = 0; k < 2; k++) {
+            r = search(s, words[i][k]);
+            ck_assert_msg(r.total == 1 && position(&r, "all") == 0,
+                          "%s: %s", words[i][k], listing(&r));
+        }
+    }
+}
+END_TEST
+
+/* The same word ranks the article with it in the title first, then the
+ * one with it in the lead, then the one with it in the body, whatever the
+ * dates (newest first would give the opposite order) and BM25 (the body
+ * says it three times), ranked in full or past the candidates (then the
+ * newest matches, and the titles and leads that match further back). */
+START_TEST(search_field_tiers)
+{
+    const char *dir = unit_tmpdir();
+    const char *const order[] = {"in-title", "in-lead", "in-body",
+                                 "in-author"};
+    bantin_store *store;
+    bantin_search *s;
+    apr_size_t cap;
+    result r;
+    int i;
+
+    put_article(dir, "in-title", article_full("Hội chợ sen", "2024-01-01",
+                                              "Tin làng.", "Ảnh", "Chợ.",
+                                              "Lê Hà", "Văn hoá"));
+    put_article(dir, "in-lead", article_full("Tin làng", "2024-02-01",
+                                             "Hội chợ sen mở cửa.", "Ảnh",
+                                             "Chợ.", "Lê Hà", "Văn hoá"));
+    put_article(dir, "in-body", article_full("Tin xã", "2024-03-01",
+                                             "Tin làng.", "Ảnh",
+                                             "Sen, sen và sen.", "Lê Hà",
+                                             "Văn hoá"));
+    /* the body's tier: after in-body, the newer */
+    put_article(dir, "in-author", article_full("Tin huyện", "2023-12-01",
+                                               "Tin làng.", "Ảnh", "Chợ.",
+                                               "Trần Sen", "Văn hoá"));
+    s = index_of(dir, &store);
+    for (cap = 0; cap <= 2; cap += 2) {
+        bantin_search_set_candidates(s, cap);
+        r = search(s, "sen");
+        ck_assert_msg(r.total == (cap ? 3 : 4) && r.more == cap,
+                      "cap %d: %s", (int)cap, listing(&r));
+        for (i = 0; i < (int)r.total; i++) {
+            ck_assert_msg(position(&r, order[i]) == i, "cap %d: %s",
+                          (int)cap, listing(&r));
+        }
+        r = search(s, "hội chợ");
+        ck_assert_msg(position(&r, "in-title") == 0
+                      && position(&r, "in-lead") == 1, "cap %d: %s",
+                      (int)cap, listing(&r));
+    }
+}
+END_TEST
+
+/* A new version's words replace the old version's in every field (the
+ * tables keep no text: the old words are taken out with what docs kept),
+ * and a removed article's words are gone. */
+START_TEST(search_replaced_words_gone)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *store;
+    bantin_search *s;
+    result r;
+
+    put_article(dir, "a", article_full("Cầu gỗ", "2024-03-01",
+                                       "Chuyện bến đò.", "Ảnh dòng sông",
+                                       "Nước lên.", "Đỗ Minh", "Đời sống"));
+    put_article(dir, "b", article_full("Khác", "2024-03-02", "Chợ.", "Ảnh",
+                                       "Nội dung.", "Lê Hà", "Thể thao"));
+    s = index_of(dir, &store);
+    ck_assert_uint_eq(search(s, "ben do").total, 1);
+    put_article(dir, "a", article_full("Cầu đá", "2024-03-01",
+                                       "Chuyện bờ đê.", "Ảnh cánh đồng",
+                                       "Nước rút.", "Vũ Lan", "Kinh tế"));
+    bantin_store_rescan(store);
+    bantin_search_sync(s, store);
+    ck_assert_uint_eq(search(s, "ben do").total, 0);
+    ck_assert_uint_eq(search(s, "go").total, 0);
+    ck_assert_uint_eq(search(s, "dong song").total, 0);
+    ck_assert_uint_eq(search(s, "minh").total, 0);
+    ck_assert_uint_eq(search(s, "doi song").total, 0);
+    r = search(s, "bờ đê");
+    ck_assert_msg(r.total == 1 && position(&r, "a") == 0, "%s", listing(&r));
+    ck_assert_uint_eq(search(s, "vu lan").total, 1);
+    ck_assert_int_eq(apr_file_remove(apr_pstrcat(unit_pool, dir, "/a.xml",
+                                                 NULL), unit_pool),
+                     APR_SUCCESS);
+    bantin_store_rescan(store);
+    bantin_search_sync(s, store);
+    ck_assert_uint_eq(search(s, "bo de").total, 0);
+    ck_assert_uint_eq(search(s, "kinh te").total, 0);
+    ck_assert_uint_eq(search(s, "le ha").total, 1);
+}
+END_TEST
+
+/* The snippet comes from where the words are: the lead when it has
+ * them, the body when only the body has them, the lead when the title
+ * alone matched. */
+START_TEST(search_article_snippet)
+{
+    const char *dir = unit_tmpdir();
+    const bantin_snapshot *snap;
+    const bantin_article *a;
+    bantin_store *store = NULL;
+    const char *sn;
+
+    put_article(dir, "a", article_full("Mùa lúa chín", "2024-03-01",
+                                       "Nông dân phố núi gặt sớm.",
+                                       "Ảnh cánh đồng",
+                                       "Gặt lúa trên ruộng bậc thang.",
+                                       "Đỗ Minh", "Đời sống"));
+    store = store_of(dir);
+    snap = bantin_store_acquire(store);
+    a = bantin_snapshot_get(snap, "a", apr_time_now());
+    ck_assert_ptr_nonnull(a);
+    sn = bantin_search_article_snippet(unit_pool, a, "phố núi", 30);
+    ck_assert_msg(strstr(sn, "<mark>phố</mark> <mark>núi</mark>")
+                  && strstr(sn, "Nông dân"), "%s", sn);
+    /* "gặt" is in both: the lead, which says what the article is about */
+    sn = bantin_search_article_snippet(unit_pool, a, "gat", 30);
+    ck_assert_msg(strstr(sn, "<mark>gặt</mark> sớm"), "%s", sn);
+    sn = bantin_search_article_snippet(unit_pool, a, "ruong bac thang", 30);
+    ck_assert_msg(strstr(sn, "<mark>ruộng</mark> <mark>bậc</mark>")
+                  && !strstr(sn, "Nông dân"), "%s", sn);
+    sn = bantin_search_article_snippet(unit_pool, a, "canh dong", 30);
+    ck_assert_msg(strstr(sn, "<mark>cánh</mark> <mark>đồng</mark>"), "%s",
+                  sn);
+    sn = bantin_search_article_snippet(unit_pool, a, "chín", 30);
+    ck_assert_msg(!strcmp(sn, "Nông dân phố núi gặt sớm"), "%s", sn);
+    bantin_store_release(store, snap);
+}
+END_TEST
+
 Suite *search_suite(void)
 {
     Suite *s = suite_create("search");
     TCase *tc = unit_tcase("search");
 
     tcase_add_test(tc, search_tiers);
+    tcase_add_test(tc, search_every_field);
+    tcase_add_test(tc, search_field_tiers);
+    tcase_add_test(tc, search_replaced_words_gone);
+    tcase_add_test(tc, search_article_snippet);
     tcase_add_test(tc, search_candidate_cap);
     tcase_add_test(tc, search_filters_and_visibility);
     tcase_add_test(tc, search_query_parsing);

@@ -32,6 +32,7 @@ Suite *fs_suite(void);
 Suite *cache_suite(void);
 Suite *names_suite(void);
 Suite *messages_suite(void);
+Suite *moves_suite(void);
 Suite *answer_suite(void);
 
 /* Is s valid UTF-8? */
