@@ -204,7 +204,8 @@ test: unit integration browser
 FUZZ_SECONDS ?= 60
 
 # libFuzzer harnesses of the parsers, the templates and the renderer.
-fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c $(BUILD)/bantin_names_rng.c
+fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c $(BUILD)/bantin_names_rng.c \
+      $(BUILD)/bantin_version.c
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # ASan+UBSan builds of the unit tests and of the module under httpd, and
