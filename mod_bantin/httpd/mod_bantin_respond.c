@@ -297,8 +297,8 @@ int bantin_status_handler(request_rec *r)
     }
     dirs = apr_pcalloc(r->pool, sizeof(*dirs)
                                     * (bantin_reg.sources
-                                           ? bantin_reg.sources->nelts : 0)
-                                + 1);
+                                           ? bantin_reg.sources->nelts + 1
+                                           : 1));
     for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
         bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
                                            bantin_source *);
