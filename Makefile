@@ -43,14 +43,19 @@ CORE := bantin_log bantin_buf bantin_date bantin_fs bantin_safedir bantin_articl
         bantin_messages bantin_explain bantin_refs
 # categories' displayed names and the names file (content/chuyen-muc.xml)
 CORE += bantin_names
+# the one entry that answers a request (bantin_answer.h), and the settings
+CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
+        bantin_answer_files bantin_answer_status
+# the threads of a serving process: watcher and search indexer; what
+# the parent prepares for them
+CORE += bantin_workers bantin_parent
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)
-HEADERS  := $(wildcard mod_bantin/*.h)
+HEADERS  := $(wildcard mod_bantin/core/*.h mod_bantin/httpd/*.h)
 # The httpd glue: the only files that include httpd headers.
-GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_pages \
-            mod_bantin_feeds mod_bantin_media mod_bantin_startup
-GLUE_SRC := $(GLUE:%=mod_bantin/%.c)
+GLUE     := mod_bantin mod_bantin_config mod_bantin_respond mod_bantin_startup
+GLUE_SRC := $(GLUE:%=mod_bantin/httpd/%.c)
 
 .PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install deb clean format \
         fuzz sanitize faults bench
@@ -102,7 +107,7 @@ $(BUILD)/bantin_names_rng.c: schema/categories.rng | $(BUILD)
 $(BUILD)/bantin_names_rng.o: $(BUILD)/bantin_names_rng.c | deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
-$(BUILD)/%.o: mod_bantin/%.c $(HEADERS) | $(BUILD) deps
+$(BUILD)/%.o: mod_bantin/core/%.c $(HEADERS) | $(BUILD) deps
 	$(CC) $(CFLAGS_CORE) -c -o $@ $<
 
 $(BUILD)/bantin_schema_rng.o: $(BUILD)/bantin_schema_rng.c | deps
@@ -122,11 +127,11 @@ $(BUILD)/libbantin.a: $(CORE_OBJ)
 $(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS) | deps
 	$(APXS) -c -o $(BUILD)/mod_bantin.la \
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
-	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
+	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin/core -Imod_bantin/httpd $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
-$(BUILD)/bantin-check: mod_bantin/bantin_check.c $(BUILD)/libbantin.a | deps
-	$(CC) $(CFLAGS_CORE) -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/bantin-check: mod_bantin/tools/bantin_check.c $(BUILD)/libbantin.a | deps
+	$(CC) $(CFLAGS_CORE) -Imod_bantin/core -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
 
 run: all
 	@tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)"
@@ -180,7 +185,7 @@ unit-deps: deps
 	$(call need_debs,check)
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libbantin.a tests/unit/unit.h | unit-deps
-	$(CC) $(CFLAGS_CORE) -Imod_bantin -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
+	$(CC) $(CFLAGS_CORE) -Imod_bantin/core -o $@ $(UNIT_SRC) $(BUILD)/libbantin.a \
 	  $(CHECK_LIBS) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS) \
 	  -Wl,--wrap=malloc,--wrap=calloc # unit_fail_allocs()
 
@@ -200,7 +205,8 @@ test: unit integration browser
 FUZZ_SECONDS ?= 60
 
 # libFuzzer harnesses of the parsers, the templates and the renderer.
-fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c $(BUILD)/bantin_names_rng.c
+fuzz: fuzz-deps $(BUILD)/bantin_schema_rng.c $(BUILD)/bantin_names_rng.c \
+      $(BUILD)/bantin_version.c
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # ASan+UBSan builds of the unit tests and of the module under httpd, and
@@ -222,7 +228,7 @@ bench: wrk-deps all
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 format:
-	clang-format -i mod_bantin/*.c mod_bantin/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i mod_bantin/*/*.c mod_bantin/*/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,5 @@
 """bantin-check's messages, word for word, in Vietnamese (the default) and in
-English (--lang en): every message of the table (mod_bantin/bantin_messages.h)
+English (--lang en): every message of the table (mod_bantin/core/bantin_messages.h)
 is produced here from a bad input and compared as a whole line, file:line:col
 included.  The line and column come from the input: "¦" marks the place the
 message points at and is taken out of the file before it is written.
@@ -18,7 +18,7 @@ from test_check_tool import CHECK, _checker  # noqa: F401 (the fixture: the chec
 
 MARK = "¦"
 LINE_MARK = "¶"  # the same for a message that gives a line only
-TABLE = REPO / "mod_bantin" / "bantin_messages.h"
+TABLE = REPO / "mod_bantin" / "core" / "bantin_messages.h"
 
 
 def run(*args, lang=None):

@@ -251,7 +251,7 @@ def _unstep(out, w):
 
 
 def _hash64(h, data):
-    """bantin_hash64 as it was (mod_bantin/bantin_buf.c)."""
+    """bantin_hash64 as it was (mod_bantin/core/bantin_buf.c)."""
     full = len(data) // 8 * 8
     for i in range(0, full, 8):
         h = _step(h, int.from_bytes(data[i:i + 8], "little"))
@@ -278,7 +278,7 @@ def colliding_host(base, real_site):
     on the high nibbles (each byte of e2 in 0x61..0x6f, "a".."o") finds one in a second.
     """
     version = re.search(r'#define BANTIN_VERSION "([^"]+)"',
-                        (REPO / "mod_bantin" / "bantin_render.h").read_text()).group(1)
+                        (REPO / "mod_bantin" / "core" / "bantin_render.h").read_text()).group(1)
     h = _hash_str(_hash_str(INIT, version), base)
     target = _hash_str(h, real_site)
     r = _unstep(target, 1)  # the tail word of the NUL alone: length 1, byte 0

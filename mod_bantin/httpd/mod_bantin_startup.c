@@ -193,7 +193,7 @@ int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         srv = ap_get_module_config(c->server->lookup_defaults,
                                    &bantin_module);
-        tz = SETTING(c, srv, tz_min);
+        tz = SETTING(c, srv, set.tz_min);
         walk = SETTING(c, srv, walk);
         interval = SETTING(c, srv, interval);
         if (src->tz_where == NULL) {

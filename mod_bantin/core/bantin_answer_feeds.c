@@ -1,6 +1,6 @@
-/* mod_bantin_feeds.c -- the portal's answers for machines and for finding
- * things: the RSS feeds (the portal's and each category's), the sitemap
- * (with its index past 50,000 articles) and the search page.
+/* bantin_answer_feeds.c -- the portal's answers for machines and for
+ * finding things: the RSS feeds (the portal's and each category's), the
+ * sitemap (with its index past 50,000 articles) and the search page.
  *
  * Feeds are rendered per request (a few dozen items); sitemaps are kept
  * in the page cache like pages.  Both are tagged with the hash of their
@@ -12,24 +12,24 @@
 
 #include "apr_strings.h"
 
+#include "bantin_answer_int.h"
 #include "bantin_buf.h"
 #include "bantin_date.h"
 #include "bantin_feed.h"
 #include "bantin_fold.h"
 #include "bantin_request.h"
-#include "mod_bantin_handlers.h"
 
 /* ---------------------------------------------------------------------- */
 /* feeds and sitemaps                                                      */
 
 /* /feed.xml and /category/<slug>/feed.xml: the newest articles. */
-int bantin_handle_feed(request_rec *r, const bantin_conf *c,
-                       const bantin_view *v, const bantin_snapshot *snap,
-                       apr_time_t now, const char *category)
+void bantin_answer_feed(bantin_ctx *x, const char *category)
 {
-    apr_size_t want = (apr_size_t)(c->feed_size != UNSET ? c->feed_size
-                                                          : DEFAULT_FEED_SIZE);
-    const bantin_article **items = apr_palloc(r->pool, (want + 1)
+    const bantin_view *v = &x->v;
+    const bantin_snapshot *snap = x->snap;
+    apr_time_t now = x->now;
+    apr_size_t want = (apr_size_t)x->set.feed_size;
+    const bantin_article **items = apr_palloc(x->p, (want + 1)
                                                       * sizeof(*items));
     const bantin_category *cat = NULL;
     const char *title = v->portal_name, *link = "/", *self = "/feed.xml";
@@ -38,18 +38,19 @@ int bantin_handle_feed(request_rec *r, const bantin_conf *c,
     bantin_page out;
 
     if (category) {
-        if (!(cat = bantin_find_category(v, category))) {
-            return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+        if (!(cat = bantin_ans_category(x, category))) {
+            bantin_ans_error(x, 404);
+            return;
         }
-        title = apr_pstrcat(r->pool, cat->name, " - ", v->portal_name, NULL);
-        link = apr_pstrcat(r->pool, "/category/", category, NULL);
-        self = apr_pstrcat(r->pool, link, "/feed.xml", NULL);
+        title = apr_pstrcat(x->p, cat->name, " - ", v->portal_name, NULL);
+        link = apr_pstrcat(x->p, "/category/", category, NULL);
+        self = apr_pstrcat(x->p, link, "/feed.xml", NULL);
         n = bantin_category_list(cat, now, 0, want, items, &total);
     }
     else {
         n = bantin_snapshot_list(snap, now, 0, want, items, &total);
     }
-    bantin_render_rss(r->pool, v, title, link, self, items, n, &out);
+    bantin_render_rss(x->p, v, title, link, self, items, n, &out);
     pg.body = out.data;
     pg.len = out.len;
     pg.gz = NULL;
@@ -61,18 +62,17 @@ int bantin_handle_feed(request_rec *r, const bantin_conf *c,
                                 n ? bantin_newest(items[0]->mtime,
                                                   items[0]->date.when)
                                   : 0);
-    return bantin_send_rendered_as(r, &pg, c->list_max_age != UNSET
-                                               ? c->list_max_age
-                                               : DEFAULT_LIST_MAX_AGE,
-                                   "application/rss+xml; charset=utf-8");
+    bantin_ans_rendered_as(x, &pg, x->set.list_max_age,
+                           "application/rss+xml; charset=utf-8");
 }
 
 /* /sitemap.xml: every visible article, split into parts of 50,000 with a
  * sitemap index above them when there are more. */
-int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
-                          const bantin_view *v, const bantin_snapshot *snap,
-                          apr_time_t now, const char *part)
+void bantin_answer_sitemap(bantin_ctx *x, const char *part)
 {
+    const bantin_view *v = &x->v;
+    const bantin_snapshot *snap = x->snap;
+    apr_time_t now = x->now;
     apr_size_t total, n, parts, k = part ? (apr_size_t)atol(part) : 0;
     const bantin_article **items;
     const char *key;
@@ -85,7 +85,8 @@ int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
     /* The home page is one of the URLs of part 1. */
     parts = (total + 1 + BANTIN_SITEMAP_MAX - 1) / BANTIN_SITEMAP_MAX;
     if (part && (k < 1 || k > parts)) {
-        return bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+        bantin_ans_error(x, 404);
+        return;
     }
     /* Up to 50,000 URLs: kept like pages.  What it lists is named by the
      * snapshot and the epoch of now (bantin_snapshot_epoch); what else
@@ -96,32 +97,30 @@ int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
     id = bantin_hash64(id, &k, sizeof(k));
     id = bantin_hash_str(id, v->base);
     id = bantin_hash64(id, &v->tz_min, sizeof(v->tz_min));
-    key = bantin_page_key(r, c, v, 's', id);
-    if (!bantin_recall(r, key, &pg)) {
+    key = bantin_ans_page_key(x, 's', id);
+    if (!bantin_ans_recall(x, key, &pg)) {
         if (!part && parts > 1) {
-            bantin_render_sitemap_index(r->pool, v, parts, &out);
+            bantin_render_sitemap_index(x->p, v, parts, &out);
         }
         else {
             apr_size_t first = k > 1 ? (k - 1) * BANTIN_SITEMAP_MAX - 1 : 0;
-            items = apr_palloc(r->pool, BANTIN_SITEMAP_MAX * sizeof(*items));
+            items = apr_palloc(x->p, BANTIN_SITEMAP_MAX * sizeof(*items));
             n = bantin_snapshot_list(snap, now, first,
                                      k > 1 ? BANTIN_SITEMAP_MAX
                                            : BANTIN_SITEMAP_MAX - 1,
                                      items, &total);
-            bantin_render_sitemap(r->pool, v, items, n, k <= 1, &out);
+            bantin_render_sitemap(x->p, v, items, n, k <= 1, &out);
         }
         /* Tagged with its bytes, so that servers agree on it. */
-        bantin_remember(r, key, &out,
+        bantin_ans_remember(x, key, &out,
                         bantin_site_tag(bantin_hash64(BANTIN_HASH_INIT,
                                                       out.data, out.len),
                                         v->site),
                         snap->built, &pg);
     }
     pg.modified = snap->built;
-    return bantin_send_rendered_as(r, &pg, c->list_max_age != UNSET
-                                               ? c->list_max_age
-                                               : DEFAULT_LIST_MAX_AGE,
-                                   "application/xml; charset=utf-8");
+    bantin_ans_rendered_as(x, &pg, x->set.list_max_age,
+                           "application/xml; charset=utf-8");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -130,13 +129,13 @@ int bantin_handle_sitemap(request_rec *r, const bantin_conf *c,
 /* Parses a day ("YYYY-MM-DD" or "DD/MM/YYYY") as midnight in the
  * portal's zone; 0 if absent or not a date (the page says so: see
  * bantin_render_search). */
-static apr_time_t day_param(request_rec *r, const bantin_view *v,
-                            const char *name, int next_day)
+static apr_time_t day_param(const bantin_ctx *x, const char *name,
+                            int next_day)
 {
-    const char *s = r->args ? bantin_form_get(r->pool, r->args, name) : NULL;
+    const char *s = bantin_ans_arg(x, name);
     bantin_date d;
 
-    if (!s || !*s || bantin_date_parse_day(&d, s, v->tz_min)) {
+    if (!s || !*s || bantin_date_parse_day(&d, s, x->v.tz_min)) {
         return 0;
     }
     return d.when + (next_day ? apr_time_from_sec(86400) : 0);
@@ -198,35 +197,32 @@ static int search_visible(void *baton, const char *slug)
  * check rebuilds it), or a page past the results found so far while it
  * fills: "nothing matched" or "no such page" would be false, so the
  * reader is asked to come back, and no cache keeps the answer. */
-static int search_unavailable(request_rec *r, const bantin_conf *c,
-                              const bantin_view *v)
+static void search_unavailable(bantin_ctx *x)
 {
     bantin_page pg;
 
-    bantin_render_error(r->pool, c->templates->theme, v,
-                        HTTP_SERVICE_UNAVAILABLE, &pg);
-    r->status = HTTP_SERVICE_UNAVAILABLE;
-    apr_table_setn(r->headers_out, "Retry-After", "5");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    return bantin_send_page(r, &pg);
+    bantin_render_error(x->p, x->portal->theme, &x->v, 503, &pg);
+    x->out->status = 503;
+    bantin_ans_header(x, "Retry-After", "5", 0);
+    bantin_ans_header(x, "Cache-Control", "no-store", 0);
+    bantin_ans_page(x, &pg);
 }
 
 /* /search?q=…[&page=N][&category=slug][&from=YYYY-MM-DD|DD/MM/YYYY][&to=…] */
-int bantin_handle_search(request_rec *r, const bantin_conf *c,
-                         const bantin_view *v, const bantin_snapshot *snap,
-                         apr_time_t now)
+void bantin_answer_search(bantin_ctx *x)
 {
-    const char *text = r->args ? bantin_form_get(r->pool, r->args, "q")
-                               : NULL;
-    const char *ps = r->args ? bantin_form_get(r->pool, r->args, "page")
-                             : NULL;
+    const bantin_view *v = &x->v;
+    const bantin_snapshot *snap = x->snap;
+    apr_time_t now = x->now;
+    bantin_search *search = x->portal->search;
+    const char *text = bantin_ans_arg(x, "q");
+    const char *ps = bantin_ans_arg(x, "page");
     long page = ps ? bantin_page_parse(ps) : 1, pages = 1;
-    apr_size_t size = (apr_size_t)(c->page_size != UNSET ? c->page_size
-                                                         : DEFAULT_PAGE_SIZE);
-    apr_array_header_t *slugs = apr_array_make(r->pool, (int)size,
+    apr_size_t size = (apr_size_t)x->set.page_size;
+    apr_array_header_t *slugs = apr_array_make(x->p, (int)size,
                                                sizeof(char *));
-    const bantin_article **items = apr_palloc(r->pool, size * sizeof(*items));
-    const char **snippets = apr_palloc(r->pool, size * sizeof(char *));
+    const bantin_article **items = apr_palloc(x->p, size * sizeof(*items));
+    const char **snippets = apr_palloc(x->p, size * sizeof(char *));
     const char *suggestion = NULL;
     apr_size_t total = 0, more = 0, n = 0;
     visible_at va = {snap, now};
@@ -234,43 +230,43 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
     bantin_page out;
     apr_size_t progress[2];
     /* before the query: results of an index that was complete then are */
-    int building = c->content->search
-                   && !bantin_search_progress(c->content->search, snap,
+    int building = search
+                   && !bantin_search_progress(search, snap,
                                               &progress[0], &progress[1]);
     int i;
 
     if (page < 1) {
-        return bantin_send_error(r, c, v, page < 0 ? HTTP_BAD_REQUEST
-                                                   : HTTP_NOT_FOUND);
+        bantin_ans_error(x, page < 0 ? 400 : 404);
+        return;
     }
     if (text) {
         apr_size_t len;
-        text = utf8_clean(r->pool, text);
+        text = utf8_clean(x->p, text);
         if ((len = strlen(text)) > 1000) {
             /* not inside a character */
             for (len = 1000; ((unsigned char)text[len] & 0xC0) == 0x80; len--) {
             }
-            text = apr_pstrmemdup(r->pool, text, len);
+            text = apr_pstrmemdup(x->p, text, len);
         }
     }
     if (text && *text) {
         apr_status_t rv = APR_EINVAL; /* search is off: nothing found */
         q.text = text;
-        q.category = r->args ? bantin_form_get(r->pool, r->args, "category")
-                             : NULL;
+        q.category = bantin_ans_arg(x, "category");
         if (q.category && !*q.category) {
             q.category = NULL;
         }
-        q.from = day_param(r, v, "from", 0);
-        q.to = day_param(r, v, "to", 1);
+        q.from = day_param(x, "from", 0);
+        q.to = day_param(x, "to", 1);
         q.now = now;
-        if (c->content->search) {
-            rv = bantin_search_query(c->content->search, r->pool, &q,
+        if (search) {
+            rv = bantin_search_query(search, x->p, &q,
                                      (apr_size_t)(page - 1) * size, size,
                                      slugs, &total, &more);
         }
         if (rv != APR_SUCCESS && rv != APR_EINVAL) {
-            return search_unavailable(r, c, v);
+            search_unavailable(x);
+            return;
         }
         if (rv == APR_SUCCESS) {
             for (i = 0; i < slugs->nelts; i++) {
@@ -278,7 +274,7 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
                     snap, APR_ARRAY_IDX(slugs, i, const char *), now);
                 if (a) { /* the index does not know publishing times */
                     snippets[n] = bantin_search_article_snippet(
-                        r->pool, a, text, 30);
+                        x->p, a, text, 30);
                     items[n++] = a;
                 }
             }
@@ -286,20 +282,25 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         pages = total ? (long)((total + size - 1) / size) : 1;
         if (page > pages) {
             /* while the index fills, a later page may yet exist */
-            return building ? search_unavailable(r, c, v)
-                            : bantin_send_error(r, c, v, HTTP_NOT_FOUND);
+            if (building) {
+                search_unavailable(x);
+            }
+            else {
+                bantin_ans_error(x, 404);
+            }
+            return;
         }
-        if (!total && c->content->search) {
+        if (!total && search) {
             /* the query without its diacritics, only when that finds
              * something (q=đ would suggest d, which finds nothing) */
-            char *f = bantin_fold(r->pool, text, strlen(text));
-            apr_array_header_t *none = apr_array_make(r->pool, 1,
+            char *f = bantin_fold(x->p, text, strlen(text));
+            apr_array_header_t *none = apr_array_make(x->p, 1,
                                                       sizeof(char *));
             apr_size_t found = 0, over = 0;
             bantin_query fq = q;
             fq.text = f;
             if (strcasecmp(f, text) /* not just the query lowercased */
-                && bantin_search_query(c->content->search, r->pool, &fq, 0,
+                && bantin_search_query(search, x->p, &fq, 0,
                                        0, none, &found, &over) == APR_SUCCESS
                 && found) {
                 suggestion = f;
@@ -313,15 +314,15 @@ int bantin_handle_search(request_rec *r, const bantin_conf *c,
         /* the pager and the suggestion keep the filters */
         const char *filters[] = {
             "category", text ? q.category : NULL,
-            "from", r->args ? bantin_form_get(r->pool, r->args, "from") : NULL,
-            "to", r->args ? bantin_form_get(r->pool, r->args, "to") : NULL,
+            "from", bantin_ans_arg(x, "from"),
+            "to", bantin_ans_arg(x, "to"),
             NULL, NULL};
-        bantin_render_search(r->pool, c->templates->theme, v, text, items,
+        bantin_render_search(x->p, x->portal->theme, v, text, items,
                              snippets, n, total, more, page, pages, suggestion,
                              filters, building ? progress : NULL, &out);
     }
     /* a page of an index being built is no answer to keep */
-    apr_table_setn(r->headers_out, "Cache-Control",
-                   building ? "no-store" : "max-age=60");
-    return bantin_send_page(r, &out);
+    bantin_ans_header(x, "Cache-Control",
+                      building ? "no-store" : "max-age=60", 0);
+    bantin_ans_page(x, &out);
 }

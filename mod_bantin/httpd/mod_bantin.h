@@ -1,7 +1,6 @@
 /* mod_bantin.h -- what the httpd glue files share: the per-directory
- * config and the registry of content and template dirs.  Only the glue
- * (mod_bantin*.c) includes httpd headers; what the request-time files
- * share besides is in mod_bantin_handlers.h. */
+ * config and the registry of content and template dirs, and the handlers.
+ * Only the glue (mod_bantin/httpd) includes httpd headers. */
 #ifndef MOD_BANTIN_H
 #define MOD_BANTIN_H
 
@@ -11,31 +10,18 @@
 #include "bantin_cache.h"
 #include "bantin_render.h"
 #include "bantin_search.h"
+#include "bantin_settings.h"
 #include "bantin_store.h"
 
 extern module AP_MODULE_DECLARE_DATA bantin_module;
 
-#define UNSET (-1)
+#define UNSET BANTIN_UNSET
 
-#define DEFAULT_PAGE_SIZE 10
-#define DEFAULT_COOKIE "bantin_fs"
-#define DEFAULT_PORTAL_NAME "Bản tin"
-#define DEFAULT_INTERVAL apr_time_from_msec(250)
 /* Where the index and the start cache live unless configured, when the
  * parent runs as root: on disk, where Debian keeps regenerable data (not
  * in the runtime dir, a tmpfs: RAM, emptied at boot); one folder per
  * instance below each (bantin_state_instance). */
 #define DEFAULT_CACHE_BASE "/var/cache/apache2/mod_bantin"
-#define DEFAULT_LIST_MAX_AGE 60
-#define DEFAULT_ARTICLE_MAX_AGE 300
-#define DEFAULT_ERROR_MAX_AGE 5
-#define DEFAULT_CACHE_MB 64
-#define DEFAULT_RELATED 5
-#define DEFAULT_FEED_SIZE 20
-#define MAX_RELATED 50
-
-extern const char *const bantin_default_sizes[];
-extern const int bantin_default_nsizes;
 
 /* One content dir or template dir, shared by every section naming it. */
 typedef struct {
@@ -49,10 +35,8 @@ typedef struct {
     int walk;                     /* content: BantinWatch walk */
     const char *search_path;      /* content: the search index file */
     bantin_search *search;        /* content: opened in each child */
-    apr_thread_t *indexer;        /* content: writes it, in each child */
-    apr_thread_t *watcher;        /* content: refreshes the store, in each
-                                   * child; NULL: requests do */
-    volatile apr_uint32_t stopping; /* content: the child is exiting */
+    struct bantin_workers *workers; /* content: each child's watcher and
+                                     * indexer (bantin_workers.h) */
 } bantin_source;
 
 typedef struct {
@@ -62,21 +46,10 @@ typedef struct {
                               * settings are this section's defaults */
     bantin_source *content;
     bantin_source *templates;
-    int page_size;
-    int fs_count;
-    const char *const *fs_rem;
-    int fs_default;
-    const char *fs_cookie;
-    const char *portal_name;
-    int tz_min;
+    bantin_settings set;     /* what the directives say of the pages
+                              * (merged by bantin_settings_merge) */
     apr_interval_time_t interval;
-    int list_max_age;
-    int article_max_age;
-    int error_max_age;       /* BantinErrorMaxAge: 404, 400 and 405 pages */
     int walk;                /* BantinWatch: 1 walk, 0 inotify */
-    int related;             /* BantinRelatedCount */
-    int feed_size;           /* BantinFeedSize */
-    const char *site_url;    /* BantinSiteURL: "https://host[:port]" */
 } bantin_conf;
 
 /* The config being read: filled while httpd reads it (one thread),
@@ -103,5 +76,12 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv);
 int bantin_only_stopping(apr_pool_t *ptemp);
 int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s);
+
+/* Rendered pages of this process (mod_bantin.c). */
+extern bantin_cache *bantin_page_cache;
+
+/* mod_bantin_respond.c: SetHandler bantin and SetHandler bantin-status. */
+int bantin_handler(request_rec *r);
+int bantin_status_handler(request_rec *r);
 
 #endif

@@ -54,7 +54,7 @@ void bantin_cache_put(bantin_cache *c, const char *key,
                       const bantin_cached *page);
 
 /* Counts a page rendered for a request whose pages must not be kept (see
- * bantin_page_key in the module), for the statistics. */
+ * bantin_ans_page_key in bantin_answer.c), for the statistics. */
 void bantin_cache_skip(bantin_cache *c);
 
 /* Statistics, for the status page and tests. */

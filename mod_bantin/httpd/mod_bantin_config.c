@@ -1,6 +1,7 @@
 /* mod_bantin_config.c -- the Bantin* directives: parsing, checking and
  * merging them the httpd way (unset sentinels in create, `add` over `base`
- * in merge, defaults applied where values are used).
+ * in merge).  The pages' settings are the core's bantin_settings, which
+ * the core merges and gives their defaults (bantin_settings.h).
  *
  * Directives are checked while the config is read, so a wrong directory
  * or a template that does not compile fails `apachectl -t` with one line
@@ -22,10 +23,6 @@
 
 #define MERGE_PTR(f) c->f = add->f ? add->f : base->f
 #define MERGE_INT(f) c->f = add->f != UNSET ? add->f : base->f
-
-const char *const bantin_default_sizes[] = {"0.875", "1", "1.125", "1.375",
-                                            "1.75"};
-const int bantin_default_nsizes = 5;
 
 bantin_registry bantin_reg = {NULL, NULL, NULL, NULL, UNSET};
 
@@ -71,17 +68,9 @@ void *bantin_create_conf(apr_pool_t *p, char *dir)
 {
     bantin_conf *c = apr_pcalloc(p, sizeof(*c));
     c->section = dir;
-    c->page_size = UNSET;
-    c->fs_count = UNSET;
-    c->fs_default = UNSET;
-    c->tz_min = UNSET;
+    bantin_settings_unset(&c->set);
     c->interval = UNSET;
-    c->list_max_age = UNSET;
-    c->article_max_age = UNSET;
-    c->error_max_age = UNSET;
     c->walk = UNSET;
-    c->related = UNSET;
-    c->feed_size = UNSET;
     if (!bantin_reg.sections) {
         bantin_reg.sections = apr_array_make(p, 8, sizeof(bantin_conf *));
         apr_pool_cleanup_register(p, NULL, registry_reset,
@@ -103,21 +92,9 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(prefix);
     MERGE_PTR(content);
     MERGE_PTR(templates);
-    MERGE_INT(page_size);
-    MERGE_INT(fs_count);
-    MERGE_PTR(fs_rem);
-    MERGE_INT(fs_default);
-    MERGE_PTR(fs_cookie);
-    MERGE_PTR(portal_name);
-    MERGE_INT(tz_min);
+    bantin_settings_merge(&c->set, &base->set, &add->set);
     MERGE_INT(interval);
-    MERGE_INT(list_max_age);
-    MERGE_INT(article_max_age);
-    MERGE_INT(error_max_age);
     MERGE_INT(walk);
-    MERGE_INT(related);
-    MERGE_INT(feed_size);
-    MERGE_PTR(site_url);
     return c;
 }
 
@@ -211,7 +188,7 @@ static const char *set_page_size(cmd_parms *cmd, void *cfg, const char *a)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a number from 1 "
                             "to 100", cmd->cmd->name, a);
     }
-    c->page_size = (int)v;
+    c->set.page_size = (int)v;
     return NULL;
 }
 
@@ -257,13 +234,13 @@ static const char *set_font_sizes(cmd_parms *cmd, void *cfg, const char *a)
         return apr_psprintf(cmd->pool, "%s: give at least 2 sizes",
                             cmd->cmd->name);
     }
-    if (c->fs_default != UNSET && c->fs_default > n) {
+    if (c->set.fs_default != UNSET && c->set.fs_default > n) {
         return apr_psprintf(cmd->pool, "%s: BantinFontDefault %d is past "
-                            "these %d sizes", cmd->cmd->name, c->fs_default,
+                            "these %d sizes", cmd->cmd->name, c->set.fs_default,
                             n);
     }
-    c->fs_rem = list;
-    c->fs_count = n;
+    c->set.fs_rem = list;
+    c->set.fs_count = n;
     return NULL;
 }
 
@@ -278,12 +255,12 @@ static const char *set_font_default(cmd_parms *cmd, void *cfg, const char *a)
                             "(1 = the first size of BantinFontSizes)",
                             cmd->cmd->name, a);
     }
-    if (c->fs_count != UNSET && v > c->fs_count) {
+    if (c->set.fs_count != UNSET && v > c->set.fs_count) {
         return apr_psprintf(cmd->pool, "%s: step %ld is past the %d sizes "
                             "of BantinFontSizes", cmd->cmd->name, v,
-                            c->fs_count);
+                            c->set.fs_count);
     }
-    c->fs_default = (int)v;
+    c->set.fs_default = (int)v;
     return NULL;
 }
 
@@ -301,7 +278,7 @@ static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *a)
         return apr_psprintf(cmd->pool, "%s: '%s' must be 1 to 64 of "
                             "A-Z a-z 0-9 _ -", cmd->cmd->name, a);
     }
-    c->fs_cookie = a;
+    c->set.fs_cookie = a;
     return NULL;
 }
 
@@ -309,7 +286,7 @@ static const char *set_portal_name(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
     (void)cmd;
-    c->portal_name = a;
+    c->set.portal_name = a;
     return NULL;
 }
 
@@ -323,7 +300,7 @@ static const char *set_time_zone(cmd_parms *cmd, void *cfg, const char *a)
                             "Asia/Ho_Chi_Minh, UTC or an offset like +07:00",
                             cmd->cmd->name, a);
     }
-    c->tz_min = tz;
+    c->set.tz_min = tz;
     return NULL;
 }
 
@@ -390,13 +367,13 @@ static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *a)
     return NULL;
 }
 
-/* A count from 0 to its limit: MAX_RELATED for BantinRelatedCount (told
+/* A count from 0 to its limit: BANTIN_MAX_RELATED for BantinRelatedCount (told
  * by cmd->info, the field's offset), 100 for BantinFeedSize. */
 static const char *set_count(cmd_parms *cmd, void *cfg, const char *a)
 {
     bantin_conf *c = cfg;
-    int is_related = cmd->info == (void *)APR_OFFSETOF(bantin_conf, related);
-    long max = is_related ? MAX_RELATED : 100;
+    int is_related = cmd->info == (void *)APR_OFFSETOF(bantin_conf, set.related);
+    long max = is_related ? BANTIN_MAX_RELATED : 100;
     char *end;
     long v = strtol(a, &end, 10);
 
@@ -505,7 +482,7 @@ static const char *set_site_url(cmd_parms *cmd, void *cfg, const char *a)
             if (port && port != (!strcmp(scheme, "https") ? 443 : 80)) {
                 site = apr_psprintf(cmd->pool, "%s:%ld", site, port);
             }
-            c->site_url = site;
+            c->set.site_url = site;
             return NULL;
         }
     }
@@ -574,15 +551,15 @@ const command_rec bantin_cmds[] = {
     DIRECTIVE("BantinTimeZone", set_time_zone,
               "zone dates are shown in (default Asia/Ho_Chi_Minh)"),
     AP_INIT_TAKE1("BantinListMaxAge", set_max_age,
-                  (void *)APR_OFFSETOF(bantin_conf, list_max_age),
+                  (void *)APR_OFFSETOF(bantin_conf, set.list_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of list pages (default 60)"),
     AP_INIT_TAKE1("BantinArticleMaxAge", set_max_age,
-                  (void *)APR_OFFSETOF(bantin_conf, article_max_age),
+                  (void *)APR_OFFSETOF(bantin_conf, set.article_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of article pages (default 300)"),
     AP_INIT_TAKE1("BantinErrorMaxAge", set_max_age,
-                  (void *)APR_OFFSETOF(bantin_conf, error_max_age),
+                  (void *)APR_OFFSETOF(bantin_conf, set.error_max_age),
                   RSRC_CONF | ACCESS_CONF,
                   "Cache-Control max-age of error pages: 404, 400, 405 "
                   "(default 5)"),
@@ -590,12 +567,12 @@ const command_rec bantin_cmds[] = {
                   "inotify (default) or walk: how changes are noticed; walk "
                   "for NFS written by other hosts"),
     AP_INIT_TAKE1("BantinRelatedCount", set_count,
-                  (void *)APR_OFFSETOF(bantin_conf, related),
+                  (void *)APR_OFFSETOF(bantin_conf, set.related),
                   RSRC_CONF | ACCESS_CONF,
                   "articles under \"Tin liên quan\" and \"Tin khác\", "
                   "0-50 (default 5)"),
     AP_INIT_TAKE1("BantinFeedSize", set_count,
-                  (void *)APR_OFFSETOF(bantin_conf, feed_size),
+                  (void *)APR_OFFSETOF(bantin_conf, set.feed_size),
                   RSRC_CONF | ACCESS_CONF,
                   "items in the RSS feeds, 0-100 (default 20)"),
     AP_INIT_TAKE1("BantinCacheSize", set_cache_size, NULL, RSRC_CONF,

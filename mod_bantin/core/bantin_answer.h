@@ -1,0 +1,120 @@
+/* bantin_answer.h -- the core answers a request: one entry that takes a
+ * request as a server parsed it and returns the whole answer (status,
+ * headers, body and its gzip form, validators), so that a server module
+ * only translates its request in and the answer out.
+ *
+ * Everything that is not about talking to a server happens behind
+ * bantin_answer: the settings' defaults (bantin_settings_resolve), the
+ * reader's view (font step from the cookie, visible categories), routing,
+ * redirects, error pages, the page cache and its keys, conditional
+ * validators, the search parameters, the sitemap's parts.  The status page
+ * of SetHandler bantin-status is bantin_answer_status.
+ */
+#ifndef BANTIN_ANSWER_H
+#define BANTIN_ANSWER_H
+
+#include <apr_file_info.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "bantin_cache.h"
+#include "bantin_render.h"
+#include "bantin_search.h"
+#include "bantin_settings.h"
+#include "bantin_store.h"
+
+/* What serves one portal: its merged settings (unresolved: the core
+ * applies the defaults) and what the server module loaded for it. */
+typedef struct bantin_portal {
+    const bantin_settings *settings;
+    const char *content_dir;
+    bantin_store *store;
+    const bantin_theme *theme;
+    bantin_search *search;   /* NULL: search is off */
+    bantin_cache *cache;     /* this process's pages; NULL: none kept */
+    int refresh;             /* no watcher thread: the request looks for
+                              * changes itself (bantin_store_refresh) */
+} bantin_portal;
+
+/* A request as the server parsed it. */
+typedef struct bantin_request_in {
+    const char *method;      /* "GET", "HEAD", "POST", ... */
+    const char *prefix;      /* the portal's prefix ("" or "/portal");
+                              * NULL: the URL is not below it (a 404) */
+    const char *path;        /* the URL's path below the prefix */
+    const char *args;        /* the query string; NULL: no '?' at all */
+    const char *cookie;      /* the Cookie header, or NULL */
+    const char *site;        /* "http://host[:port]" the reader asked,
+                              * used unless the settings have site_url */
+    int site_foreign;        /* that Host is none of the server's names:
+                              * pages made for it are not kept */
+    int secure;              /* https: the font cookie is Secure */
+    const char *accept_encoding;
+    int subrequest;          /* an include (SSI): never the gzip form */
+    /* The request body of the font-size POST, at most max bytes; NULL
+     * when it is longer or cannot be read.  Called only for that POST. */
+    const char *(*read_form)(void *baton, apr_size_t max);
+    void *baton;
+} bantin_request_in;
+
+/* A header of the answer.  always: also when the server writes its own
+ * page for the status (httpd's err_headers_out).  Two values have a
+ * server's own form: "Last-Modified" (value: the date as RFC 1123, the
+ * server may clamp it to the request's time) and a file's "ETag" with
+ * value NULL (the server's own file validator). */
+typedef struct bantin_header {
+    const char *name;
+    const char *value;
+    int always;
+} bantin_header;
+
+typedef struct bantin_response {
+    int status;
+    int server_page;         /* the server writes the page of status
+                              * itself (redirects, a plain 405) */
+    const char *ctype;       /* Content-Type of the body */
+    apr_array_header_t *headers; /* of bantin_header, in order */
+    apr_time_t modified;     /* Last-Modified's time, 0: none */
+    int conditional;         /* has validators: If-None-Match and
+                              * If-Modified-Since may make it a 304 */
+    const char *encoding;    /* "gzip": body is the gzip form; set only
+                              * on a full answer, not on a 304 */
+    const char *body;        /* NULL: none made (a HEAD of the status
+                              * page): headers alone, no length */
+    apr_size_t len;
+    int fd;                  /* >= 0: the body is this file (finfo.size
+                              * bytes), closed when the pool goes */
+    apr_finfo_t finfo;
+} bantin_response;
+
+/* Answers in (method, path, query, cookie...) for portal, allocating from
+ * p, the request's pool: the answer's bytes and the snapshot it read stay
+ * valid until p goes.  Never fails: errors are answers (404, 400, 503). */
+void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
+                   const bantin_request_in *in, bantin_response *out);
+
+/* The value of header name in out, or NULL. */
+const char *bantin_response_header(const bantin_response *out,
+                                   const char *name);
+
+/* The portal's prefix of uri: prefix when uri is it or below it, else
+ * NULL.  prefix NULL: the section the settings were made for (section),
+ * without its trailing slashes. */
+const char *bantin_prefix_of(apr_pool_t *p, const char *prefix,
+                             const char *section, const char *uri);
+
+/* One content dir, as the status page shows it. */
+typedef struct bantin_status_dir {
+    const char *dir;
+    bantin_store *store;
+    bantin_search *search;   /* NULL: search is off */
+} bantin_status_dir;
+
+/* The admins' status page: what each content dir holds and which files
+ * are not served, and the page cache of this process (pid). */
+void bantin_answer_status(apr_pool_t *p, const char *method,
+                          const bantin_status_dir *dirs, int ndirs,
+                          bantin_cache *cache, long pid,
+                          bantin_response *out);
+
+#endif

@@ -1,0 +1,507 @@
+/* test_answer.c -- the core's one entry for requests (bantin_answer.h),
+ * driven without any server: a request in, the whole answer out. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+
+#include "bantin_answer.h"
+#include "unit.h"
+
+/* A portal over a content dir of two articles (one in a category) and
+ * an image, with the shipped templates and a page cache. */
+typedef struct {
+    bantin_settings set;
+    bantin_portal portal;
+    const char *dir;
+} fixture;
+
+static void portal_make(fixture *f)
+{
+    bantin_theme *t = NULL;
+    const char *tdir = apr_pstrcat(unit_pool, unit_srcdir(), "/templates",
+                                   NULL);
+    bantin_store *st = NULL;
+
+    f->dir = unit_tmpdir();
+    unit_write_str(apr_pstrcat(unit_pool, f->dir, "/2024/tin-a.xml", NULL),
+                   unit_article_xml("Tin A", "2024-01-04", "Nội dung A"));
+    unit_write_str(apr_pstrcat(unit_pool, f->dir, "/2024/tin-b.xml", NULL),
+                   unit_article_xml("Tin B", "2024-01-05", "Nội dung B"));
+    unit_write_file(apr_pstrcat(unit_pool, f->dir, "/images/a.png", NULL),
+                    "\x89PNG", 4);
+    ck_assert_ptr_null(bantin_theme_load(unit_pool, tdir, &t));
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, f->dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_sec(1), NULL),
+                     APR_SUCCESS);
+    bantin_settings_unset(&f->set);
+    memset(&f->portal, 0, sizeof(f->portal));
+    f->portal.settings = &f->set;
+    f->portal.content_dir = f->dir;
+    f->portal.store = st;
+    f->portal.theme = t;
+    f->portal.cache = bantin_cache_create(unit_pool, 1 << 20);
+    f->portal.refresh = 1;
+}
+
+static bantin_request_in get(const char *path, const char *args)
+{
+    bantin_request_in in;
+    memset(&in, 0, sizeof(in));
+    in.method = "GET";
+    in.prefix = "/portal";
+    in.path = path;
+    in.args = args;
+    in.site = "http://example.test";
+    return in;
+}
+
+static const char *body_str(const bantin_response *a)
+{
+    return apr_pstrmemdup(unit_pool, a->body, a->len);
+}
+
+static const char *header(const bantin_response *a, const char *name)
+{
+    return bantin_response_header(a, name);
+}
+
+/* The header marked always (kept on the server's own page), or NULL. */
+static const char *header_always(const bantin_response *a, const char *name)
+{
+    int i;
+    for (i = 0; i < a->headers->nelts; i++) {
+        const bantin_header *h = &APR_ARRAY_IDX(a->headers, i, bantin_header);
+        if (!strcmp(h->name, name) && h->always) {
+            return h->value;
+        }
+    }
+    return NULL;
+}
+
+START_TEST(settings_defaults_in_one_place)
+{
+    bantin_settings in, out;
+
+    bantin_settings_unset(&in);
+    bantin_settings_resolve(&out, &in);
+    ck_assert_int_eq(out.page_size, BANTIN_DEFAULT_PAGE_SIZE);
+    ck_assert_int_eq(out.fs_count, bantin_default_nsizes);
+    ck_assert_int_eq(out.fs_default, (bantin_default_nsizes + 1) / 2);
+    ck_assert_str_eq(out.fs_cookie, BANTIN_DEFAULT_COOKIE);
+    ck_assert_str_eq(out.portal_name, BANTIN_DEFAULT_PORTAL_NAME);
+    ck_assert_int_eq(out.article_max_age, BANTIN_DEFAULT_ARTICLE_MAX_AGE);
+    ck_assert_int_eq(out.error_max_age, BANTIN_DEFAULT_ERROR_MAX_AGE);
+    ck_assert_ptr_null(out.site_url);
+
+    /* a default step past the sizes given falls back to the middle one */
+    {
+        static const char *const three[] = {"1", "1.25", "1.5"};
+        bantin_settings base, add, merged;
+        bantin_settings_unset(&base);
+        bantin_settings_unset(&add);
+        base.fs_default = 5;
+        base.page_size = 7;
+        add.fs_rem = three;
+        add.fs_count = 3;
+        add.page_size = 4;
+        bantin_settings_merge(&merged, &base, &add);
+        bantin_settings_resolve(&out, &merged);
+        ck_assert_int_eq(out.page_size, 4);
+        ck_assert_int_eq(out.fs_count, 3);
+        ck_assert_int_eq(out.fs_default, 2);
+    }
+}
+END_TEST
+
+START_TEST(article_with_validators_and_gzip)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a, z, again;
+    const char *etag;
+
+    portal_make(&f);
+    in = get("/article/2024/tin-a", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_int_eq(a.server_page, 0);
+    ck_assert_int_eq(a.conditional, 1);
+    ck_assert_ptr_null(a.encoding);
+    ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(body_str(&a), "Tin A"));
+    etag = header(&a, "ETag");
+    ck_assert_ptr_nonnull(etag);
+    ck_assert_int_eq(strncmp(etag, "\"bt-", 4), 0);
+    ck_assert_str_eq(header(&a, "Vary"), "Cookie, Accept-Encoding");
+    ck_assert_str_eq(header(&a, "Cache-Control"), "max-age=300");
+    ck_assert_ptr_nonnull(header(&a, "Last-Modified"));
+    ck_assert_ptr_nonnull(header(&a, "Content-Security-Policy"));
+    ck_assert_int_gt(a.modified, 0);
+
+    /* the precompressed form, under its own ETag */
+    in.accept_encoding = "gzip, deflate";
+    bantin_answer(unit_pool, &f.portal, &in, &z);
+    ck_assert_str_eq(z.encoding, "gzip");
+    ck_assert_uint_gt(z.len, 2);
+    ck_assert_int_eq((unsigned char)z.body[0], 0x1f);
+    ck_assert_int_eq((unsigned char)z.body[1], 0x8b);
+    ck_assert_str_eq(header(&z, "ETag"),
+                     apr_pstrcat(unit_pool,
+                                 apr_pstrndup(unit_pool, etag,
+                                              strlen(etag) - 1),
+                                 "-gz\"", NULL));
+
+    /* never to an include */
+    in.subrequest = 1;
+    bantin_answer(unit_pool, &f.portal, &in, &again);
+    ck_assert_ptr_null(again.encoding);
+    ck_assert_str_eq(header(&again, "ETag"), etag);
+    ck_assert_uint_eq(again.len, a.len);
+    ck_assert_int_eq(memcmp(again.body, a.body, a.len), 0);
+}
+END_TEST
+
+START_TEST(cache_and_etag_follow_the_view)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a, b, c;
+    bantin_cache_stats_t st;
+
+    portal_make(&f);
+    in = get("/article/2024/tin-a", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    bantin_answer(unit_pool, &f.portal, &in, &b);
+    bantin_cache_stats(f.portal.cache, &st);
+    ck_assert_uint_eq(st.hits, 1);
+    ck_assert_str_eq(header(&a, "ETag"), header(&b, "ETag"));
+    /* another font step is another page */
+    in.cookie = "bantin_fs=5";
+    bantin_answer(unit_pool, &f.portal, &in, &c);
+    ck_assert_str_ne(header(&a, "ETag"), header(&c, "ETag"));
+    /* a Host not of the server: rendered, not kept */
+    in.cookie = NULL;
+    in.site = "http://junk.test";
+    in.site_foreign = 1;
+    bantin_answer(unit_pool, &f.portal, &in, &c);
+    bantin_cache_stats(f.portal.cache, &st);
+    ck_assert_uint_eq(st.skipped, 1);
+    ck_assert_ptr_nonnull(strstr(body_str(&c), "http://junk.test"));
+}
+END_TEST
+
+START_TEST(head_answers_like_get)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response g, h;
+
+    portal_make(&f);
+    in = get("/", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &g);
+    in.method = "HEAD";
+    bantin_answer(unit_pool, &f.portal, &in, &h);
+    ck_assert_int_eq(h.status, 200);
+    ck_assert_str_eq(header(&h, "ETag"), header(&g, "ETag"));
+    ck_assert_str_eq(header(&h, "Cache-Control"), "max-age=60");
+    ck_assert_uint_eq(h.len, g.len);
+}
+END_TEST
+
+START_TEST(redirects)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    /* a loose URL of a page that exists */
+    in = get("/Article/2024/Tin-A/", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 301);
+    ck_assert_int_eq(a.server_page, 1);
+    ck_assert_str_eq(header(&a, "Location"), "/portal/article/2024/tin-a");
+    ck_assert_str_eq(header_always(&a, "Cache-Control"), "max-age=5");
+    /* ... and of one that does not */
+    in = get("/article/2024/khong-co/", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    /* the prefix without its slash, the query kept */
+    in = get("", "x=1");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 301);
+    ck_assert_str_eq(header(&a, "Location"), "/portal/?x=1");
+}
+END_TEST
+
+START_TEST(errors)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    f.set.error_max_age = 9;
+    in = get("/khong-co-trang-nay", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_int_eq(a.server_page, 0);
+    ck_assert_str_eq(header(&a, "Cache-Control"), "max-age=9");
+    ck_assert_str_eq(header(&a, "Vary"), "Cookie");
+    ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
+    ck_assert_uint_gt(a.len, 0);
+    /* not below the prefix */
+    in.prefix = NULL;
+    in.path = "/elsewhere";
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    /* a method the route does not take */
+    in = get("/article/2024/tin-a", NULL);
+    in.method = "POST";
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(header(&a, "Allow"), "GET, HEAD");
+    in = get("/fontsize", NULL);
+    in.method = "PUT";
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_str_eq(header(&a, "Allow"), "GET, HEAD, POST");
+    /* a page number that is none */
+    in = get("/", "page=x");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 400);
+    in = get("/", "page=9");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+}
+END_TEST
+
+static const char *form_of(void *baton, apr_size_t max)
+{
+    const char *form = baton;
+    return strlen(form) < max ? form : NULL;
+}
+
+START_TEST(fontsize_post_redirects_safely)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    in = get("/fontsize", NULL);
+    in.method = "POST";
+    in.read_form = form_of;
+    in.baton = "step=up&back=article/2024/tin-a";
+    in.cookie = "bantin_fs=2";
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 303);
+    ck_assert_int_eq(a.server_page, 1);
+    ck_assert_str_eq(header_always(&a, "Location"),
+                     "/portal/article/2024/tin-a");
+    ck_assert_str_eq(header_always(&a, "Set-Cookie"),
+                     "bantin_fs=3; Path=/portal; Max-Age=31536000; "
+                     "SameSite=Lax");
+    ck_assert_str_eq(header_always(&a, "Cache-Control"), "no-store");
+    /* off-site: back to the portal's home; https: a Secure cookie */
+    in.baton = "step=1&back=//evil.test/x";
+    in.secure = 1;
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_str_eq(header_always(&a, "Location"), "/portal/");
+    ck_assert_str_eq(header_always(&a, "Set-Cookie"),
+                     "bantin_fs=1; Path=/portal; Max-Age=31536000; "
+                     "SameSite=Lax; Secure");
+    /* a body too long to be the form */
+    in.baton = apr_pstrcat(unit_pool, "step=up&back=",
+                           apr_pstrndup(unit_pool,
+                                        memset(apr_palloc(unit_pool, 4000),
+                                               'a', 4000), 4000), NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 400);
+    /* the GET form, from the query */
+    in = get("/fontsize", "step=down&back=");
+    in.cookie = "bantin_fs=2";
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 303);
+    ck_assert_str_eq(header_always(&a, "Set-Cookie"),
+                     "bantin_fs=1; Path=/portal; Max-Age=31536000; "
+                     "SameSite=Lax");
+}
+END_TEST
+
+START_TEST(search_params)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    /* search off: an answer nonetheless, that nothing was found */
+    in = get("/search", "q=tin&from=2024-01-01&to=x");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(header(&a, "Cache-Control"), "max-age=60");
+    ck_assert_str_eq(header(&a, "Vary"), "Cookie");
+    ck_assert_ptr_nonnull(strstr(body_str(&a), "tin"));
+    in = get("/search", "q=tin&page=-1");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 400);
+    in = get("/search", "q=tin&page=0");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    /* not UTF-8: echoed back as U+FFFD */
+    in = get("/search", "q=%ff%fe");
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_int_eq(unit_utf8_valid(body_str(&a)), 1);
+}
+END_TEST
+
+START_TEST(feeds_and_sitemap)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    in = get("/feed.xml", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.ctype, "application/rss+xml; charset=utf-8");
+    ck_assert_ptr_null(header(&a, "Vary")); /* the same for every reader */
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "http://example.test/portal/article/2024/"
+                                 "tin-b"));
+    in = get("/sitemap.xml", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.ctype, "application/xml; charset=utf-8");
+    in = get("/sitemap-2.xml", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+}
+END_TEST
+
+START_TEST(media_and_static)
+{
+    fixture f;
+    bantin_request_in in;
+    bantin_response a;
+
+    portal_make(&f);
+    in = get("/media/images/a.png", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_int_ge(a.fd, 0);
+    ck_assert_int_eq((int)a.finfo.size, 4);
+    ck_assert_str_eq(a.ctype, "image/png");
+    ck_assert_str_eq(header(&a, "X-Content-Type-Options"), "nosniff");
+    in = get("/media/images/none.png", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    ck_assert_int_lt(a.fd, 0);
+    in = get("/media/2024/tin-a.xml", NULL); /* not an image type */
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+    in = get("/static/bantin.css", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(header(&a, "Cache-Control"), "max-age=3600");
+    ck_assert_uint_gt(a.len, 0);
+}
+END_TEST
+
+START_TEST(status_page)
+{
+    fixture f;
+    bantin_status_dir d;
+    bantin_response a;
+
+    portal_make(&f);
+    d.dir = f.dir;
+    d.store = f.portal.store;
+    d.search = NULL;
+    bantin_answer_status(unit_pool, "POST", &d, 1, f.portal.cache, 42, &a);
+    ck_assert_int_eq(a.status, 405);
+    ck_assert_int_eq(a.server_page, 1);
+    ck_assert_str_eq(header(&a, "Allow"), "GET, HEAD");
+    bantin_answer_status(unit_pool, "GET", &d, 1, f.portal.cache, 42, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(header(&a, "Cache-Control"), "no-store");
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "<dd class=\"articles\">2</dd>"));
+    ck_assert_ptr_nonnull(strstr(body_str(&a), "pid 42"));
+    bantin_answer_status(unit_pool, "HEAD", &d, 1, f.portal.cache, 42, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
+    ck_assert_ptr_null(a.body);
+}
+END_TEST
+
+START_TEST(moved_and_gone_articles)
+{
+    fixture f;
+    bantin_store *st = NULL;
+    bantin_request_in in;
+    bantin_response a;
+    const char *root = unit_tmpdir();
+
+    portal_make(&f);
+    /* the same content dir, with a state folder: moves are remembered */
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, f.dir,
+                                         unit_schema(), 420,
+                                         apr_time_from_sec(1), root),
+                     APR_SUCCESS);
+    f.portal.store = st;
+    f.set.article_max_age = 77;
+    ck_assert_int_eq(mkdir(apr_pstrcat(unit_pool, f.dir, "/nong-thon", NULL),
+                           0755), 0);
+    ck_assert_int_eq(rename(apr_pstrcat(unit_pool, f.dir, "/2024/tin-a.xml",
+                                        NULL),
+                            apr_pstrcat(unit_pool, f.dir,
+                                        "/nong-thon/tin-a.xml", NULL)), 0);
+    ck_assert_int_eq(unlink(apr_pstrcat(unit_pool, f.dir, "/2024/tin-b.xml",
+                                        NULL)), 0);
+    bantin_store_rescan(st);
+
+    in = get("/block/view/2024/tin-a", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 301);
+    ck_assert_int_eq(a.server_page, 1);
+    ck_assert_str_eq(header_always(&a, "Location"),
+                     "/portal/block/view/nong-thon/tin-a");
+    ck_assert_str_eq(header_always(&a, "Cache-Control"), "max-age=77");
+    in = get("/article/2024/tin-b", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 410);
+    ck_assert_int_eq(a.server_page, 0);
+    in = get("/article/2024/chua-bao-gio-co", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &a);
+    ck_assert_int_eq(a.status, 404);
+}
+END_TEST
+
+Suite *answer_suite(void)
+{
+    Suite *s = suite_create("answer");
+    TCase *tc = unit_tcase("answer");
+
+    tcase_add_test(tc, settings_defaults_in_one_place);
+    tcase_add_test(tc, article_with_validators_and_gzip);
+    tcase_add_test(tc, cache_and_etag_follow_the_view);
+    tcase_add_test(tc, head_answers_like_get);
+    tcase_add_test(tc, redirects);
+    tcase_add_test(tc, errors);
+    tcase_add_test(tc, fontsize_post_redirects_safely);
+    tcase_add_test(tc, search_params);
+    tcase_add_test(tc, feeds_and_sitemap);
+    tcase_add_test(tc, media_and_static);
+    tcase_add_test(tc, status_page);
+    tcase_add_test(tc, moved_and_gone_articles);
+    suite_add_tcase(s, tc);
+    return s;
+}
