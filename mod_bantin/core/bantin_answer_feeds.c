@@ -181,6 +181,14 @@ static const char *utf8_clean(apr_pool_t *p, const char *s)
     return bantin_buf_cstr(&b);
 }
 
+/* A search parameter as it is echoed into the page (the pager's and the
+ * suggestion's links, the filters' fields): cleaned to UTF-8 like q. */
+static const char *echo_arg(const bantin_ctx *x, const char *name)
+{
+    const char *s = bantin_ans_arg(x, name);
+    return s ? utf8_clean(x->p, s) : NULL;
+}
+
 /* What the search lists: an article the snapshot shows at `now`. */
 typedef struct {
     const bantin_snapshot *snap;
@@ -252,7 +260,7 @@ void bantin_answer_search(bantin_ctx *x)
     if (text && *text) {
         apr_status_t rv = APR_EINVAL; /* search is off: nothing found */
         q.text = text;
-        q.category = bantin_ans_arg(x, "category");
+        q.category = echo_arg(x, "category");
         if (q.category && !*q.category) {
             q.category = NULL;
         }
@@ -314,8 +322,8 @@ void bantin_answer_search(bantin_ctx *x)
         /* the pager and the suggestion keep the filters */
         const char *filters[] = {
             "category", text ? q.category : NULL,
-            "from", bantin_ans_arg(x, "from"),
-            "to", bantin_ans_arg(x, "to"),
+            "from", echo_arg(x, "from"),
+            "to", echo_arg(x, "to"),
             NULL, NULL};
         bantin_render_search(x->p, x->portal->theme, v, text, items,
                              snippets, n, total, more, page, pages, suggestion,

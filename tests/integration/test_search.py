@@ -1179,3 +1179,13 @@ def test_index_survives_a_restart_without_rewriting(sr):
         assert time.monotonic() < deadline, sr.log_tail(20)
         time.sleep(0.1)
     assert re.search(r"in step, 0 articles written", lines[-1]), lines[-1]
+
+
+def test_filters_are_echoed_as_utf8(httpd):
+    """from, to and category come back in the page (the pager's links, the
+    fields), which says charset=utf-8: bytes that are not UTF-8 are
+    replaced, as in q.  (Found by tests/fuzz/fuzz_answer.)"""
+    r = httpd.get("/portal/search?q=n%C3%B4ng+th%C3%B4n&from=%95&to=2024%FF&category=%C3")
+    assert r.status_code == 200
+    assert "charset=utf-8" in r.headers["Content-Type"]
+    r.content.decode("utf-8")  # strict: raises on a byte that is not UTF-8
