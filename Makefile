@@ -20,7 +20,7 @@ APXS   ?= apxs
 CC     ?= gcc
 BUILD  ?= build
 
-DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
+DEBS_BUILD := apache2 apache2-dev nginx-core nginx-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
 DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl varnish
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz).
 DEBS_FUZZ  := clang libclang-rt-14-dev
@@ -59,7 +59,7 @@ GLUE_SRC := $(GLUE:%=mod_bantin/httpd/%.c)
 .PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install deb clean format \
         fuzz sanitize faults bench
 
-all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
+all: deps $(BUILD)/mod_bantin.so $(BUILD)/ngx_http_bantin_module.so $(BUILD)/bantin-check
 
 # Installs the Debian packages $(1) that are missing, and says so
 # (tools/need-debs: nothing at all when everything is there).
@@ -128,6 +128,24 @@ $(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS) | deps
 	  -Wc,-std=gnu11 -Wc,"$(OPT)" $(foreach w,$(WARN),-Wc,$(w)) $(EXTRA_CFLAGS:%=-Wc,%) \
 	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin/core -Imod_bantin/httpd $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
+
+# The nginx module, for Debian's packaged nginx: its configure, run inside
+# nginx-dev's source tree with Debian's own flags (conf_flags, which hold
+# --with-compat), writes only into $(BUILD)/nginx (and the tree's top
+# Makefile, which nothing here uses); the module's config (mod_bantin/nginx)
+# takes the core archive and its libraries from BANTIN_LIBS.
+NGX_SRC  ?= /usr/share/nginx/src
+NGX_GLUE := $(wildcard mod_bantin/nginx/*.c mod_bantin/nginx/*.h) mod_bantin/nginx/config
+$(BUILD)/ngx_http_bantin_module.so: $(NGX_GLUE) $(BUILD)/libbantin.a $(HEADERS) | deps
+	rm -rf $(BUILD)/nginx
+	cd $(NGX_SRC) && BANTIN_LIBS="$(abspath $(BUILD)/libbantin.a) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)" \
+	  BANTIN_INCS="$(sort $(filter-out /usr/include,$(patsubst -I%,%,$(filter -I%,$(APR_CFLAGS) $(XML_CFLAGS)))))" \
+	  bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-cc-opt="$(OPT) $(EXTRA_CFLAGS)" --with-ld-opt="$(EXTRA_LDFLAGS)" \
+	    --add-dynamic-module=$(CURDIR)/mod_bantin/nginx --builddir=$(abspath $(BUILD))/nginx' \
+	  > $(abspath $(BUILD))/nginx-configure.log || { tail -20 $(abspath $(BUILD))/nginx-configure.log; exit 1; }
+	$(MAKE) -f $(abspath $(BUILD))/nginx/Makefile -C $(NGX_SRC) modules
+	cp $(BUILD)/nginx/ngx_http_bantin_module.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
 $(BUILD)/bantin-check: mod_bantin/tools/bantin_check.c $(BUILD)/libbantin.a | deps
 	$(CC) $(CFLAGS_CORE) -Imod_bantin/core -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
