@@ -65,43 +65,43 @@ static const char *header_in(ngx_http_bantin_ctx_t *x, const char *name)
 }
 
 /* The site the reader asked for, by httpd's rule: the Host's name (or
- * the server's name) and its port unless it is the scheme's. */
+ * the server's name) and its port unless it is the scheme's.  It is
+ * foreign (its pages are not kept) unless the name is the server's
+ * (server_name's first, or one nginx picks this server by) and the port
+ * the scheme's or the one listened on. */
 static void site_of(ngx_http_bantin_ctx_t *x, int secure)
 {
     ngx_http_request_t *r = x->r->main;
     ngx_http_core_srv_conf_t *cscf =
         ngx_http_get_module_srv_conf(r, ngx_http_core_module);
-    ngx_http_server_name_t *sn = cscf->server_names.elts;
-    ngx_str_t name = r->headers_in.server;
-    const char *host = header_in(x, "Host"), *port = NULL;
-    ngx_uint_t i;
-    int known = 0;
+    ngx_http_virtual_names_t *vn = r->http_connection->addr_conf
+                                       ? r->http_connection->addr_conf
+                                             ->virtual_names : NULL;
+    ngx_str_t name = r->headers_in.server.len ? r->headers_in.server
+                                              : cscf->server_name;
+    const char *host = header_in(x, "Host"), *port;
+    int known;
 
-    if (host && (port = strrchr(host, ':')) && !strchr(port, ']')) {
-        port = port[1] && atoi(port + 1) != (secure ? 443 : 80) ? port : NULL;
-    }
-    else {
+    port = host ? strrchr(host, ':') : NULL;
+    if (port && (strchr(port, ']') || !port[1]
+                 || atoi(port + 1) == (secure ? 443 : 80))) {
         port = NULL;
-    }
-    if (!name.len) {
-        name = cscf->server_name;
-    }
-    for (i = 0; i < cscf->server_names.nelts; i++) {
-        known |= sn[i].regex != NULL
-                 || (sn[i].name.len == name.len
-                     && !ngx_strncasecmp(sn[i].name.data, name.data, name.len));
     }
     x->in.site = apr_psprintf(x->pool, "%s://%.*s%s", secure ? "https" : "http",
                               (int)name.len, (const char *)name.data,
                               port ? port : "");
-    /* pages made for a name or port that is not this server's are not
-     * kept (the port: neither the scheme's nor the one listened on) */
-    if (port) {
-        if (ngx_connection_local_sockaddr(r->connection, NULL, 0) != NGX_OK
+    /* (server_names itself lives only while the config is read) */
+    known = (name.len == cscf->server_name.len
+             && !ngx_strncasecmp(name.data, cscf->server_name.data, name.len))
+            || (vn && name.len
+                && ngx_hash_find_combined(&vn->names,
+                                          ngx_hash_key(name.data, name.len),
+                                          name.data, name.len) == cscf);
+    if (known && port
+        && (ngx_connection_local_sockaddr(r->connection, NULL, 0) != NGX_OK
             || ngx_inet_get_port(r->connection->local_sockaddr)
-                   != (in_port_t)atoi(port + 1)) {
-            known = 0;
-        }
+                   != (in_port_t)atoi(port + 1))) {
+        known = 0;
     }
     x->in.site_foreign = !known;
 }
