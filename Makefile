@@ -1,7 +1,9 @@
 # mod_bantin -- see README.md.
 #
-#   make            build build/mod_bantin.so and build/bantin-check
+#   make            build build/mod_bantin.so, build/ngx_http_bantin_module.so
+#                   and build/bantin-check
 #   make run        httpd in the foreground on http://127.0.0.1:$(PORT)/portal/
+#                   (SERVER=nginx: nginx, with build/ngx_http_bantin_module.so)
 #   make test       every test layer (unit, integration, browser, HTML)
 #   make install    install the module, checker, templates, schema and conf
 #                   snippets (DESTDIR, PREFIX; never runs apt-get)
@@ -15,6 +17,7 @@ PORT        ?= 8080
 CONTENT_DIR ?= $(CURDIR)/content
 TEMPLATE_DIR ?= $(CURDIR)/templates
 MPM         ?= event
+SERVER      ?= httpd
 
 APXS   ?= apxs
 CC     ?= gcc
@@ -151,7 +154,10 @@ $(BUILD)/bantin-check: mod_bantin/tools/bantin_check.c $(BUILD)/libbantin.a | de
 	$(CC) $(CFLAGS_CORE) -Imod_bantin/core -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
 
 run: all
-	@tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)"
+	@case "$(SERVER)" in \
+	  httpd) exec tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)" ;; \
+	  nginx) exec tests/run-nginx.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" ;; \
+	  *) echo "make run: SERVER is httpd or nginx, not $(SERVER)" >&2; exit 2 ;; esac
 
 # ---- install -------------------------------------------------------------
 #

@@ -421,7 +421,13 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
                                   r->method_name.len);
     uri = apr_pstrmemdup(x->pool, (const char *)r->uri.data, r->uri.len);
     if (!(x->in.prefix = bantin_prefix_of(x->pool, c->prefix, c->section,
-                                          uri))) {
+                                          uri))
+        && !c->prefix) {
+        /* location /portal matches /portalx too; httpd's <Location> stops
+         * at a segment: not the portal's */
+        return NGX_DECLINED;
+    }
+    if (!x->in.prefix) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "BT0202 %s is "
                       "not below the portal's location: set bantin_prefix",
                       bantin_log_text(x->pool, uri));

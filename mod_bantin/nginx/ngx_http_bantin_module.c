@@ -589,6 +589,11 @@ static char *ngx_http_bantin_merge_loc_conf(ngx_conf_t *cf, void *parent,
         ngx_http_conf_get_module_main_conf(cf, ngx_http_bantin_module);
     bantin_settings add = c->set;
 
+    /* The portal's prefix is the location that names its content dir: an
+     * inner location that only tunes a setting must not move it. */
+    if (!c->content && prev->section) {
+        c->section = prev->section;
+    }
     MERGE_PTR(prefix);
     MERGE_PTR(content);
     MERGE_PTR(templates);

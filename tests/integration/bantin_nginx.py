@@ -28,6 +28,13 @@ NGINX_PROBLEM = re.compile(r"\[(?:warn|error|crit|alert|emerg)\]")
 NGINX_FATAL = re.compile(r"exited on signal|Segmentation fault|open socket .* left")
 # Directives of the http block only (httpd: server config only).
 MAIN_ONLY = {"bantin_cache_size", "bantin_state_dir", "bantin_start_cache_dir"}
+# httpd's core directives that tests use, in nginx's words (None: nothing
+# to say: nginx's error_log already takes the module's info lines).
+CORE_FORMS = {
+    "loglevel": lambda args: None,
+    "maxkeepaliverequests": lambda args: f"keepalive_requests {args if args != '0' else 1000000};",
+    "keepalivetimeout": lambda args: f"keepalive_timeout {args};",
+}
 
 
 class NginxUnsupported(Exception):
@@ -60,6 +67,12 @@ def translate(lines, where):
         if not line.strip() or line.strip().startswith("#"):
             continue
         d = nginx_directive(line)
+        word, _, args = line.strip().partition(" ")
+        if d is None and word.lower() in CORE_FORMS:
+            form = CORE_FORMS[word.lower()](args.strip())
+            if form:
+                main.append(form)
+            continue
         if d is None:
             raise NginxUnsupported(f"{where}: no nginx form of {line.strip()!r}: "
                                    "mark the test @pytest.mark.httpd_only")
@@ -68,6 +81,7 @@ def translate(lines, where):
 
 
 STATUS_LOCATION = re.compile(r'<Location "([^"]+)">\s*SetHandler bantin-status\s*</Location>')
+LOCATION = re.compile(r'<Location "([^"]+)">\n(.*?)</Location>', re.S)
 
 
 class BantinNginx(BantinHttpd):
@@ -75,7 +89,7 @@ class BantinNginx(BantinHttpd):
 
     kind = "nginx"
 
-    def __init__(self, server_root, module=None, port=None,
+    def __init__(self, server_root, mpm="nginx", module=None, port=None,
                  user=("nobody", "nogroup"), own_state_dirs=True, workers=2):
         self.workers = workers
         self._ready = False
@@ -101,19 +115,33 @@ class BantinNginx(BantinHttpd):
 
     def _http_text(self):
         locs, main = [], []
+        extra = self.extra_conf or ""
+        for m in STATUS_LOCATION.finditer(extra):
+            locs.append(f"location = {m.group(1)} {{ bantin_status; }}")
+        extra = STATUS_LOCATION.sub("", extra)
+        # an inner <Location> of a portal: a location nested in the portal's
+        inner = [(m.group(1), m.group(2).splitlines()) for m in LOCATION.finditer(extra)]
+        extra = LOCATION.sub("", extra)
         for p in self.portals:
             p = self._filled(p)
             loc, m = translate(p.directives, f"Portal {p.prefix}")
             main += m
+            nested = []
+            for path, lines in inner:
+                if path.startswith(p.prefix):
+                    iloc, im = translate(lines, f"<Location {path}>")
+                    main += im
+                    nested += [f"    location {path} {{", "        bantin;"] \
+                        + [f"        {d}" for d in iloc] + ["    }"]
             locs.append("\n".join(
                 [f'location {p.prefix} {{', "    bantin;",
                  f'    bantin_content_dir "{p.content}";',
                  f'    bantin_template_dir "{p.templates}";']
-                + [f"    {d}" for d in loc] + ["}"]))
-        extra = self.extra_conf or ""
-        for m in STATUS_LOCATION.finditer(extra):
-            locs.append(f"location = {m.group(1)} {{ bantin_status; }}")
-        loc, m = translate(STATUS_LOCATION.sub("", extra).splitlines(), "extra config")
+                + [f"    {d}" for d in loc] + nested + ["}"]))
+        for path, _ in inner:
+            if not any(path.startswith(p.prefix) for p in self.portals):
+                raise NginxUnsupported(f"<Location {path}> outside every portal")
+        loc, m = translate(extra.splitlines(), "extra config")
         main += m + loc  # server-level Bantin* lines: the http block's defaults
         if self.extra_modules:
             raise NginxUnsupported(f"httpd modules {self.extra_modules}: "
@@ -153,6 +181,7 @@ class BantinNginx(BantinHttpd):
             f"        listen 127.0.0.1:{self.port};",
             "        server_name 127.0.0.1;",
             f'        root "{self.root / "htdocs"}";',
+            "        log_not_found off;  # as httpd: a missing file is no error",
         ]
         for loc in locs:
             lines += [f"        {x}" for x in loc.splitlines()]
@@ -272,6 +301,16 @@ class BantinNginx(BantinHttpd):
                          f"{self.log_tail()}")
 
     # ---- error log -------------------------------------------------------
+
+    @staticmethod
+    def level(name):
+        """How the error log marks a line of level name."""
+        return f"[{name}]"
+
+    @staticmethod
+    def message(line):
+        """The message of an error-log line, without its time, level and pid."""
+        return re.sub(r"^\S+ \S+ \[\w+\] \d+#\d+: (?:\*\d+ )?", "", line)
 
     def log_problems(self):
         bad = []

@@ -268,7 +268,7 @@ def test_empty_file_while_being_written(live):
         assert live.article(left) == (404, None)
         time.sleep(POLL)
     lines = live.httpd.find_log(r"bo-trong\.xml")
-    assert len(lines) == 1 and "[bantin:error]" in lines[0], lines
+    assert len(lines) == 1 and live.httpd.level("error") in lines[0], lines
 
 
 def test_title_changed_in_place(live, tmp_path):
@@ -416,7 +416,7 @@ def test_broken_edit_keeps_last_good_version(live):
     for line in live.httpd.find_log(line_rx):
         m = re.search(line_rx, line)
         assert int(m.group(1)) > 0 and int(m.group(2)) > 0, line
-        assert "[bantin:error]" in line, line
+        assert live.httpd.level("error") in line, line
 
     # Every process serves the last good version once it has looked at the
     # file (the barrier), and at every moment before (during=).
