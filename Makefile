@@ -171,6 +171,8 @@ BINDIR        ?= $(PREFIX)/bin
 DATADIR       ?= $(PREFIX)/share/bantin
 MANDIR        ?= $(PREFIX)/share/man
 APACHE_MODDIR ?= $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+# where Debian's nginx looks for `load_module modules/...`
+NGINX_MODDIR  ?= /usr/lib/nginx/modules
 INSTALL       ?= install
 
 install: export BANTIN_NO_APT = 1
@@ -178,8 +180,11 @@ install: all
 	@test -n "$(APACHE_MODDIR)" || { echo "make install: apxs not found: set APACHE_MODDIR" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/schema \
-	  $(DESTDIR)$(DATADIR)/conf/apache2 $(DESTDIR)$(DATADIR)/conf/varnish
+	  $(DESTDIR)$(DATADIR)/conf/apache2 $(DESTDIR)$(DATADIR)/conf/varnish \
+	  $(DESTDIR)$(NGINX_MODDIR) $(DESTDIR)$(DATADIR)/conf/nginx
 	$(INSTALL) -m 644 $(BUILD)/mod_bantin.so $(DESTDIR)$(APACHE_MODDIR)/mod_bantin.so
+	$(INSTALL) -m 644 $(BUILD)/ngx_http_bantin_module.so $(DESTDIR)$(NGINX_MODDIR)/ngx_http_bantin_module.so
+	$(INSTALL) -m 644 conf/nginx/bantin.conf $(DESTDIR)$(DATADIR)/conf/nginx/
 	$(INSTALL) -m 755 $(BUILD)/bantin-check $(DESTDIR)$(BINDIR)/bantin-check
 	$(INSTALL) -m 644 docs/bantin-check.1 $(DESTDIR)$(MANDIR)/man1/bantin-check.1
 	$(INSTALL) -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
