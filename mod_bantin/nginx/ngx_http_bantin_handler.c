@@ -240,6 +240,8 @@ static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
 
     for (i = 0; i < a->headers->nelts; i++) {
         const bantin_header *bh = &APR_ARRAY_IDX(a->headers, i, bantin_header);
+        /* Location as the core says it (not r->headers_out.location, which
+         * nginx would make absolute from the Host: httpd does not) */
         int location = !strcmp(bh->name, "Location");
         /* nginx's own page for a status keeps what is marked always */
         if (a->server_page && !bh->always && !location) {
@@ -255,9 +257,6 @@ static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
         if (!(h = header_out(r, bh->name, etag && !strcmp(bh->name, "ETag")
                                               ? etag : bh->value))) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (location) {
-            r->headers_out.location = h;
         }
     }
     if (a->server_page) {

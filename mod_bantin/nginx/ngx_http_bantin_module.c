@@ -376,14 +376,50 @@ static char *set_watch(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     return NGX_CONF_OK;
 }
 
-/* bantin_site_url: the same check as BantinSiteURL, in the core's
- * bantin_settings_site_url when it has one; here the plain form:
- * scheme://host[:port], kept lower case without a default port. */
+/* Why s is not a host name (labels of letters, digits and inner '-',
+ * joined by single dots), an IPv4 address or a bracketed IPv6 one; NULL
+ * when it is one. */
+static const char *host_problem(const char *s, apr_size_t n)
+{
+    apr_size_t i, label = 0;
+
+    if (!n) {
+        return "has no host";
+    }
+    if (s[0] == '[') {
+        for (i = 1; i < n - 1; i++) {
+            if (!apr_isxdigit(s[i]) && s[i] != ':' && s[i] != '.') {
+                break;
+            }
+        }
+        return n > 2 && s[n - 1] == ']' && i == n - 1
+               ? NULL : "has a host that is not an IPv6 address in []";
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            if (!label || s[i - 1] == '-') {
+                break;
+            }
+            label = 0;
+        }
+        else if (apr_isalnum(s[i]) || (s[i] == '-' && label)) {
+            label++;
+        }
+        else {
+            break;
+        }
+    }
+    return i == n && label && s[n - 1] != '-'
+           ? NULL : "has a host that is not a host name or IP address";
+}
+
+/* bantin_site_url scheme://host[:port], checked as BantinSiteURL is:
+ * kept as "scheme://host[:port]" in lower case, without a default port. */
 static char *set_site_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_bantin_loc_conf_t *c = conf;
     apr_pool_t *p = conf_pool(cf);
-    const char *a = ARG(1), *why = NULL, *host, *end, *colon;
+    const char *a = ARG(1), *why = NULL, *host = NULL, *end, *colon = NULL;
     const char *scheme = !strncasecmp(a, "https://", 8)  ? "https"
                          : !strncasecmp(a, "http://", 7) ? "http" : NULL;
     char *site, *l, *stop;
@@ -401,22 +437,20 @@ static char *set_site_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
               : *end == '/' && end[1]
                   ? "must not have a path (the portal's path is its "
                     "location or bantin_prefix)" : NULL;
+        /* the port's colon is the last one, after any IPv6 bracket */
         for (colon = end; colon > host && colon[-1] != ':' && colon[-1] != ']';
              colon--) {
         }
         colon = colon > host && colon[-1] == ':' ? colon - 1 : end;
         if (!why && colon < end) {
             port = strtol(colon + 1, &stop, 10);
-            if (stop != end || !apr_isdigit(colon[1]) || port < 1
-                || port > 65535) {
+            if (stop != end || colon + 1 == end || !apr_isdigit(colon[1])
+                || port < 1 || port > 65535) {
                 why = "has a port that is not a number from 1 to 65535";
             }
         }
-        if (!why && (colon == host
-                     || strspn(host, "abcdefghijklmnopqrstuvwxyz"
-                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:")
-                            < (size_t)(colon - host))) {
-            why = "has a host that is not a host name or IP address";
+        if (!why) {
+            why = host_problem(host, (apr_size_t)(colon - host));
         }
     }
     if (why) {

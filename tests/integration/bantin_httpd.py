@@ -389,6 +389,15 @@ class BantinHttpd:
     def log_tail(self, n=30):
         return "\n".join(self.log_text().splitlines()[-n:])
 
+    # what `-t` says of a good config, and the line it adds to a bad one's
+    SYNTAX_OK = "Syntax OK"
+    CONFIG_TEST_NOISE = re.compile(r"^AH00526")
+
+    @staticmethod
+    def directive(name):
+        """A directive's name as this server spells it."""
+        return name
+
     @staticmethod
     def level(name):
         """How the error log marks a line of the module at level name."""

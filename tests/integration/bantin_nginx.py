@@ -92,6 +92,8 @@ class BantinNginx(BantinHttpd):
     def __init__(self, server_root, mpm="nginx", module=None, port=None,
                  user=("nobody", "nogroup"), own_state_dirs=True, workers=2):
         self.workers = workers
+        if module is not None and Path(module).name == "mod_bantin.so":
+            module = nginx_module_path()  # a test's second server "like httpd"
         self._ready = False
         super().__init__(server_root, mpm="event", module=module, port=port, user=user,
                          own_state_dirs=own_state_dirs)
@@ -301,6 +303,13 @@ class BantinNginx(BantinHttpd):
                          f"{self.log_tail()}")
 
     # ---- error log -------------------------------------------------------
+
+    SYNTAX_OK = "syntax is ok"
+    CONFIG_TEST_NOISE = re.compile(r"^nginx: configuration file .* test failed")
+
+    @staticmethod
+    def directive(name):
+        return nginx_name(name)
 
     @staticmethod
     def level(name):

@@ -119,10 +119,10 @@ def test_unreadable_content_dir_fails_config_test(httpd, site_copy):
     finally:
         httpd.keep_private = []
     assert rc != 0, out
-    lines = [line for line in out.splitlines() if "BantinContentDir" in line]
+    lines = [line for line in out.splitlines() if httpd.directive("BantinContentDir") in line]
     assert len(lines) == 1, out
     assert f"{content}: the server's User (nobody) cannot read this folder" in lines[0], out
-    assert "Syntax OK" not in out
+    assert httpd.SYNTAX_OK not in out
     # a folder on the way that the User may not pass through
     content.chmod(0o755)
     content.parent.chmod(0o700)
