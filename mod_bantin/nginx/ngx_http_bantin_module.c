@@ -792,13 +792,27 @@ static ngx_int_t ngx_http_bantin_init_module(ngx_cycle_t *cycle)
     cln->handler = log_forget;
     cln->data = cycle->log;
     bantin_log_set(log_to_nginx, NULL);
+    p = m->pool;
+    ccf = (ngx_core_conf_t *)ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+    /* a content dir the workers' user cannot read fails here, -t too:
+     * the master (root) could read it, and would start an empty portal */
+    for (i = 0; geteuid() == 0 && i < m->sources->nelts; i++) {
+        ngx_http_bantin_source_t *src =
+            APR_ARRAY_IDX(m->sources, i, ngx_http_bantin_source_t *);
+        if (!src->is_theme
+            && !bantin_fs_reader_may_path(
+                p, bantin_fs_reader_make(p, ccf->username, ccf->user,
+                                         ccf->group), src->dir, &err)) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                          "bantin_content_dir: %s", err);
+            return NGX_ERROR;
+        }
+    }
     /* nginx -t checks the config: it loads and writes nothing */
     if (ngx_test_config || m->sources->nelts == 0) {
         return NGX_OK;
     }
-    p = m->pool;
     start_token = (apr_uint64_t)apr_time_now();
-    ccf = (ngx_core_conf_t *)ngx_get_conf(cycle->conf_ctx, ngx_core_module);
     if (!(schema = bantin_schema_load(p, &err))) {
         ngx_log_error(NGX_LOG_CRIT, cycle->log, 0, "BT0010 %s", err);
         return NGX_ERROR;

@@ -82,6 +82,10 @@ def translate(lines, where):
 
 STATUS_LOCATION = re.compile(r'<Location "([^"]+)">\s*SetHandler bantin-status\s*</Location>')
 LOCATION = re.compile(r'<Location "([^"]+)">\n(.*?)</Location>', re.S)
+# httpd's SSI in the document root: .shtml pages with INCLUDES
+SSI_DIRECTORY = re.compile(r'<Directory "[^"]+">\s*Options \+Includes\s*'
+                           r'AddType text/html \.shtml\s*AddOutputFilter INCLUDES \.shtml\s*'
+                           r'</Directory>')
 
 
 class BantinNginx(BantinHttpd):
@@ -121,6 +125,9 @@ class BantinNginx(BantinHttpd):
         for m in STATUS_LOCATION.finditer(extra):
             locs.append(f"location = {m.group(1)} {{ bantin_status; }}")
         extra = STATUS_LOCATION.sub("", extra)
+        if SSI_DIRECTORY.search(extra):
+            locs.append("location ~ \\.shtml$ { ssi on; types { } default_type text/html; }")
+            extra = SSI_DIRECTORY.sub("", extra)
         # an inner <Location> of a portal: a location nested in the portal's
         inner = [(m.group(1), m.group(2).splitlines()) for m in LOCATION.finditer(extra)]
         extra = LOCATION.sub("", extra)
@@ -145,7 +152,7 @@ class BantinNginx(BantinHttpd):
                 raise NginxUnsupported(f"<Location {path}> outside every portal")
         loc, m = translate(extra.splitlines(), "extra config")
         main += m + loc  # server-level Bantin* lines: the http block's defaults
-        if self.extra_modules:
+        if set(self.extra_modules) - {"include"}:  # nginx's ssi is built in
             raise NginxUnsupported(f"httpd modules {self.extra_modules}: "
                                    "mark the test @pytest.mark.httpd_only")
         if self.own_state_dirs and self.module:
@@ -304,7 +311,7 @@ class BantinNginx(BantinHttpd):
 
     # ---- error log -------------------------------------------------------
 
-    SYNTAX_OK = "syntax is ok"
+    SYNTAX_OK = "test is successful"
     CONFIG_TEST_NOISE = re.compile(r"^nginx: configuration file .* test failed")
 
     @staticmethod

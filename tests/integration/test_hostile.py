@@ -709,7 +709,9 @@ def test_add_slash_redirect_stays_here(httpd, query):
 def test_malformed_requests_4xx(httpd, request_line):
     httpd.expect_log(r"AH\d+")
     status, data = raw_bytes(httpd, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert status is None or status < 500, (status, data[:300])
+    # (nginx itself answers an HTTP/9.9 with 505, before any module runs)
+    assert status is None or status < 500 or (httpd.mpm == "nginx" and status == 505
+                                              and b"HTTP/9" in request_line), (status, data[:300])
     assert b"Internal Server Error" not in data
 
 
