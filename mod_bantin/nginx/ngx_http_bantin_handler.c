@@ -267,7 +267,10 @@ static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
     r->headers_out.content_type.data = (u_char *)a->ctype;
     r->headers_out.content_type.len = strlen(a->ctype);
     r->headers_out.content_type_len = strcspn(a->ctype, ";");
-    if (a->conditional && (rc = meets_conditions(x, etag)) != NGX_OK) {
+    /* an include shares its page's request headers: the page's
+     * validators are not the block's */
+    if (a->conditional && r == r->main
+        && (rc = meets_conditions(x, etag)) != NGX_OK) {
         if (rc != NGX_HTTP_NOT_MODIFIED) {
             return rc;
         }
