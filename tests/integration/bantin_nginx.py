@@ -102,6 +102,7 @@ class BantinNginx(BantinHttpd):
         super().__init__(server_root, mpm="event", module=module, port=port, user=user,
                          own_state_dirs=own_state_dirs)
         self.mpm = "nginx"
+        self.http_extra = []  # lines of nginx's own for the http block
         self.conf_file = self.root / "conf" / "nginx.conf"
         self.pid_file = self.root / "logs" / "nginx.pid"
         self.error_log = self.root / "logs" / "error.log"
@@ -184,7 +185,7 @@ class BantinNginx(BantinHttpd):
             f'    uwsgi_temp_path "{tmp / "uwsgi"}";',
             f'    scgi_temp_path "{tmp / "scgi"}";',
         ]
-        lines += [f"    {m}" for m in main]
+        lines += [f"    {m}" for m in main + self.http_extra]
         lines += [
             "    server {",
             f"        listen 127.0.0.1:{self.port};",
