@@ -49,8 +49,9 @@ CORE += bantin_names
 # the one entry that answers a request (bantin_answer.h), and the settings
 CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
         bantin_answer_files bantin_answer_status
-# the threads of a serving process: watcher and search indexer
-CORE += bantin_workers
+# the threads of a serving process: watcher and search indexer; what
+# the parent prepares for them
+CORE += bantin_workers bantin_parent
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)

@@ -79,7 +79,8 @@ typedef struct bantin_response {
                               * If-Modified-Since may make it a 304 */
     const char *encoding;    /* "gzip": body is the gzip form; set only
                               * on a full answer, not on a 304 */
-    const char *body;
+    const char *body;        /* NULL: none made (a HEAD of the status
+                              * page): headers alone, no length */
     apr_size_t len;
     int fd;                  /* >= 0: the body is this file (finfo.size
                               * bytes), closed when the pool goes */

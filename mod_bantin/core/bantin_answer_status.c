@@ -154,6 +154,9 @@ void bantin_answer_status(apr_pool_t *p, const char *method,
     h->value = "no-store";
     h->always = 0;
     out->ctype = "text/html; charset=utf-8";
+    if (!strcmp(method, "HEAD")) {
+        return; /* no body, and no look at the content dirs */
+    }
     bantin_buf_init(&b, p, 4096);
     bantin_buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head><meta "
                     "charset=\"utf-8\"><title>mod_bantin status</title>"

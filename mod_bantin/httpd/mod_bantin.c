@@ -16,11 +16,7 @@
  * content dirs itself; readers only ever see immutable snapshots, so
  * request threads read them without locks.
  */
-#include <errno.h>
-#include <grp.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apr_strings.h"
@@ -38,6 +34,7 @@
 #include "bantin_fs.h"
 #include "bantin_log.h"
 #include "bantin_names.h"
+#include "bantin_parent.h"
 #include "bantin_request.h"
 #include "bantin_safedir.h"
 #include "bantin_state.h"
@@ -105,65 +102,6 @@ static void log_to_httpd(void *baton, bantin_log_level_e level,
     }
 }
 
-/* Checks (and, when missing, corrupt or outdated, rebuilds) the search
- * index at path, as the server's User: the file and the folder it lies in
- * belong to the User, who may put a link there, so the parent (root)
- * never touches them itself.  A forked process drops to the User (as a
- * child does: its groups, then its uid), prepares, and writes why it
- * failed, if it did, into a pipe. */
-static apr_status_t prepare_search_as_user(apr_pool_t *p, const char *path,
-                                           const char **err)
-{
-    int fds[2], status;
-    pid_t pid;
-    char why[512];
-    ssize_t n, got = 0;
-
-    if (geteuid() != 0) {
-        return bantin_search_prepare(p, path, err);
-    }
-    if (pipe(fds) != 0) {
-        *err = apr_psprintf(p, "%s: %s", path, strerror(errno));
-        return APR_FROM_OS_ERROR(errno);
-    }
-    if ((pid = fork()) == 0) {
-        const char *e = "";
-        close(fds[0]);
-        gid_t gid = ap_unixd_config.group_id;
-        if (setgid(gid) != 0
-            || (ap_unixd_config.user_name[0] == '#' /* "User #33" */
-                    ? setgroups(1, &gid)
-                    : initgroups(ap_unixd_config.user_name, gid)) != 0
-            || setuid(ap_unixd_config.user_id) != 0 || geteuid() == 0) {
-            e = apr_psprintf(p, "%s: cannot become the server's User: %s",
-                             path, strerror(errno));
-        }
-        else if (bantin_search_prepare(p, path, &e) == APR_SUCCESS) {
-            e = "";
-        }
-        if (write(fds[1], e, strlen(e)) < 0) {
-            _exit(2);
-        }
-        _exit(*e ? 1 : 0);
-    }
-    close(fds[1]);
-    while (pid > 0 && got < (ssize_t)sizeof(why) - 1
-           && ((n = read(fds[0], why + got, sizeof(why) - 1 - (size_t)got)) > 0
-               || (n < 0 && errno == EINTR))) {
-        got += n > 0 ? n : 0;
-    }
-    close(fds[0]);
-    why[got] = '\0';
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)
-        || WEXITSTATUS(status) != 0) {
-        *err = got ? apr_pstrdup(p, why)
-                   : apr_psprintf(p, "%s: the check as the server's User "
-                                  "failed", path);
-        return APR_EGENERAL;
-    }
-    return APR_SUCCESS;
-}
-
 /* The start line: the version (the packages' too, from VERSION) and what
  * is served.  At notice level, which httpd logs whatever the LogLevel,
  * once per start and restart. */
@@ -213,23 +151,12 @@ static const char *default_dir(apr_pool_t *pconf, apr_pool_t *ptemp,
 {
     const char *why, *dir = apr_pstrcat(ptemp, DEFAULT_CACHE_BASE, "/", what,
                                         NULL);
-    mode_t old;
-    int fd;
 
     if (geteuid() != 0) {
         return ap_runtime_dir_relative(pconf, fallback);
     }
-    /* 0755 whatever httpd's umask; the state root too (the children
-     * open the index by its path through it), not the start cache's
-     * (0700: bantin_startcache_dir makes it) */
-    old = umask(022);
-    fd = bantin_safedir_open(ptemp, dir, 0755, &why);
-    if (fd >= 0 && !strcmp(what, "state")) {
-        fd = bantin_safedir_open(ptemp, apr_pstrcat(ptemp, dir, "/", instance,
-                                                    NULL), 0755, &why);
-    }
-    umask(old);
-    if (fd < 0) {
+    if (bantin_parent_default_dir(ptemp, dir, instance,
+                                  !strcmp(what, "state"), &why) != 0) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0005 %s: the default "
                      "folder cannot be made: %s", dir, why);
     }
@@ -370,8 +297,11 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             src->search_path = apr_pstrcat(
                 pconf, bantin_store_state_dir(src->store), "/search.sqlite",
                 NULL);
-            if (prepare_search_as_user(ptemp, src->search_path, &serr)
-                != APR_SUCCESS) {
+            bantin_user user = {ap_unixd_config.user_name,
+                                ap_unixd_config.user_id,
+                                ap_unixd_config.group_id};
+            if (bantin_parent_prepare_search(ptemp, src->search_path, &user,
+                                             &serr) != APR_SUCCESS) {
                 ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "BT0303 %s: search "
                              "is off", serr);
                 src->search_path = NULL;

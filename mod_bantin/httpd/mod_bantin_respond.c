@@ -218,6 +218,9 @@ static int send_answer(request_rec *r, const bantin_response *a)
     if (a->fd >= 0) {
         return send_file(r, a);
     }
+    if (!a->body) {
+        return OK; /* a HEAD answered without its body: no length known */
+    }
     if (a->encoding) {
         apr_table_setn(r->headers_out, "Content-Encoding", a->encoding);
     }

@@ -435,6 +435,10 @@ START_TEST(status_page)
     ck_assert_ptr_nonnull(strstr(body_str(&a),
                                  "<dd class=\"articles\">2</dd>"));
     ck_assert_ptr_nonnull(strstr(body_str(&a), "pid 42"));
+    bantin_answer_status(unit_pool, "HEAD", &d, 1, f.portal.cache, 42, &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
+    ck_assert_ptr_null(a.body);
 }
 END_TEST
 
