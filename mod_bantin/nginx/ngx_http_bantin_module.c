@@ -15,10 +15,7 @@
  *
  * ngx_http_bantin_handler.c translates requests and answers.
  */
-#include <errno.h>
-#include <grp.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <apr_general.h>
@@ -28,7 +25,7 @@
 #include "bantin_article.h"
 #include "bantin_date.h"
 #include "bantin_fs.h"
-#include "bantin_safedir.h"
+#include "bantin_parent.h"
 #include "bantin_log.h"
 #include "bantin_state.h"
 #include "bantin_stateclean.h"
@@ -692,79 +689,21 @@ static ngx_int_t ngx_http_bantin_postconfiguration(ngx_conf_t *cf)
 /* ---------------------------------------------------------------------- */
 /* lifecycle                                                               */
 
-/* Checks (or rebuilds) the search index at path as the workers' user:
- * the master (root) never touches what that user owns itself; a forked
- * process drops to the user and writes why it failed into a pipe. */
-static apr_status_t prepare_search_as_user(apr_pool_t *p,
-                                           ngx_core_conf_t *ccf,
-                                           const char *path, const char **err)
-{
-    int fds[2], status;
-    pid_t pid;
-    char why[512];
-    ssize_t n, got = 0;
-
-    if (geteuid() != 0) {
-        return bantin_search_prepare(p, path, err);
-    }
-    if (pipe(fds) != 0) {
-        *err = apr_psprintf(p, "%s: %s", path, strerror(errno));
-        return APR_EGENERAL;
-    }
-    if ((pid = fork()) == 0) {
-        const char *e = "";
-        close(fds[0]);
-        if (setgid(ccf->group) != 0
-            || initgroups(ccf->username, ccf->group) != 0
-            || setuid(ccf->user) != 0 || geteuid() == 0) {
-            e = apr_psprintf(p, "%s: cannot become nginx's user: %s", path,
-                             strerror(errno));
-        }
-        else if (bantin_search_prepare(p, path, &e) == APR_SUCCESS) {
-            e = "";
-        }
-        _exit(write(fds[1], e, strlen(e)) < 0 || *e ? 1 : 0);
-    }
-    close(fds[1]);
-    while (pid > 0 && got < (ssize_t)sizeof(why) - 1
-           && ((n = read(fds[0], why + got, sizeof(why) - 1 - (size_t)got)) > 0
-               || (n < 0 && errno == EINTR))) {
-        got += n > 0 ? n : 0;
-    }
-    close(fds[0]);
-    why[got] = '\0';
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)
-        || WEXITSTATUS(status) != 0) {
-        *err = got ? apr_pstrdup(p, why)
-                   : apr_psprintf(p, "%s: the check as nginx's user failed",
-                                  path);
-        return APR_EGENERAL;
-    }
-    return APR_SUCCESS;
-}
-
-/* DEFAULT/what/<instance> when the master runs as root; else `what` in
- * nginx's prefix (a user other than root cannot write /var/cache). */
+/* DEFAULT/what/<instance> when the master runs as root (bantin_parent.h);
+ * else `what` in nginx's prefix (a user other than root cannot write
+ * /var/cache). */
 static const char *default_dir(apr_pool_t *p, ngx_cycle_t *cycle,
                                const char *what, const char *instance)
 {
     const char *why, *dir = apr_pstrcat(p, NGX_HTTP_BANTIN_CACHE_BASE, "/",
                                         what, NULL);
-    mode_t old;
-    int fd;
 
     if (geteuid() != 0) {
         return apr_psprintf(p, "%.*sbantin-%s", (int)cycle->prefix.len,
                             (const char *)cycle->prefix.data, what);
     }
-    old = umask(022);
-    fd = bantin_safedir_open(p, dir, 0755, &why);
-    if (fd >= 0 && !strcmp(what, "state")) {
-        fd = bantin_safedir_open(p, apr_pstrcat(p, dir, "/", instance, NULL),
-                                 0755, &why);
-    }
-    umask(old);
-    if (fd < 0) {
+    if (bantin_parent_default_dir(p, dir, instance, !strcmp(what, "state"),
+                                  &why) != 0) {
         bantin_log(BANTIN_LOG_WARN, "BT0005 %s: the default folder cannot be "
                    "made: %s", dir, why);
     }
@@ -865,7 +804,8 @@ static ngx_int_t ngx_http_bantin_init_module(ngx_cycle_t *cycle)
         if (bantin_store_state_dir(src->store)) {
             src->search_path = apr_pstrcat(
                 p, bantin_store_state_dir(src->store), "/search.sqlite", NULL);
-            if (prepare_search_as_user(p, ccf, src->search_path, &err)
+            bantin_user user = {ccf->username, ccf->user, ccf->group};
+            if (bantin_parent_prepare_search(p, src->search_path, &user, &err)
                 != APR_SUCCESS) {
                 ngx_log_error(NGX_LOG_ERR, cycle->log, 0,
                               "BT0303 %s: search is off", err);
