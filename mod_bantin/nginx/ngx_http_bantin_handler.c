@@ -164,8 +164,8 @@ static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
 {
     ngx_http_request_t *r = x->r;
     int get = r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD), not_modified = -1;
-    apr_time_t mtime = x->a.modified; /* compared in microseconds, as httpd */
-    time_t t;
+    /* in seconds, as httpd compares (HTTP dates have no finer part) */
+    time_t mtime = (time_t)apr_time_sec(x->a.modified), t;
     const char *v;
 
     if ((v = header_in(x, "If-Match"))) {
@@ -174,7 +174,7 @@ static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
         }
     }
     else if ((t = http_time(header_in(x, "If-Unmodified-Since"))) != NGX_ERROR
-             && x->a.modified && mtime > apr_time_from_sec(t)) {
+             && x->a.modified && mtime > t) {
         return NGX_HTTP_PRECONDITION_FAILED;
     }
     if ((v = header_in(x, "If-None-Match"))) {
@@ -190,7 +190,7 @@ static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
     }
     if (get && not_modified != 0 && x->a.modified
         && (t = http_time(header_in(x, "If-Modified-Since"))) != NGX_ERROR) {
-        not_modified = mtime <= apr_time_from_sec(t) && t <= ngx_time();
+        not_modified = mtime <= t && t <= ngx_time();
     }
     return not_modified == 1 ? NGX_HTTP_NOT_MODIFIED : NGX_OK;
 }
