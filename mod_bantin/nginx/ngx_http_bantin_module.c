@@ -742,8 +742,13 @@ static ngx_int_t ngx_http_bantin_init_module(ngx_cycle_t *cycle)
             && !bantin_fs_reader_may_path(
                 p, bantin_fs_reader_make(p, ccf->username, ccf->user,
                                          ccf->group), src->dir, &err)) {
-            ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                          "bantin_content_dir: %s", err);
+            if (ngx_test_config) { /* -t writes nothing, not even a log */
+                ngx_log_stderr(0, "[emerg] bantin_content_dir: %s", err);
+            }
+            else {
+                ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                              "bantin_content_dir: %s", err);
+            }
             return NGX_ERROR;
         }
     }

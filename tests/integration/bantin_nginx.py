@@ -129,10 +129,25 @@ class BantinNginx(BantinHttpd):
         if SSI_DIRECTORY.search(extra):
             locs.append("location ~ \\.shtml$ { ssi on; types { } default_type text/html; }")
             extra = SSI_DIRECTORY.sub("", extra)
-        # an inner <Location> of a portal: a location nested in the portal's
-        inner = [(m.group(1), m.group(2).splitlines()) for m in LOCATION.finditer(extra)]
+        # a portal written out (Portal.conf()), or an inner <Location> of
+        # one: a location nested in the portal's
+        portals, inner = list(self.portals), []
+        for m in LOCATION.finditer(extra):
+            lines = m.group(2).splitlines()
+            if any(line.split() == ["SetHandler", "bantin"] for line in lines):
+                dirs = {}
+                for line in lines:
+                    word, _, arg = line.strip().partition(" ")
+                    dirs.setdefault(word, []).append(arg.strip().strip('"'))
+                portals.append(Portal(m.group(1), content=Path(dirs["BantinContentDir"][0]),
+                                      templates=Path(dirs["BantinTemplateDir"][0]),
+                                      directives=[line for line in lines if line.split()[0]
+                                                  not in ("SetHandler", "BantinContentDir",
+                                                          "BantinTemplateDir")]))
+            else:
+                inner.append((m.group(1), lines))
         extra = LOCATION.sub("", extra)
-        for p in self.portals:
+        for p in portals:
             p = self._filled(p)
             loc, m = translate(p.directives, f"Portal {p.prefix}")
             main += m
@@ -149,7 +164,7 @@ class BantinNginx(BantinHttpd):
                  f'    bantin_template_dir "{p.templates}";']
                 + [f"    {d}" for d in loc] + nested + ["}"]))
         for path, _ in inner:
-            if not any(path.startswith(p.prefix) for p in self.portals):
+            if not any(path.startswith(p.prefix) for p in portals):
                 raise NginxUnsupported(f"<Location {path}> outside every portal")
         loc, m = translate(extra.splitlines(), "extra config")
         main += m + loc  # server-level Bantin* lines: the http block's defaults

@@ -42,6 +42,15 @@ def mpm_params():
             if m.strip()]
 
 
+def pytest_runtest_setup(item):
+    """A test marked httpd_only does not run on nginx, whichever fixture
+    made its server."""
+    only = item.get_closest_marker("httpd_only")
+    callspec = getattr(item, "callspec", None)
+    if only and callspec and "nginx" in callspec.params.values():
+        pytest.skip(f"httpd only: {only.args[0] if only.args else ''}")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "httpd_only(why): the test is about httpd itself "
                             "(apachectl, an MPM, httpd's modules or config); not run on nginx")

@@ -4,11 +4,15 @@ nothing, and the %2F that nginx decodes into the path is refused as httpd
 refuses it.  Runs once, on an nginx of its own."""
 
 import gzip
+import subprocess
+import time
 
 import pytest
 
-from bantin_httpd import Portal
-from bantin_nginx import BantinNginx, nginx_module_path
+import shutil
+
+from bantin_httpd import REPO, Portal
+from bantin_nginx import NGINX_BIN, BantinNginx, nginx_module_path
 
 ARTICLE = "/portal/article/2024/giup-do-xa-kho-khan"
 MEDIA = "/portal/media/images/ho-ba-be.png"
@@ -56,3 +60,42 @@ def test_encoded_slash_is_refused(nginx):
         status, _, body = nginx.raw("GET", path)
         assert status == 404, path
         assert b"<article" not in body and b"PNG" not in body
+
+
+def nginx_cmd(h, *args):
+    p = subprocess.run([NGINX_BIN, "-p", str(h.root), "-c", str(h.conf_file), *args],
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_reload_with_a_broken_template_keeps_serving_and_stop_works(tmp_path):
+    """A reload refuses a broken config (the old one serves on); nginx -s
+    stop reads the config too and stops whatever the template says."""
+    site = tmp_path / "site"
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, site / name)
+    h = BantinNginx(tmp_path / "server", module=nginx_module_path())
+    h.configure([Portal("/portal", site / "content", site / "templates")])
+    h.start()
+    try:
+        layout = site / "templates" / "layout.html"
+        layout.write_text(layout.read_text() + "{{#no-such-block}}\n")
+        rc, out = nginx_cmd(h, "-t")
+        assert rc != 0 and "bantin_template_dir" in out and "layout.html:" in out, out
+        h.expect_log(r"bantin_template_dir: .*layout\.html")  # the refused reload
+        rc, out = nginx_cmd(h, "-s", "reload")
+        assert rc == 0, out  # the signal is sent; the master keeps its config
+        deadline = time.monotonic() + 10
+        while not h.find_log(r"bantin_template_dir: .*layout\.html"):
+            assert time.monotonic() < deadline, h.log_tail()
+            time.sleep(0.1)
+        assert h.get("/portal/").status_code == 200
+        pid = h.pid()
+        rc, out = nginx_cmd(h, "-s", "stop")
+        assert rc == 0, out
+        deadline = time.monotonic() + 10
+        while h._alive(pid):
+            assert time.monotonic() < deadline, "nginx did not stop"
+            time.sleep(0.05)
+    finally:
+        h.stop()

@@ -128,7 +128,7 @@ def test_unreadable_content_dir_fails_config_test(httpd, site_copy):
     content.parent.chmod(0o700)
     rc, out = httpd.config_test(Portal(PREFIX, content, templates).conf())  # (text: as it is)
     assert rc != 0, out
-    assert f"BantinContentDir: {content.parent}: the server's User (nobody) may not pass through" \
+    assert f"{httpd.directive('BantinContentDir')}: {content.parent}: the server's User (nobody) may not pass through" \
         in out, out
     rc, out = httpd.config_test(Portal(PREFIX, content, templates))
     assert rc == 0, out
