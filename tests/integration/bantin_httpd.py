@@ -391,6 +391,8 @@ class BantinHttpd:
 
     # what `-t` says of a good config, and the line it adds to a bad one's
     SYNTAX_OK = "Syntax OK"
+    LOG_PID = re.compile(r"\[pid (\d+)")  # the process of an error-log line
+    DEFAULT_CACHE_BASE = "/var/cache/apache2/mod_bantin"
     CONFIG_TEST_NOISE = re.compile(r"^AH00526")
 
     @staticmethod

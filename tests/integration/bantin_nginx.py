@@ -328,6 +328,8 @@ class BantinNginx(BantinHttpd):
     # ---- error log -------------------------------------------------------
 
     SYNTAX_OK = "test is successful"
+    LOG_PID = re.compile(r"\] (\d+)#\d+: ")
+    DEFAULT_CACHE_BASE = "/var/cache/nginx/mod_bantin"
     CONFIG_TEST_NOISE = re.compile(r"^nginx: configuration file .* test failed")
 
     @staticmethod
