@@ -127,7 +127,9 @@ class BantinNginx(BantinHttpd):
             locs.append(f"location = {m.group(1)} {{ bantin_status; }}")
         extra = STATUS_LOCATION.sub("", extra)
         if SSI_DIRECTORY.search(extra):
-            locs.append("location ~ \\.shtml$ { ssi on; types { } default_type text/html; }")
+            # (httpd gives an SSI page no validators: neither does this one)
+            locs.append("location ~ \\.shtml$ { ssi on; if_modified_since off; "
+                        "types { } default_type text/html; }")
             extra = SSI_DIRECTORY.sub("", extra)
         # a portal written out (Portal.conf()), or an inner <Location> of
         # one: a location nested in the portal's
