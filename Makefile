@@ -1,7 +1,9 @@
 # mod_bantin -- see README.md.
 #
-#   make            build build/mod_bantin.so and build/bantin-check
+#   make            build build/mod_bantin.so, build/ngx_http_bantin_module.so
+#                   and build/bantin-check
 #   make run        httpd in the foreground on http://127.0.0.1:$(PORT)/portal/
+#                   (SERVER=nginx: nginx, with build/ngx_http_bantin_module.so)
 #   make test       every test layer (unit, integration, browser, HTML)
 #   make install    install the module, checker, templates, schema and conf
 #                   snippets (DESTDIR, PREFIX; never runs apt-get)
@@ -15,12 +17,13 @@ PORT        ?= 8080
 CONTENT_DIR ?= $(CURDIR)/content
 TEMPLATE_DIR ?= $(CURDIR)/templates
 MPM         ?= event
+SERVER      ?= httpd
 
 APXS   ?= apxs
 CC     ?= gcc
 BUILD  ?= build
 
-DEBS_BUILD := apache2 apache2-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
+DEBS_BUILD := apache2 apache2-dev nginx-core nginx-dev libxml2-dev libxml2-utils libsqlite3-dev zlib1g-dev pkg-config gcc make
 DEBS_TEST  := check python3-pytest python3-requests python3-feedparser chromium curl varnish
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz).
 DEBS_FUZZ  := clang libclang-rt-14-dev
@@ -60,7 +63,7 @@ GLUE_SRC := $(GLUE:%=mod_bantin/httpd/%.c)
 .PHONY: all deps test-deps unit-deps fuzz-deps wrk-deps run test unit integration browser install deb clean format \
         fuzz sanitize faults bench
 
-all: deps $(BUILD)/mod_bantin.so $(BUILD)/bantin-check
+all: deps $(BUILD)/mod_bantin.so $(BUILD)/ngx_http_bantin_module.so $(BUILD)/bantin-check
 
 # Installs the Debian packages $(1) that are missing, and says so
 # (tools/need-debs: nothing at all when everything is there).
@@ -130,11 +133,32 @@ $(BUILD)/mod_bantin.so: $(GLUE_SRC) $(BUILD)/libbantin.a $(HEADERS) | deps
 	  $(EXTRA_LDFLAGS:%=-Wl,%) -Imod_bantin/core -Imod_bantin/httpd $(GLUE_SRC) $(BUILD)/libbantin.a $(XML_LIBS)
 	cp $(BUILD)/.libs/mod_bantin.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
 
+# The nginx module, for Debian's packaged nginx: its configure, run inside
+# nginx-dev's source tree with Debian's own flags (conf_flags, which hold
+# --with-compat), writes only into $(BUILD)/nginx (and the tree's top
+# Makefile, which nothing here uses); the module's config (mod_bantin/nginx)
+# takes the core archive and its libraries from BANTIN_LIBS.
+NGX_SRC  ?= /usr/share/nginx/src
+NGX_GLUE := $(wildcard mod_bantin/nginx/*.c mod_bantin/nginx/*.h) mod_bantin/nginx/config
+$(BUILD)/ngx_http_bantin_module.so: $(NGX_GLUE) $(BUILD)/libbantin.a $(HEADERS) | deps
+	rm -rf $(BUILD)/nginx
+	cd $(NGX_SRC) && BANTIN_LIBS="$(abspath $(BUILD)/libbantin.a) $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)" \
+	  BANTIN_INCS="$(sort $(filter-out /usr/include,$(patsubst -I%,%,$(filter -I%,$(APR_CFLAGS) $(XML_CFLAGS)))))" \
+	  bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" \
+	    --with-cc-opt="$(OPT) $(EXTRA_CFLAGS)" --with-ld-opt="$(EXTRA_LDFLAGS)" \
+	    --add-dynamic-module=$(CURDIR)/mod_bantin/nginx --builddir=$(abspath $(BUILD))/nginx' \
+	  > $(abspath $(BUILD))/nginx-configure.log || { tail -20 $(abspath $(BUILD))/nginx-configure.log; exit 1; }
+	$(MAKE) -f $(abspath $(BUILD))/nginx/Makefile -C $(NGX_SRC) modules
+	cp $(BUILD)/nginx/ngx_http_bantin_module.so $@.tmp && mv -f $@.tmp $@  # never overwrite a loaded .so in place
+
 $(BUILD)/bantin-check: mod_bantin/tools/bantin_check.c $(BUILD)/libbantin.a | deps
 	$(CC) $(CFLAGS_CORE) -Imod_bantin/core -o $@ $< $(BUILD)/libbantin.a $(XML_LIBS) $(APR_LIBS) $(EXTRA_LDFLAGS)
 
 run: all
-	@tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)"
+	@case "$(SERVER)" in \
+	  httpd) exec tests/run-httpd.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" "$(MPM)" ;; \
+	  nginx) exec tests/run-nginx.sh "$(PORT)" "$(CONTENT_DIR)" "$(TEMPLATE_DIR)" ;; \
+	  *) echo "make run: SERVER is httpd or nginx, not $(SERVER)" >&2; exit 2 ;; esac
 
 # ---- install -------------------------------------------------------------
 #
@@ -148,6 +172,8 @@ BINDIR        ?= $(PREFIX)/bin
 DATADIR       ?= $(PREFIX)/share/bantin
 MANDIR        ?= $(PREFIX)/share/man
 APACHE_MODDIR ?= $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+# where Debian's nginx looks for `load_module modules/...`
+NGINX_MODDIR  ?= /usr/lib/nginx/modules
 INSTALL       ?= install
 
 install: export BANTIN_NO_APT = 1
@@ -155,8 +181,11 @@ install: all
 	@test -n "$(APACHE_MODDIR)" || { echo "make install: apxs not found: set APACHE_MODDIR" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/schema \
-	  $(DESTDIR)$(DATADIR)/conf/apache2 $(DESTDIR)$(DATADIR)/conf/varnish
+	  $(DESTDIR)$(DATADIR)/conf/apache2 $(DESTDIR)$(DATADIR)/conf/varnish \
+	  $(DESTDIR)$(NGINX_MODDIR) $(DESTDIR)$(DATADIR)/conf/nginx
 	$(INSTALL) -m 644 $(BUILD)/mod_bantin.so $(DESTDIR)$(APACHE_MODDIR)/mod_bantin.so
+	$(INSTALL) -m 644 $(BUILD)/ngx_http_bantin_module.so $(DESTDIR)$(NGINX_MODDIR)/ngx_http_bantin_module.so
+	$(INSTALL) -m 644 conf/nginx/bantin.conf $(DESTDIR)$(DATADIR)/conf/nginx/
 	$(INSTALL) -m 755 $(BUILD)/bantin-check $(DESTDIR)$(BINDIR)/bantin-check
 	$(INSTALL) -m 644 docs/bantin-check.1 $(DESTDIR)$(MANDIR)/man1/bantin-check.1
 	$(INSTALL) -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/

@@ -119,7 +119,14 @@ class HttpdError(Exception):
 
 
 class BantinHttpd:
-    """One httpd instance in its own ServerRoot, for one MPM."""
+    """One httpd instance in its own ServerRoot, for one MPM (mpm="nginx":
+    a BantinNginx, so that a test's second server is of the same kind)."""
+
+    def __new__(cls, *args, **kw):
+        if cls is BantinHttpd and kw.get("mpm") == "nginx":
+            from bantin_nginx import BantinNginx
+            return super().__new__(BantinNginx)
+        return super().__new__(cls)
 
     def __init__(self, server_root, mpm="event", module=None, port=None,
                  user=("nobody", "nogroup"), own_state_dirs=True):
@@ -381,6 +388,27 @@ class BantinHttpd:
 
     def log_tail(self, n=30):
         return "\n".join(self.log_text().splitlines()[-n:])
+
+    # what `-t` says of a good config, and the line it adds to a bad one's
+    SYNTAX_OK = "Syntax OK"
+    LOG_PID = re.compile(r"\[pid (\d+)")  # the process of an error-log line
+    DEFAULT_CACHE_BASE = "/var/cache/apache2/mod_bantin"
+    CONFIG_TEST_NOISE = re.compile(r"^AH00526")
+
+    @staticmethod
+    def directive(name):
+        """A directive's name as this server spells it."""
+        return name
+
+    @staticmethod
+    def level(name):
+        """How the error log marks a line of the module at level name."""
+        return f"[bantin:{name}]"
+
+    @staticmethod
+    def message(line):
+        """The message of an error-log line, without its time, level and pid."""
+        return line.split("] ", 3)[-1]
 
     def log_mark(self):
         """Start a new observation window (called before every test)."""

@@ -32,10 +32,28 @@ import shutil
 import pytest
 
 from bantin_httpd import REPO, BantinHttpd, Portal, make_list_content, module_path
+from bantin_nginx import BantinNginx, nginx_module_path
 
 
 def mpm_params():
-    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork").split(",") if m.strip()]
+    """The servers every test runs on: httpd's MPMs and nginx
+    (BANTIN_MPMS=event, or BANTIN_MPMS=nginx, picks fewer)."""
+    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork,nginx").split(",")
+            if m.strip()]
+
+
+def pytest_runtest_setup(item):
+    """A test marked httpd_only does not run on nginx, whichever fixture
+    made its server."""
+    only = item.get_closest_marker("httpd_only")
+    callspec = getattr(item, "callspec", None)
+    if only and callspec and "nginx" in callspec.params.values():
+        pytest.skip(f"httpd only: {only.args[0] if only.args else ''}")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "httpd_only(why): the test is about httpd itself "
+                            "(apachectl, an MPM, httpd's modules or config); not run on nginx")
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +76,14 @@ def httpd(request, tmp_path_factory, list_content):
         pytest.skip("BANTIN_MODULE=none: running without mod_bantin")
     if not mod.exists():
         pytest.fail(f"{mod} does not exist: run `make` first (or set BANTIN_MODULE)")
-    h = BantinHttpd(tmp_path_factory.mktemp(f"httpd-{request.param}"), mpm=request.param,
-                    module=mod)
+    if request.param == "nginx":
+        mod = nginx_module_path()
+        if not mod.exists():
+            pytest.fail(f"{mod} does not exist: run `make` first (or set BANTIN_NGINX_MODULE)")
+        h = BantinNginx(tmp_path_factory.mktemp("nginx"), module=mod)
+    else:
+        h = BantinHttpd(tmp_path_factory.mktemp(f"httpd-{request.param}"), mpm=request.param,
+                        module=mod)
     h.default_portals = default_portals(list_content)
     h.configure(h.default_portals)
     h.config_dirty = False
@@ -80,6 +104,9 @@ def _log_hygiene(request):
         yield
         return
     h = request.getfixturevalue("httpd")
+    only = request.node.get_closest_marker("httpd_only")
+    if only and h.mpm == "nginx":
+        pytest.skip(f"httpd only: {only.args[0] if only.args else ''}")
     if not h.is_running():
         h.start()
     h.log_mark()

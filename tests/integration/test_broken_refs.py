@@ -98,8 +98,8 @@ def test_broken_references_listed_and_logged_once(httpd, site_copy):
         "13 files checked: 13 ok, 0 with problems; 2 warnings"]
 
     def logged():
-        return ([line.split("] ", 3)[-1] for line in httpd.find_log(r"BT0150 ")],
-                [line.split("] ", 3)[-1] for line in httpd.find_log(r"BT0151 ")])
+        return ([httpd.message(line) for line in httpd.find_log(r"BT0150 ")],
+                [httpd.message(line) for line in httpd.find_log(r"BT0151 ")])
 
     wait_for("the warnings in the log", lambda: logged() != ([], []))
     # every child looks again past BantinCheckInterval, and a graceful
@@ -168,7 +168,7 @@ def test_bad_file_name_logged_with_the_name_to_give(httpd, site_copy):
     httpd.expect_log(r"BT0102 ")
     httpd.restart()
     # the log and the status page show the Vietnamese name as UTF-8 text
-    assert [line.split("] ", 3)[-1] for line in httpd.find_log(r"BT0102 ")] == [f"BT0102 {want}"]
+    assert [httpd.message(line) for line in httpd.find_log(r"BT0102 ")] == [f"BT0102 {want}"]
     doc = parse_html(httpd.get(STATUS).content.decode("utf-8"))
     items = [li.text() for li in doc.find("ul", cls="bantin-rejected").find_all("li")]
     assert items == [want], items

@@ -199,7 +199,7 @@ def test_broken_names_file_is_reported_once_and_falls_back(httpd, site_copy, tmp
         assert_named_everywhere(httpd, name, SPELLINGS[-1][0])
     lines = httpd.find_log(line_rx)
     assert len(lines) == 1, lines
-    assert "[bantin:error]" in lines[0], lines[0]
+    assert httpd.level("error") in lines[0], lines[0]
     assert "BT0101" not in "".join(httpd.find_log("chuyen-muc"))
 
     # Mended under the running server: its name, and no further line.

@@ -709,7 +709,9 @@ def test_add_slash_redirect_stays_here(httpd, query):
 def test_malformed_requests_4xx(httpd, request_line):
     httpd.expect_log(r"AH\d+")
     status, data = raw_bytes(httpd, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
-    assert status is None or status < 500, (status, data[:300])
+    # (nginx itself answers an HTTP/9.9 with 505, before any module runs)
+    assert status is None or status < 500 or (httpd.mpm == "nginx" and status == 505
+                                              and b"HTTP/9" in request_line), (status, data[:300])
     assert b"Internal Server Error" not in data
 
 
@@ -741,6 +743,8 @@ def test_trace_is_not_the_modules(httpd):
     (b'{"step": "up"}', b"application/json"),
 ])
 def test_hostile_fontsize_bodies(httpd, body, ctype):
+    # nginx keeps a long body in a file, and says so
+    httpd.expect_log(r"a client request body is buffered to a temporary file")
     status, data = raw_bytes(httpd, b"POST /portal/fontsize HTTP/1.1\r\nHost: x\r\n"
                              b"Content-Type: " + ctype + b"\r\nContent-Length: "
                              + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
@@ -751,6 +755,8 @@ def test_hostile_fontsize_bodies(httpd, body, ctype):
 
 
 def test_chunked_fontsize_body_too_long(httpd):
+    # nginx keeps a long body in a file, and says so
+    httpd.expect_log(r"a client request body is buffered to a temporary file")
     chunk = b"a" * 4096
     body = b"".join(b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(64)) + b"0\r\n\r\n"
     status, data = raw_bytes(httpd, b"POST /portal/fontsize HTTP/1.1\r\nHost: x\r\n"
@@ -826,7 +832,7 @@ def test_bug2_validation_error_flood_does_not_stall_startup(httpd, site_copy):
     httpd.stop()
     httpd.start(timeout=60)
     lines = httpd.find_log(r"loi-hang-loat\.xml")
-    assert len({line.split("] ", 3)[-1] for line in lines}) == 1, lines
+    assert len({httpd.message(line) for line in lines}) == 1, lines
 
 
 RACE_ROUNDS = 10000  # answers of each kind in the swap race below (8 s here)

@@ -164,6 +164,8 @@ def two_servers(request, httpd, tmp_path):
     listen on different ports.
     """
     conf, headers = SITE_NAMING[request.param]
+    if request.param == "canonical" and httpd.mpm == "nginx":
+        pytest.skip("httpd only: UseCanonicalName")
     (ca, ta), (cb, tb) = _two_copies(tmp_path)
     httpd.configure([Portal("/portal", content=ca, templates=ta)], extra=conf)
     httpd.restart()
@@ -571,6 +573,7 @@ DEFLATE_VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", sorted(DEFLATE_VARIANTS))
+@pytest.mark.httpd_only("mod_deflate")
 def test_mod_deflate_no_double_compression(httpd, variant):
     httpd.configure([Portal("/portal", directives=[DEFLATE_VARIANTS[variant]])],
                     modules=("filter", "deflate"))
@@ -632,6 +635,7 @@ def cache_status(r):
 
 
 @pytest.mark.parametrize("quick", ["on", "off"])
+@pytest.mark.httpd_only("mod_cache")
 def test_mod_cache_hit(httpd, tmp_path, quick):
     httpd.configure([Portal("/portal")], extra=cache_conf(tmp_path, quick))
     httpd.restart()
@@ -676,6 +680,7 @@ def _cached_title(httpd, path):
 
 
 @pytest.mark.parametrize("quick", ["on", "off"])
+@pytest.mark.httpd_only("mod_cache")
 def test_mod_cache_sees_a_change_after_max_age(httpd, tmp_path, site_copy, quick):
     content = _cached_portal(httpd, tmp_path, site_copy, quick, "BantinArticleMaxAge 2")
     r, title = _cached_title(httpd, ARTICLE)
@@ -696,6 +701,7 @@ def test_mod_cache_sees_a_change_after_max_age(httpd, tmp_path, site_copy, quick
 
 
 @pytest.mark.parametrize("quick", ["on", "off"])
+@pytest.mark.httpd_only("mod_cache")
 def test_mod_cache_revalidates_an_unchanged_page(httpd, tmp_path, site_copy, quick):
     """After max-age mod_cache asks the module with If-None-Match; the reader, who sent
     no condition, must still get the page (200), never a bare 304.
@@ -727,6 +733,7 @@ def test_mod_cache_revalidates_an_unchanged_page(httpd, tmp_path, site_copy, qui
 
 
 @pytest.mark.parametrize("quick", ["on", "off"])
+@pytest.mark.httpd_only("mod_cache")
 def test_mod_cache_lets_a_404_go_after_its_max_age(httpd, tmp_path, site_copy, quick):
     """A 404 carries a max-age, so a cache keeps it, but only briefly: an article dropped
     in after a reader asked for it is served through the cache once that max-age is over."""
@@ -743,6 +750,7 @@ def test_mod_cache_lets_a_404_go_after_its_max_age(httpd, tmp_path, site_copy, q
 
 # ---- mod_headers ------------------------------------------------------------
 
+@pytest.mark.httpd_only("mod_headers")
 def test_mod_headers(httpd):
     httpd.configure([Portal("/portal", directives=[
         "Header set X-Test yes",

@@ -128,7 +128,9 @@ def test_make_install_honours_destdir_and_prefix(tmp_path):
                 dest / "opt/bantin/share/man/man1/bantin-check.1",
                 share / "conf/varnish/default.vcl",
                 share / "conf/apache2/bantin.load",
-                share / "conf/apache2/bantin.conf"]
+                share / "conf/apache2/bantin.conf",
+                dest / "usr/lib/nginx/modules/ngx_http_bantin_module.so",
+                share / "conf/nginx/bantin.conf"]
     expected += [share / "templates" / f.name for f in (REPO / "templates").iterdir()]
     expected += [share / "schema" / f.name for f in (REPO / "schema").glob("*.rng")]
     expected += [share / "content" / f.relative_to(REPO / "content")

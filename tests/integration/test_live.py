@@ -268,7 +268,7 @@ def test_empty_file_while_being_written(live):
         assert live.article(left) == (404, None)
         time.sleep(POLL)
     lines = live.httpd.find_log(r"bo-trong\.xml")
-    assert len(lines) == 1 and "[bantin:error]" in lines[0], lines
+    assert len(lines) == 1 and live.httpd.level("error") in lines[0], lines
 
 
 def test_title_changed_in_place(live, tmp_path):
@@ -416,13 +416,13 @@ def test_broken_edit_keeps_last_good_version(live):
     for line in live.httpd.find_log(line_rx):
         m = re.search(line_rx, line)
         assert int(m.group(1)) > 0 and int(m.group(2)) > 0, line
-        assert "[bantin:error]" in line, line
+        assert live.httpd.level("error") in line, line
 
     # Every process serves the last good version once it has looked at the
     # file (the barrier), and at every moment before (during=).
     live.barrier("ban-tot")
     live.everyone_sees({slug: old}, 0, "last good version", n=10, during={slug: {old}})
-    before = Counter(PID.search(line).group(1) for line in live.httpd.find_log(line_rx))
+    before = Counter(live.httpd.LOG_PID.search(line).group(1) for line in live.httpd.find_log(line_rx))
     # 30 further requests (spread over several check intervals) add no line
     # for a process that has already reported this version of the file.  The
     # pauses only give the processes chances to log again: a slow machine
@@ -432,7 +432,7 @@ def test_broken_edit_keeps_last_good_version(live):
         with ThreadPoolExecutor(max_workers=3) as pool:
             pages = list(pool.map(lambda _: live.article(slug), range(10)))
         assert pages == [(200, old)] * 10
-    after = Counter(PID.search(line).group(1) for line in live.httpd.find_log(line_rx))
+    after = Counter(live.httpd.LOG_PID.search(line).group(1) for line in live.httpd.find_log(line_rx))
     assert all(count == 1 for count in after.values()), f"logged more than once per process: {after}"
     assert {pid: after[pid] for pid in before} == before, (before, after)
     assert sum(after.values()) - sum(before.values()) <= len(set(after) - set(before))

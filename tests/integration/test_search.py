@@ -1102,7 +1102,7 @@ def test_corrupt_index_is_rebuilt_at_start(sr, damage):
     # searches before the background check mends the index may fail (BT0303)
     sr.expect_log(r"BT0301 .*search\.sqlite", r"BT0303 .*search failed")
     restart_with(sr, damage)
-    assert sr.find_log(r"\[bantin:warn\].*BT0301 .*" + re.escape(str(path))), sr.log_tail(20)
+    assert sr.find_log(re.escape(sr.level("warn")) + r".*BT0301 .*" + re.escape(str(path))), sr.log_tail(20)
     wait_searchable(sr, SR, SENTINEL, "s/zz-moc")
     assert "s/ban-hang" in slugs_for(sr, "bán hàng")
     assert set(slugs_for(sr, "vụ lúa")) == {f"s/vu-lua-{i}" for i in range(1, 8)}

@@ -114,22 +114,23 @@ def test_default_location_is_on_disk_under_var_cache(tmp_path, umask022, mpm):
     h = server(tmp_path / "d", mpm, [Portal("/p1", content=c1), Portal("/p2", content=c2)],
                own_state_dirs=False)
     mine = []
+    base = Path(h.DEFAULT_CACHE_BASE)
     try:
         h.start()
-        for d in (BASE, BASE / "state", BASE / "startcache"):
+        for d in (base, base / "state", base / "startcache"):
             st = d.stat()
             assert st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o755, d
         # this instance's folder: the one whose records name our content dirs
-        ours = [r for r in (BASE / "state").iterdir() if str(c1) in records(r)]
+        ours = [r for r in (base / "state").iterdir() if str(c1) in records(r)]
         assert len(ours) == 1, ours
         state_root = ours[0]
-        mine += [state_root, BASE / "startcache" / state_root.name]
+        mine += [state_root, base / "startcache" / state_root.name]
         rec = records(state_root)
         assert (rec[str(c1)][0] / "search.sqlite").exists()
-        assert (BASE / "startcache" / state_root.name).is_dir()
+        assert (base / "startcache" / state_root.name).is_dir()
         assert not (h.root / "run" / "bantin-state").exists()
         # the parent writes a start cache per content dir once it serves
-        cache = BASE / "startcache" / state_root.name
+        cache = base / "startcache" / state_root.name
         deadline = time.monotonic() + 30
         while len(list(cache.glob("*.cache"))) < 2:
             assert time.monotonic() < deadline, list(cache.iterdir())

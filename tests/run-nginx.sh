@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs nginx in the foreground with the freshly built module, from a config
+# generated under build/run/ -- the system's nginx config is not touched.
+# Usage: tests/run-nginx.sh PORT CONTENT_DIR TEMPLATE_DIR
+set -eu
+port=$1 content=$2 templates=$3
+top=$(cd "$(dirname "$0")/.." && pwd)
+run=$top/build/run
+mkdir -p "$run/nginx-tmp"
+user=""
+copy=""
+if [ "$(id -u)" = 0 ]; then
+    user="user www-data www-data;"
+    # nginx's workers read the content and templates as www-data: a root
+    # user's clone under /root (0700) is closed to them.  Then they get a
+    # copy they can read.
+    if ! runuser -u www-data -- test -r "$content" -a -x "$content" -a \
+                                     -r "$templates" -a -x "$templates"; then
+        copy=$(mktemp -d /var/tmp/bantin-run.XXXXXX)
+        chmod 755 "$copy"
+        cp -R "$content" "$copy/content"
+        cp -R "$templates" "$copy/templates"
+        chmod -R o+rX "$copy"
+        echo "mod_bantin: www-data cannot read $content or $templates (a 0700 folder above?):"
+        echo "mod_bantin: serving a copy in $copy; edits there are seen, edits in the checkout are not"
+        content=$copy/content templates=$copy/templates
+    fi
+fi
+cat > "$run/nginx.conf" <<CONF
+load_module "$top/build/ngx_http_bantin_module.so";
+daemon off;
+pid "$run/nginx.pid";
+error_log /dev/stderr info;
+$user
+events { worker_connections 1024; }
+http {
+    access_log /dev/stdout;
+    client_body_temp_path "$run/nginx-tmp/body";
+    proxy_temp_path "$run/nginx-tmp/proxy";
+    fastcgi_temp_path "$run/nginx-tmp/fastcgi";
+    uwsgi_temp_path "$run/nginx-tmp/uwsgi";
+    scgi_temp_path "$run/nginx-tmp/scgi";
+    server {
+        listen 127.0.0.1:$port;
+        server_name 127.0.0.1;
+        location /portal {
+            bantin;
+            bantin_content_dir "$content";
+            bantin_template_dir "$templates";
+        }
+    }
+}
+CONF
+echo "mod_bantin: http://127.0.0.1:$port/portal/  (nginx; config: $run/nginx.conf, Ctrl-C stops)"
+if [ -z "$copy" ]; then
+    exec /usr/sbin/nginx -p "$run" -c "$run/nginx.conf"
+fi
+# nginx stops on Ctrl-C or SIGTERM; the copy goes with it.
+trap 'kill -TERM $nginx 2>/dev/null' INT TERM
+/usr/sbin/nginx -p "$run" -c "$run/nginx.conf" &
+nginx=$!
+status=0
+wait $nginx || status=$?
+while kill -0 $nginx 2>/dev/null; do wait $nginx || status=$?; done
+rm -rf "$copy"
+exit $status
