@@ -9,8 +9,10 @@
 #   tests/fresh-machine.sh --packages   `make deb`, then the packages as an
 #                                       admin uses them: apt install, a2enmod,
 #                                       a site on the sample content,
-#                                       configtest, the seed article served,
-#                                       a2dismod, apt purge: no file left
+#                                       configtest, the seed article served
+#                                       by httpd and by nginx (the module in
+#                                       modules-enabled), a2dismod, apt
+#                                       purge: no file left
 #   --keep                              leave the root in place at the end
 #
 # As root: makes a Debian 12 (bookworm) root with `debootstrap
@@ -30,7 +32,7 @@ set -euo pipefail
 # during a run (it takes minutes) does not change the run.
 {
 
-usage() { sed -n '2,27p' "$0"; exit 2; }
+usage() { sed -n '2,29p' "$0"; exit 2; }
 
 mode=smoke
 command=""
@@ -237,7 +239,8 @@ if [ $mode = packages ]; then
     inside_wait "$snapshot > /tmp/files-before" || die "listing files"
     say "running in the root: apt install ./build/deb/*.deb, a2enmod bantin, a site on the sample content"
     inside_wait "set -e
-        apt-get install -y -q ./build/deb/libapache2-mod-bantin_*.deb ./build/deb/bantin-tools_*.deb ./build/deb/bantin-common_*.deb
+        apt-get install -y -q ./build/deb/libapache2-mod-bantin_*.deb ./build/deb/libnginx-mod-http-bantin_*.deb \
+            ./build/deb/bantin-tools_*.deb ./build/deb/bantin-common_*.deb
         a2enmod bantin
         cp /etc/apache2/ports.conf /tmp/ports.conf.orig
         echo 'Listen 127.0.0.1:$port' > /etc/apache2/ports.conf
@@ -274,6 +277,46 @@ EOF
     version=$(cat "$root/root/$name/VERSION")
     grep -q "BT0001 mod_bantin $version started" "$root/var/log/apache2/error.log" ||
         die "no 'BT0001 mod_bantin $version started' line in the root's apache2 error log"
+    # nginx: the module enabled by its package (modules-enabled), a server
+    # on the packaged sample content, on loopback only
+    nport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    say "running in the root: nginx with the packaged module (modules-enabled), a server on the sample content"
+    inside_wait "set -e
+        test -L /etc/nginx/modules-enabled/50-mod-http-bantin.conf || ls -l /etc/nginx/modules-enabled/
+        ls /etc/nginx/modules-enabled/ | grep -q bantin
+        mv /etc/nginx/sites-enabled/default /tmp/nginx-default-site
+        printf '%s\n' 'server {' '    listen 127.0.0.1:$nport;' '    location /portal {' '        bantin;' \
+            '        bantin_content_dir /usr/share/bantin/content;' \
+            '        bantin_template_dir /usr/share/bantin/templates;' '    }' '}' \
+            > /etc/nginx/conf.d/portal.conf
+        nginx -t
+        nginx" || die "nginx with the packaged module"
+    python3 - "$nport" <<'EOF' || die "the packaged nginx module did not serve the seed article"
+import sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+path = "/portal/article/2024/giup-do-xa-kho-khan"
+title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
+deadline = time.monotonic() + 120
+while True:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            page = r.read().decode("utf-8")
+            break
+    except OSError as e:
+        if time.monotonic() > deadline:
+            sys.exit(f"fresh-machine.sh: {base}{path}: {e}")
+        time.sleep(0.5)
+if title not in page:
+    sys.exit(f"fresh-machine.sh: {path} served by nginx without its title")
+print(f"fresh-machine.sh: {base}{path} served by the packaged nginx module with its title")
+EOF
+    inside_wait "set -e
+        pid=\$(cat /run/nginx.pid)
+        nginx -s quit
+        for _ in \$(seq 100); do kill -0 \$pid 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 \$pid 2>/dev/null
+        rm /etc/nginx/conf.d/portal.conf
+        mv /tmp/nginx-default-site /etc/nginx/sites-enabled/default" || die "stopping nginx"
     say "running in the root: apache2ctl stop, a2dismod bantin, apt purge"
     inside_wait "set -e
         pid=\$(cat /run/apache2/apache2.pid)
@@ -285,7 +328,7 @@ EOF
         rm /etc/apache2/sites-available/portal.conf
         a2ensite -q 000-default
         cp /tmp/ports.conf.orig /etc/apache2/ports.conf
-        apt-get purge -y -q libapache2-mod-bantin bantin-tools bantin-common
+        apt-get purge -y -q libapache2-mod-bantin libnginx-mod-http-bantin bantin-tools bantin-common
         $snapshot > /tmp/files-after
         diff -u /tmp/files-before /tmp/files-after" ||
         die "the packages left files behind (diff above) or did not purge"
