@@ -36,9 +36,11 @@ from bantin_nginx import BantinNginx, nginx_module_path
 
 
 def mpm_params():
-    """The servers every test runs on: httpd's MPMs and nginx
-    (BANTIN_MPMS=event, or BANTIN_MPMS=nginx, picks fewer)."""
-    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork,nginx").split(",")
+    """The servers every test runs on: httpd's MPMs by default
+    (BANTIN_MPMS=event picks fewer).  BANTIN_MPMS=...,nginx runs the same
+    tests on nginx too: not yet by default, since a few of them do not
+    pass there yet (README, "The suite on nginx")."""
+    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork").split(",")
             if m.strip()]
 
 
