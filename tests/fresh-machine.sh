@@ -228,14 +228,16 @@ if [ $mode = packages ]; then
     # What the system holds before the packages, as piuparts compares it:
     # every path but the package manager's own records, logs, caches of
     # apt and man, runtime and temporary files, root's home (the clone),
-    # and the empty folders of apache2's own state (a2dismod makes
-    # /var/lib/apache2/module/disabled_by_admin; purging a module removes
-    # its entries, and the folder stays apache2's).
+    # and the empty folders of the servers' own state: a2dismod makes
+    # /var/lib/apache2/module/disabled_by_admin (purging a module removes
+    # its entries, and the folder stays apache2's); nginx makes its
+    # temporary folders /var/lib/nginx/{body,proxy,...} when it first runs.
     snapshot='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run \
         -o -path /tmp -o -path /var/tmp -o -path /var/log -o -path /var/lib/dpkg \
         -o -path /var/lib/apt -o -path /var/cache/apt -o -path /var/cache/debconf \
         -o -path /var/cache/man -o -path /var/cache/ldconfig -o -path /root \) -prune \
-        -o \( -path "/var/lib/apache2/*" -type d -empty \) -o -print | sort'
+        -o \( -path "/var/lib/apache2/*" -type d -empty \) \
+        -o \( -path "/var/lib/nginx/*" -type d -empty \) -o -print | sort'
     inside_wait "$snapshot > /tmp/files-before" || die "listing files"
     say "running in the root: apt install ./build/deb/*.deb, a2enmod bantin, a site on the sample content"
     inside_wait "set -e
