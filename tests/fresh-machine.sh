@@ -221,6 +221,30 @@ if [ $mode = command ]; then
     exit 0
 fi
 
+# seed_served PORT SERVER: the seed article is served on 127.0.0.1:PORT,
+# with its title, within two minutes.
+seed_served() {
+    python3 - "$1" "$2" <<'EOF'
+import sys, time, urllib.request
+base, server = f"http://127.0.0.1:{sys.argv[1]}", sys.argv[2]
+path = "/portal/article/2024/giup-do-xa-kho-khan"
+title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
+deadline = time.monotonic() + 120
+while True:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            page = r.read().decode("utf-8")
+            break
+    except OSError as e:
+        if time.monotonic() > deadline:
+            sys.exit(f"fresh-machine.sh: {base}{path}: {e}")
+        time.sleep(0.5)
+if title not in page:
+    sys.exit(f"fresh-machine.sh: {path} served by {server} without its title")
+print(f"fresh-machine.sh: {base}{path} served by the packaged {server} module with its title")
+EOF
+}
+
 if [ $mode = packages ]; then
     say "running in the root: make deb"
     inside_wait "make deb" || die "'make deb' in a fresh Debian 12 root"
@@ -257,25 +281,7 @@ if [ $mode = packages ]; then
         bantin-check -q /usr/share/bantin/content
         test -f /usr/share/man/man1/bantin-check.1.gz
         apache2ctl start" || die "installing and enabling the packages"
-    python3 - "$port" <<'EOF' || die "the packaged module did not serve the seed article"
-import sys, time, urllib.request
-base = f"http://127.0.0.1:{sys.argv[1]}"
-path = "/portal/article/2024/giup-do-xa-kho-khan"
-title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
-deadline = time.monotonic() + 120
-while True:
-    try:
-        with urllib.request.urlopen(base + path, timeout=10) as r:
-            page = r.read().decode("utf-8")
-            break
-    except OSError as e:
-        if time.monotonic() > deadline:
-            sys.exit(f"fresh-machine.sh: {base}{path}: {e}")
-        time.sleep(0.5)
-if title not in page:
-    sys.exit(f"fresh-machine.sh: {path} served without its title")
-print(f"fresh-machine.sh: {base}{path} served by the packaged module with its title")
-EOF
+    seed_served "$port" httpd || die "the packaged module did not serve the seed article"
     version=$(cat "$root/root/$name/VERSION")
     grep -q "BT0001 mod_bantin $version started" "$root/var/log/apache2/error.log" ||
         die "no 'BT0001 mod_bantin $version started' line in the root's apache2 error log"
@@ -293,25 +299,7 @@ EOF
             > /etc/nginx/conf.d/portal.conf
         nginx -t
         nginx" || die "nginx with the packaged module"
-    python3 - "$nport" <<'EOF' || die "the packaged nginx module did not serve the seed article"
-import sys, time, urllib.request
-base = f"http://127.0.0.1:{sys.argv[1]}"
-path = "/portal/article/2024/giup-do-xa-kho-khan"
-title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
-deadline = time.monotonic() + 120
-while True:
-    try:
-        with urllib.request.urlopen(base + path, timeout=10) as r:
-            page = r.read().decode("utf-8")
-            break
-    except OSError as e:
-        if time.monotonic() > deadline:
-            sys.exit(f"fresh-machine.sh: {base}{path}: {e}")
-        time.sleep(0.5)
-if title not in page:
-    sys.exit(f"fresh-machine.sh: {path} served by nginx without its title")
-print(f"fresh-machine.sh: {base}{path} served by the packaged nginx module with its title")
-EOF
+    seed_served "$nport" nginx || die "the packaged nginx module did not serve the seed article"
     inside_wait "set -e
         pid=\$(cat /run/nginx.pid)
         nginx -s quit
@@ -334,7 +322,7 @@ EOF
         $snapshot > /tmp/files-after
         diff -u /tmp/files-before /tmp/files-after" ||
         die "the packages left files behind (diff above) or did not purge"
-    say "make deb, install, a2enmod, the seed article served, a2dismod and purge passed in a fresh Debian 12 root"
+    say "make deb, install, a2enmod, the seed article served by httpd and nginx, a2dismod and purge passed in a fresh Debian 12 root"
     exit 0
 fi
 
