@@ -5,6 +5,7 @@
 set -eu
 port=$1 content=$2 templates=$3 mpm=${4:-event}
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/run-common.sh"
 run=$top/build/run
 mods=/usr/lib/apache2/modules
 mkdir -p "$run"
@@ -13,20 +14,7 @@ copy=""
 if [ "$(id -u)" = 0 ]; then
     user="User www-data
 Group www-data"
-    # httpd's children read the content and templates as www-data: a root
-    # user's clone under /root (0700) is closed to them, and they would
-    # serve an empty portal.  Then they get a copy they can read.
-    if ! runuser -u www-data -- test -r "$content" -a -x "$content" -a \
-                                     -r "$templates" -a -x "$templates"; then
-        copy=$(mktemp -d /var/tmp/bantin-run.XXXXXX)
-        chmod 755 "$copy"
-        cp -R "$content" "$copy/content"
-        cp -R "$templates" "$copy/templates"
-        chmod -R o+rX "$copy"
-        echo "mod_bantin: www-data cannot read $content or $templates (a 0700 folder above?):"
-        echo "mod_bantin: serving a copy in $copy; edits there are seen, edits in the checkout are not"
-        content=$copy/content templates=$copy/templates
-    fi
+    readable_copy  # tests/run-common.sh
 fi
 cat > "$run/httpd.conf" <<CONF
 ServerRoot "$run"

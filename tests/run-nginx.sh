@@ -5,26 +5,14 @@
 set -eu
 port=$1 content=$2 templates=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/run-common.sh"
 run=$top/build/run
 mkdir -p "$run/nginx-tmp"
 user=""
 copy=""
 if [ "$(id -u)" = 0 ]; then
     user="user www-data www-data;"
-    # nginx's workers read the content and templates as www-data: a root
-    # user's clone under /root (0700) is closed to them.  Then they get a
-    # copy they can read.
-    if ! runuser -u www-data -- test -r "$content" -a -x "$content" -a \
-                                     -r "$templates" -a -x "$templates"; then
-        copy=$(mktemp -d /var/tmp/bantin-run.XXXXXX)
-        chmod 755 "$copy"
-        cp -R "$content" "$copy/content"
-        cp -R "$templates" "$copy/templates"
-        chmod -R o+rX "$copy"
-        echo "mod_bantin: www-data cannot read $content or $templates (a 0700 folder above?):"
-        echo "mod_bantin: serving a copy in $copy; edits there are seen, edits in the checkout are not"
-        content=$copy/content templates=$copy/templates
-    fi
+    readable_copy  # tests/run-common.sh
 fi
 cat > "$run/nginx.conf" <<CONF
 load_module "$top/build/ngx_http_bantin_module.so";
