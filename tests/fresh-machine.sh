@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/fresh-machine.sh -- the README's commands on a fresh Debian 12.
 #
-#   tests/fresh-machine.sh              `make`, then `make run` on a free
-#                                       loopback port until the seed article
-#                                       is served with its title (CI runs this)
+#   tests/fresh-machine.sh              `make`, then `make run` and `make run
+#                                       SERVER=nginx` on a free loopback port
+#                                       until the seed article is served with
+#                                       its title (CI runs this)
 #   tests/fresh-machine.sh --ci         `.ci/run` (the whole CI) instead
 #   tests/fresh-machine.sh --command 'make test'   any command instead
 #   tests/fresh-machine.sh --packages   `make deb`, then the packages as an
@@ -329,16 +330,19 @@ fi
 say "running in the root: make"
 inside_wait make || die "'make' in a fresh Debian 12 root"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-say "running in the root: make run PORT=$port"
-runlog=$work/make-run.log
-inside "exec make run PORT=$port" >"$runlog" 2>&1 &
-runpid=$!
-
-# The seed article: listed on the home page, served with its title.
-python3 - "$port" "$runpid" <<'EOF' || { tail -40 "$runlog" >&2; die "the 'make run' smoke (log above)"; }
+# run_smoke SERVER: `make run SERVER=...` on a free port until the home page
+# links the seed article and the article is served with its title; then
+# stopped as Ctrl-C would (the server's parent ends its children and exits).
+run_smoke() {
+    local server=$1 port runlog runpid pidfile
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    say "running in the root: make run SERVER=$server PORT=$port"
+    runlog=$work/make-run-$server.log
+    inside "exec make run SERVER=$server PORT=$port" >"$runlog" 2>&1 &
+    runpid=$!
+    python3 - "$port" "$runpid" "$server" <<'EOF' || { tail -40 "$runlog" >&2; die "the 'make run SERVER=$server' smoke (log above)"; }
 import os, sys, time, urllib.request, urllib.error
-port, pid = sys.argv[1], int(sys.argv[2])
+port, pid, server = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 base = f"http://127.0.0.1:{port}"
 path = "/portal/article/2024/giup-do-xa-kho-khan"
 title = "Tích cực giúp đỡ xã khó khăn xây dựng nông thôn mới"
@@ -350,7 +354,7 @@ def get(url):
 deadline = time.monotonic() + 180  # the first start reads and indexes content/
 while True:
     if not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z":
-        sys.exit("fresh-machine.sh: 'make run' ended before the portal answered")
+        sys.exit(f"fresh-machine.sh: 'make run SERVER={server}' ended before the portal answered")
     try:
         status, home = get(base + "/portal/")
         break
@@ -365,19 +369,21 @@ if path not in home:
 status, page = get(base + path)
 if status != 200 or title not in page:
     sys.exit(f"fresh-machine.sh: {path} answered {status} without its title")
-print(f"fresh-machine.sh: {base}{path} served with its title")
+print(f"fresh-machine.sh: {base}{path} served by {server} with its title")
 EOF
+    pidfile=$root/root/$name/build/run/$server.pid
+    [ -s "$pidfile" ] || die "no $pidfile"
+    kill -TERM "$(cat "$pidfile")"
+    for _ in $(seq 300); do
+        kill -0 "$runpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$runpid" 2>/dev/null && die "'make run SERVER=$server' still running 30 s after SIGTERM"
+    wait "$runpid" || true
+}
 
-# Stopped as Ctrl-C would: httpd's parent ends its children and exits.
-pidfile=$root/root/$name/build/run/httpd.pid
-[ -s "$pidfile" ] || die "no $pidfile"
-kill -TERM "$(cat "$pidfile")"
-for _ in $(seq 300); do
-    kill -0 "$runpid" 2>/dev/null || break
-    sleep 0.1
-done
-kill -0 "$runpid" 2>/dev/null && die "'make run' still running 30 s after SIGTERM"
-wait "$runpid" || true
-say "make and make run passed in a fresh Debian 12 root"
+run_smoke httpd
+run_smoke nginx
+say "make, make run and make run SERVER=nginx passed in a fresh Debian 12 root"
 exit 0
 }

@@ -1,13 +1,18 @@
 """What only the nginx module has to prove: nginx's `gzip on` never
 compresses the module's gzip form again, `nginx -t` loads and writes
-nothing, and the %2F that nginx decodes into the path is refused as httpd
-refuses it.  Runs once, on an nginx of its own."""
+nothing, the %2F that nginx decodes into the path is refused as httpd
+refuses it, a reload with a broken config keeps the old one serving, and
+a slow search does not stall the worker's event loop.  Runs once, on
+nginx servers of its own."""
 
+import fcntl
 import gzip
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 import shutil
 
@@ -98,4 +103,44 @@ def test_reload_with_a_broken_template_keeps_serving_and_stop_works(tmp_path):
             assert time.monotonic() < deadline, "nginx did not stop"
             time.sleep(0.05)
     finally:
+        h.stop()
+
+
+def test_a_slow_search_does_not_stall_the_worker(tmp_path):
+    """Search queries run in nginx's thread pool, off the event loop.  With
+    one worker, a search held up by a locked index must not hold up the
+    worker's other connections: pages asked for after it are answered
+    while it still waits."""
+    site = tmp_path / "site"
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, site / name)
+    h = BantinNginx(tmp_path / "server", module=nginx_module_path(), workers=1)
+    h.configure([Portal("/portal", site / "content", site / "templates")])
+    h.start()
+    lock = None
+    try:
+        word = "giúp"  # in the seed article's title
+        deadline = time.monotonic() + 60
+        while "Đang lập chỉ mục" in h.get("/portal/search", params={"q": word}).text:
+            assert time.monotonic() < deadline, "the index was never complete"
+            time.sleep(0.1)
+        [index] = (h.root / "run" / "bantin-state").glob("*/search.sqlite")
+        # SQLite's WAL readers each take a read mark in the -shm file
+        # (fcntl locks on bytes 123-127); holding them all keeps every
+        # reader retrying, about 10 s, before it gives up
+        lock = open(f"{index}-shm", "r+b")
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB, 5, 123)
+        with ThreadPoolExecutor(1) as pool:
+            search = pool.submit(requests.get, h.url("/portal/search"), params={"q": word},
+                                 timeout=60)
+            for _ in range(3):
+                page = h.get(ARTICLE, timeout=30)
+                assert page.status_code == 200
+                assert not search.done(), "a page waited for a search"
+            lock.close()  # the search goes on, and answers
+            lock = None
+            assert search.result().status_code in (200, 503)
+    finally:
+        if lock is not None:
+            lock.close()
         h.stop()
