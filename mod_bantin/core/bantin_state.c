@@ -147,7 +147,11 @@ bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
         return NULL;
     }
     rfd = open_root(tmp, root);
-    st->fd = rfd < 0 ? -1 : bantin_safedir_openat(p, rfd, name, 0755);
+    /* 0700: only the User's processes (and root) open what is inside.
+     * Another local user who could open the index, its shared memory or
+     * its lock file could hold fcntl or flock locks on them and stall
+     * every process's search and indexing. */
+    st->fd = rfd < 0 ? -1 : bantin_safedir_openat(p, rfd, name, 0700);
     if (rfd >= 0 && st->fd < 0) {
         int link = errno == ELOOP || errno == ENOTDIR;
         bantin_log(link ? BANTIN_LOG_ERR : BANTIN_LOG_WARN,
@@ -167,6 +171,12 @@ bantin_state *bantin_state_open(apr_pool_t *p, const char *root,
                    "belongs to someone else; last good copies are not shared "
                    "between processes, and search is off", st->dir);
         return NULL;
+    }
+    /* made 0755 by an earlier version */
+    if ((sb.st_mode & 077) && fchmod(st->fd, 0700) != 0) {
+        bantin_log(BANTIN_LOG_WARN, "BT0004 %s: cannot make the state "
+                   "directory private to the server's User: %s", st->dir,
+                   strerror(errno));
     }
     /* The children, which write to it, run as the User of mod_unixd. */
     if (hand_uid != (uid_t)-1 && geteuid() == 0

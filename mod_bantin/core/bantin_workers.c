@@ -60,7 +60,7 @@ static void sync_if_first(apr_pool_t *p, bantin_workers *src, int retry)
     apr_time_t t0 = apr_time_now();
 
     if (apr_file_open(&f, lock, APR_FOPEN_WRITE | APR_FOPEN_CREATE,
-                      APR_FPROT_OS_DEFAULT, p)
+                      APR_FPROT_UREAD | APR_FPROT_UWRITE, p)
         == APR_SUCCESS) {
         if (apr_file_lock(f, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK)
             == APR_SUCCESS) {

@@ -12,6 +12,7 @@ while removing.
 """
 
 import os
+import pwd
 import shutil
 import stat
 import time
@@ -45,6 +46,44 @@ def records(state_root):
         lines = rec.read_text().splitlines()
         out[lines[0]] = (rec.with_suffix(""), lines[1:])
     return out
+
+
+def not_open_to_others(folder, user="daemon"):
+    """Another local user (neither root nor the server's User), who can reach
+    the state root (0755), can neither list a content dir's state folder nor
+    open what is in it: with the index's lock file or its shared memory
+    open, it could hold flock or fcntl locks there and stall every
+    process's indexing and search."""
+    names = [folder / n for n in ("search.sqlite", "search.sqlite-shm", "search.sqlite.lock")]
+    deadline = time.monotonic() + 30
+    while not all(n.exists() for n in names):  # the lock: once a process syncs
+        assert time.monotonic() < deadline, sorted(os.listdir(folder))
+        time.sleep(0.1)
+    pw = pwd.getpwnam(user)
+    pid = os.fork()
+    if pid == 0:
+        opened = 0
+        try:
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            try:
+                os.listdir(folder)
+                opened += 1
+            except PermissionError:
+                pass
+            for n in names:
+                try:
+                    os.close(os.open(n, os.O_RDONLY))
+                    opened += 1
+                except PermissionError:
+                    pass
+        finally:
+            os._exit(min(opened, 100))
+    _, status = os.waitpid(pid, 0)
+    opened = os.waitstatus_to_exitcode(status)
+    assert opened == 0, f"{user} listed or opened {opened} of {folder} and its index files"
+    return True
 
 
 def server(root, mpm, portals, state_root=None, own_state_dirs=True):
@@ -127,6 +166,7 @@ def test_default_location_is_on_disk_under_var_cache(tmp_path, umask022, mpm):
         mine += [state_root, base / "startcache" / state_root.name]
         rec = records(state_root)
         assert (rec[str(c1)][0] / "search.sqlite").exists()
+        assert not_open_to_others(rec[str(c1)][0])
         assert (base / "startcache" / state_root.name).is_dir()
         assert not (h.root / "run" / "bantin-state").exists()
         # the parent writes a start cache per content dir once it serves
@@ -138,8 +178,11 @@ def test_default_location_is_on_disk_under_var_cache(tmp_path, umask022, mpm):
         # dropped: its state and its start cache go at the next start
         c2_folder = rec[str(c2)][0]
         h.stop()
+        c1_folder = rec[str(c1)][0]
+        os.chmod(c1_folder, 0o755)  # as an earlier version left it
         h.configure([Portal("/p1", content=c1)])
         h.start()
+        assert stat.S_IMODE(c1_folder.stat().st_mode) == 0o700
         assert not c2_folder.exists() and str(c2) not in records(state_root)
         assert (records(state_root)[str(c1)][0] / "search.sqlite").exists()
         assert len(list(cache.glob("*.cache"))) == 1
