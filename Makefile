@@ -224,8 +224,9 @@ unit: test-deps $(BUILD)/unit-tests
 integration: test-deps all
 	/usr/bin/python3 -m pytest -q tests/integration
 
+# Both servers in turn (tests/browser/server.mjs: BANTIN_SERVER).
 browser: test-deps all
-	cd tests/browser && npm test
+	cd tests/browser && BANTIN_SERVER=httpd npm test && BANTIN_SERVER=nginx npm test
 
 test: unit integration browser
 

@@ -9,10 +9,16 @@
 #                               tests; the ASan runtime is preloaded into
 #                               httpd, reports go to a log dir that must stay
 #                               empty
+#   tests/sanitize.sh nginx     the same for ngx_http_bantin_module.so: an
+#                               ASan+UBSan build under a real nginx (its
+#                               two workers), the same subset of the
+#                               integration tests, the ASan runtime
+#                               preloaded into nginx, reports to a log dir
+#                               that must stay empty
 #   tests/sanitize.sh valgrind  the normal module in `apache2 -X` under
 #                               valgrind memcheck, a short integration run: no
 #                               errors, no definite leak
-#   tests/sanitize.sh [all]     the three, in that order
+#   tests/sanitize.sh [all]     the four, in that order
 #
 # Extra pytest arguments go after `--`, e.g.
 #   tests/sanitize.sh module -- -k fontsize
@@ -55,11 +61,11 @@ run_unit() {
         build/asan/unit-tests
 }
 
-# A stand-in for /usr/sbin/apache2 (the harness takes APACHE_BIN) that
-# preloads the ASan runtime and sends every report to $1/asan.<pid> or
-# $1/ubsan.<pid>.
+# A stand-in for /usr/sbin/apache2 (the harness takes APACHE_BIN), or for
+# the server $3 (NGINX_BIN), that preloads the ASan runtime and sends every
+# report to $1/asan.<pid> or $1/ubsan.<pid>.
 write_asan_wrapper() {
-    local logdir=$1 wrapper=$2 libasan
+    local logdir=$1 wrapper=$2 server=${3:-/usr/sbin/apache2} libasan
     libasan=$(gcc -print-file-name=libasan.so)
     cat >"$wrapper" <<EOW
 #!/bin/sh
@@ -67,7 +73,7 @@ write_asan_wrapper() {
 export LD_PRELOAD="$libasan\${LD_PRELOAD:+:\$LD_PRELOAD}"
 export ASAN_OPTIONS="detect_leaks=0:log_path=$logdir/asan:abort_on_error=1:disable_coredump=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logdir/ubsan"
-exec /usr/sbin/apache2 "\$@"
+exec $server "\$@"
 EOW
     chmod +x "$wrapper"
 }
@@ -104,6 +110,44 @@ run_module() {
     return $status
 }
 
+# nginx keeps no environment for its workers, but they are forked from the
+# master, with the runtime and its options already set up.  Every process
+# of the run is found by its command line: nginx writes its title over
+# its environment, but the title keeps the config's path, under this
+# run's own pytest folder.
+run_nginx() {
+    echo "== ASan+UBSan ngx_http_bantin_module.so under nginx"
+    need nginx-core nginx-dev python3-pytest python3-requests
+    build_asan build/asan/ngx_http_bantin_module.so
+    local logdir wrapper basetemp status=0
+    logdir=$(mktemp -d /tmp/bantin-asan.XXXXXX)
+    chmod 1777 "$logdir" # the workers run as the server's user
+    basetemp=$(mktemp -d /tmp/bantin-asan-pytest.XXXXXX)
+    wrapper=$REPO/build/asan/nginx-asan  # (build/asan/nginx: its build)
+    write_asan_wrapper "$logdir" "$wrapper" /usr/sbin/nginx
+    NGINX_BIN=$wrapper BANTIN_NGINX_MODULE=$REPO/build/asan/ngx_http_bantin_module.so \
+    BANTIN_MPMS=nginx BANTIN_SANITIZER=asan \
+        $PY -m pytest -q -p no:randomly --basetemp="$basetemp" "${INTEGRATION_SUBSET[@]}" \
+            -k "not bug1 and not bug2" "${extra[@]}" || status=1
+    # an nginx left behind by a failed run
+    for c in /proc/[0-9]*/cmdline; do
+        if grep -qsF "$basetemp/" "$c" 2>/dev/null; then
+            pid=${c#/proc/}; pid=${pid%/cmdline}
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
+    if compgen -G "$logdir/*" >/dev/null; then
+        echo "sanitize.sh: sanitizer reports in $logdir:"
+        for f in "$logdir"/*; do echo "--- $f"; head -60 "$f"; done
+        status=1
+    else
+        echo "sanitize.sh: no ASan/UBSan report"
+        rmdir "$logdir"
+    fi
+    [ $status = 0 ] && rm -rf "$basetemp"
+    return $status
+}
+
 run_valgrind() {
     echo "== valgrind memcheck of apache2 -X with mod_bantin.so"
     need valgrind apache2 apache2-dev python3-pytest python3-requests
@@ -126,13 +170,15 @@ run_valgrind() {
 case "$what" in
 unit) run_unit ;;
 module) run_module ;;
+nginx) run_nginx ;;
 valgrind) run_valgrind ;;
 all)
     rc=0
     run_unit || rc=1
     run_module || rc=1
+    run_nginx || rc=1
     run_valgrind || rc=1
     exit $rc
     ;;
-*) sed -n '2,20p' "$0"; exit 2 ;;
+*) sed -n '2,25p' "$0"; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPortal } from './server.mjs';
+import { SERVER, startPortal } from './server.mjs';
 import { collectErrors, openBrowser } from './browser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,7 +26,7 @@ after(async () => {
   if (portal) {
     const log = portal.errorLog();
     if (/\bBT\d{4}\b|\[(error|crit|alert|emerg)\]/.test(log)) {
-      console.log(`--- httpd error log ---\n${log}`);
+      console.log(`--- ${SERVER} error log ---\n${log}`);
     }
     await portal.stop();
   }

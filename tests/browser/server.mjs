@@ -1,4 +1,5 @@
-// Starts a real Apache httpd with mod_bantin for the browser / HTML tests.
+// Starts a real Apache httpd with mod_bantin (or nginx with
+// ngx_http_bantin_module: BANTIN_SERVER=nginx) for the browser / HTML tests.
 //
 // startPortal() returns { base, origin, prefix, url(route), errorLog(), stop() }:
 //   base   = "http://127.0.0.1:PORT/portal/" (always ends in "/")
@@ -8,6 +9,8 @@
 //
 // Environment knobs:
 //   BANTIN_URL        use a running portal instead of starting httpd
+//   BANTIN_SERVER     httpd (default) or nginx: which server the portal runs in
+//   BANTIN_NGINX      nginx binary (default /usr/sbin/nginx)
 //   BANTIN_REPO       repository root (default: two levels above this file)
 //   BANTIN_APACHE     httpd binary (default /usr/sbin/apache2)
 //   BANTIN_KEEP_TMP=1 keep the temporary ServerRoot (config + logs) after stop
@@ -22,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(process.env.BANTIN_REPO || path.join(here, '..', '..'));
 const APACHE = process.env.BANTIN_APACHE || '/usr/sbin/apache2';
+const NGINX = process.env.BANTIN_NGINX || '/usr/sbin/nginx';
+export const SERVER = process.env.BANTIN_SERVER || 'httpd';
 const MODDIR = '/usr/lib/apache2/modules';
 const PREFIX = '/portal';
 
@@ -96,19 +101,14 @@ export async function startPortal(opts = {}) {
     await waitUntilAnswers(base, 10000);
     return makeHandle(base, { external: true });
   }
+  if (SERVER === 'nginx') return startNginx(opts);
+  if (SERVER !== 'httpd') throw new Error(`BANTIN_SERVER=${SERVER}: httpd or nginx`);
 
   const so = path.join(repoRoot, 'build', 'mod_bantin.so');
   if (!fs.existsSync(so)) {
     throw new Error(`${so} does not exist: run \`make\` in ${repoRoot} first (or set BANTIN_URL)`);
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bantin-httpd-'));
-  fs.chmodSync(tmp, 0o755); // the httpd children run as nobody
-  // Copies of content/ and templates/ that the children can read wherever the
-  // checkout lies (a root user's clone is under 0700 /root).
-  const contentDir = path.join(tmp, 'content');
-  const templateDir = path.join(tmp, 'templates');
-  fs.cpSync(path.join(repoRoot, 'content'), contentDir, { recursive: true });
-  fs.cpSync(path.join(repoRoot, 'templates'), templateDir, { recursive: true });
+  const { tmp, contentDir, templateDir } = tempSite('httpd');
   const port = await freePort();
   const conf = path.join(tmp, 'httpd.conf');
   const pidFile = path.join(tmp, 'httpd.pid');
@@ -199,5 +199,125 @@ export async function startPortal(opts = {}) {
     if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
   };
 
+  return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
+}
+
+// A temporary folder the server's children (nobody, when run as root) can
+// read, with copies of content/ and templates/ in it: they can read those
+// wherever the checkout lies (a root user's clone is under 0700 /root).
+function tempSite(kind) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `bantin-${kind}-`));
+  fs.chmodSync(tmp, 0o755);
+  const contentDir = path.join(tmp, 'content');
+  const templateDir = path.join(tmp, 'templates');
+  fs.cpSync(path.join(repoRoot, 'content'), contentDir, { recursive: true });
+  fs.cpSync(path.join(repoRoot, 'templates'), templateDir, { recursive: true });
+  return { tmp, contentDir, templateDir };
+}
+
+/** BantinPageSize 2 -> bantin_page_size 2; (nginx's names of httpd's directives) */
+function nginxDirective(line) {
+  const m = /^\s*(Bantin\w+)\s*(.*?)\s*$/.exec(line);
+  if (!m) throw new Error(`not a Bantin* directive: ${line}`);
+  const name = m[1].replace(/(?<=[a-z])(?=[A-Z])/g, '_').toLowerCase();
+  return m[2] ? `${name} ${m[2]};` : `${name};`;
+}
+
+/** The same portal in nginx: /portal served by build/ngx_http_bantin_module.so. */
+async function startNginx(opts) {
+  const so = path.join(repoRoot, 'build', 'ngx_http_bantin_module.so');
+  if (!fs.existsSync(so)) {
+    throw new Error(`${so} does not exist: run \`make\` in ${repoRoot} first (or set BANTIN_URL)`);
+  }
+  const { tmp, contentDir, templateDir } = tempSite('nginx');
+  const port = await freePort();
+  const conf = path.join(tmp, 'nginx.conf');
+  const pidFile = path.join(tmp, 'nginx.pid');
+  const errorLog = path.join(tmp, 'error.log');
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const lines = [
+    `load_module "${so}";`,
+    'daemon on;',
+    'worker_processes 2;',
+    `pid "${pidFile}";`,
+    `error_log "${errorLog}" warn;`,
+    asRoot ? 'user nobody nogroup;' : '',
+    'events { worker_connections 256; }',
+    'http {',
+    `    access_log off;`,
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+      (t) => `    ${t}_temp_path "${path.join(tmp, `${t}-temp`)}";`),
+    `    bantin_state_dir "${path.join(tmp, 'bantin-state')}";`,
+    `    bantin_start_cache_dir "${path.join(tmp, 'bantin-startcache')}";`,
+    '    server {',
+    `        listen 127.0.0.1:${port};`,
+    '        server_name 127.0.0.1;',
+    `        root "${path.join(tmp, 'htdocs')}";`,
+    '        log_not_found off;  # as httpd at warn: the browser\'s /favicon.ico',
+    `        location ${PREFIX} {`,
+    '            bantin;',
+    `            bantin_content_dir "${contentDir}";`,
+    `            bantin_template_dir "${templateDir}";`,
+    ...(opts.directives || []).map((d) => `            ${nginxDirective(d)}`),
+    '        }',
+    '    }',
+    '}',
+  ].filter((l) => l !== '');
+  fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o644 });
+
+  const readLog = () => {
+    try {
+      return fs.readFileSync(errorLog, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const readPid = () => {
+    try {
+      return Number(fs.readFileSync(pidFile, 'utf8').trim());
+    } catch {
+      return 0;
+    }
+  };
+  const stopNow = async () => {
+    const pid = readPid();
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGTERM'); // nginx -s stop
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100; i++) { // wait (bounded) for the master to go
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(100);
+    }
+  };
+
+  try {
+    execFileSync(NGINX, ['-p', tmp, '-c', conf], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const msg = `${e.stdout || ''}${e.stderr || ''}`;
+    throw new Error(`nginx failed to start (config ${conf}):\n${msg}\n${readLog()}`);
+  }
+  const base = `http://127.0.0.1:${port}${PREFIX}/`;
+  try {
+    await waitUntilAnswers(base, 15000);
+  } catch (e) {
+    e.message += `\nerror log:\n${readLog()}`;
+    await stopNow();
+    throw e;
+  }
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stopNow();
+    if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  };
   return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
 }

@@ -336,6 +336,22 @@ class BantinHttpd:
         self.session.close()
         self.pid_file.unlink(missing_ok=True)
 
+    def serving_pids(self):
+        """The processes that answer requests: httpd's children, nginx's
+        workers."""
+        pid = self.pid()
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return {int(x) for x in f.read().split()}
+        except OSError:
+            return set()
+
+    def send_stop(self):
+        """Tells the server to stop, as an admin does (`apache2 -k stop`), and
+        returns without waiting for its processes to leave."""
+        subprocess.run([APACHE_BIN, "-f", str(self.stop_conf), "-k", "stop"],
+                       capture_output=True, timeout=60)
+
     @staticmethod
     def _alive(pid):
         try:
@@ -415,11 +431,20 @@ class BantinHttpd:
         self._log_mark = len(self.log_text().encode())
         self._expected = []
 
-    def log_lines(self):
-        """Error-log lines written since the last log_mark()."""
+    def log_end(self):
+        """Where the error log ends now: log_lines(since=) reads from there,
+        without starting a new observation window."""
+        try:
+            return self.error_log.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def log_lines(self, since=None):
+        """Error-log lines written since the last log_mark() (or since the
+        offset `since`, a log_end())."""
         try:
             with open(self.error_log, "rb") as f:
-                f.seek(self._log_mark)
+                f.seek(self._log_mark if since is None else since)
                 data = f.read()
         except FileNotFoundError:
             return []
@@ -429,9 +454,14 @@ class BantinHttpd:
         """Declare warn/error lines matching any regex as expected for this test."""
         self._expected += [re.compile(p) for p in patterns]
 
-    def find_log(self, pattern):
+    def find_log(self, pattern, since=None):
         rx = re.compile(pattern)
-        return [line for line in self.log_lines() if rx.search(line)]
+        return [line for line in self.log_lines(since) if rx.search(line)]
+
+    def log_pids(self, pattern, since=None):
+        """The processes that wrote a line matching pattern (as find_log)."""
+        found = (self.LOG_PID.search(line) for line in self.find_log(pattern, since))
+        return {int(m.group(1)) for m in found if m}
 
     def log_problems(self):
         """Lines since the mark that should fail the test."""

@@ -186,7 +186,11 @@ class BantinNginx(BantinHttpd):
             "daemon on;",
             f"worker_processes {self.workers};",
             f'pid "{self.pid_file}";',
-            f'error_log "{self.error_log}" info;',
+            # every level, the module's debug lines too (BT0107, as httpd's
+            # `LogLevel warn bantin:debug`), without nginx's own debugging:
+            # a debug mask alone means every level, and nothing here logs
+            # for the mail module's mask
+            f'error_log "{self.error_log}" debug_mail;',
         ]
         if os.geteuid() == 0:
             lines.append(f"user {self.user[0]} {self.user[1]};")
@@ -301,6 +305,12 @@ class BantinNginx(BantinHttpd):
             raise HttpdError(f"nginx pid {pid} did not stop within {timeout}s")
         self.session.close()
         self.pid_file.unlink(missing_ok=True)
+
+    def send_stop(self):
+        """`nginx -s stop`, as an admin stops it; returns without waiting for
+        the processes to leave."""
+        subprocess.run([NGINX_BIN, "-p", str(self.root), "-c", str(self.conf_file),
+                        "-s", "stop"], capture_output=True, timeout=60)
 
     def signal_restart(self, kind, timeout=30):
         """`nginx -s reload` (for httpd's restart and graceful alike): the

@@ -7,12 +7,13 @@ Run from the repository root, after `make` has built build/mod_bantin.so:
 (Debian's python3 has pytest and requests; a pyenv `python3` on PATH may not.)
 
 How it works (modelled on httpd's test/pyhttpd), see bantin_httpd.py:
-- A session-scoped `httpd` fixture, parametrised over MPMs (event, worker and
-  prefork by default; BANTIN_MPMS=event picks fewer), writes an httpd.conf
+- A session-scoped `httpd` fixture, parametrised over the servers (httpd's
+  event, worker and prefork MPMs and nginx by default; BANTIN_MPMS=event or
+  BANTIN_MPMS=nginx picks fewer), writes an httpd.conf (nginx: bantin_nginx.py)
   into a temporary ServerRoot (Listen on a free 127.0.0.1 port, LoadModule lines
   from /usr/lib/apache2/modules, `User nobody` when run as root, the module from
   build/mod_bantin.so or $BANTIN_MODULE) and starts /usr/sbin/apache2 -k start.
-  Every test therefore runs once per MPM.
+  Every test therefore runs once per server kind.
 - The default portals: /portal (copies of the repository's content/ and templates/),
   /tin and /tin2 (generated articles with known dates; /tin2 has BantinPageSize 2).
 - A test that needs its own content copies content/ and templates/ into tmp_path,
@@ -36,12 +37,10 @@ from bantin_nginx import BantinNginx, nginx_module_path
 
 
 def mpm_params():
-    """The servers every test runs on: httpd's MPMs by default
-    (BANTIN_MPMS=event picks fewer).  BANTIN_MPMS=...,nginx runs the same
-    tests on nginx too: not yet by default, since a few of them do not
-    pass there yet (README, "The suite on nginx")."""
-    return [m.strip() for m in os.environ.get("BANTIN_MPMS", "event,worker,prefork").split(",")
-            if m.strip()]
+    """The servers every test runs on: httpd under each of its MPMs, and
+    nginx (BANTIN_MPMS=event, BANTIN_MPMS=nginx... picks fewer)."""
+    return [m.strip() for m in
+            os.environ.get("BANTIN_MPMS", "event,worker,prefork,nginx").split(",") if m.strip()]
 
 
 def pytest_runtest_setup(item):
@@ -76,7 +75,7 @@ def httpd(request, tmp_path_factory, list_content):
     mod = module_path()
     if mod is None:
         pytest.skip("BANTIN_MODULE=none: running without mod_bantin")
-    if not mod.exists():
+    if not mod.exists() and request.param != "nginx":
         pytest.fail(f"{mod} does not exist: run `make` first (or set BANTIN_MODULE)")
     if request.param == "nginx":
         mod = nginx_module_path()

@@ -2,12 +2,20 @@
 same bodies and the same validators (ETag, Last-Modified), Vary and
 Cache-Control, so that a mixed pool behind one cache agrees.
 
+A page that shows the store's state (lists, articles with their neighbours,
+feeds, the sitemap) is as new as the snapshot it comes from: its
+Last-Modified is that server's own publishing time, the same on all those
+pages of one server, and the two servers' agree only when they published
+in the same second.  That is checked as such; media and static files
+carry their file's time, the same from both.
+
 Runs once, whatever BANTIN_MPMS says: an httpd (event) and an nginx,
 each started here over one copy of content/ and templates/.
 """
 
 import shutil
 import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -23,6 +31,8 @@ PATHS = [
     "/portal/khong-co", "/portal/article/khong-co",
 ]
 SEARCH = "/portal/search?q=ba+b%E1%BB%83"
+# pages dated by their file, not by the snapshot
+FILE_DATED = ("/portal/media/", "/portal/static/")
 SAME = ("etag", "last-modified", "content-type", "content-encoding", "vary", "cache-control",
         "content-security-policy", "x-content-type-options", "referrer-policy", "allow")
 
@@ -35,6 +45,7 @@ def servers(tmp_path_factory):
     for name in ("content", "templates"):
         shutil.copytree(REPO / name, site / name)
     made = []
+    t0 = time.time()
     try:
         for cls, kw in ((BantinHttpd, {"mpm": "event", "module": module_path()}),
                         (BantinNginx, {"module": nginx_module_path()})):
@@ -43,6 +54,11 @@ def servers(tmp_path_factory):
             h.log_mark()
             h.start()
             made.append(h)
+        t1 = time.time()
+        for h in made:  # each server's publishing time, during its start
+            h.published = answer(h, "/portal/", {})[1]["last-modified"]
+            assert int(t0) <= parsedate_to_datetime(h.published).timestamp() <= t1, (
+                h.mpm, h.published, t0, t1)
         # the search index is written in the background: both ready first
         deadline = time.monotonic() + 60
         for h in made:
@@ -68,6 +84,10 @@ def test_same_answer_from_httpd_and_nginx(servers, path, gz):
     headers = {"Accept-Encoding": "gzip"} if gz else {}
     a, b = (answer(h, path, headers) for h in servers)
     assert a[0] == b[0], (path, a[0], b[0])
+    if "last-modified" in a[1] and not path.startswith(FILE_DATED):
+        # each server's own publishing time (see above)
+        assert a[1].pop("last-modified") == servers[0].published, path
+        assert b[1].pop("last-modified", None) == servers[1].published, path
     assert a[1] == b[1], path
     assert a[2] == b[2], path
 

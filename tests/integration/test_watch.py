@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bantin_httpd import (APACHE_BIN, REPO, BantinHttpd, Portal, module_path, parse_html,
+from bantin_httpd import (REPO, BantinHttpd, Portal, module_path, parse_html,
                           record_latency, write_article)
 from conftest import mpm_params
 
@@ -88,17 +88,17 @@ def test_dropped_article_is_searchable_before_any_request(httpd, tmp_path, umask
     slug = f"w/moi-{time.time_ns()}"
     word = f"tuthemoi{os.getpid()}x{time.time_ns() % 100000}"
     children = children_of(httpd.pid())
-    httpd.log_mark()
+    since = httpd.log_end()
     t0 = time.monotonic()
     write_article(content, slug, title=f"Tin vừa thả {word}", date="2024-06-01",
                   paragraphs=[f"Bài có từ {word}."])
     record_latency(f"{httpd.mpm} watcher ({watch}) to the index, no request",
                    wait_indexed(httpd, slug, t0, "dropped article"))
-    # and every child has it in its own snapshot (BT0107, LogLevel bantin:debug),
-    # whichever one answers below
+    # and every child (nginx: worker) has it in its own snapshot (BT0107, a
+    # debug line), whichever one answers below
     def published(pid):
-        return not httpd._alive(pid) or httpd.find_log(
-            rf"\[pid {pid}:tid \d+\].* BT0107 {re.escape(str(content))}: \d+ articles changed")
+        return not httpd._alive(pid) or pid in httpd.log_pids(
+            rf"BT0107 {re.escape(str(content))}: \d+ articles changed", since)
     while not all(published(pid) for pid in children):
         if time.monotonic() - t0 > DEADLINE:
             pytest.fail("dropped article: not published by every child with no request "
@@ -147,8 +147,7 @@ def start_then_stop(h, started=False, label=f"stop {STOP_AFTER}s into a start at
         time.sleep(max(0.0, t0 + STOP_AFTER - time.monotonic()))
     pid = h.pid()
     procs = {pid} | children_of(pid)
-    subprocess.run([APACHE_BIN, "-f", str(h.stop_conf), "-k", "stop"], capture_output=True,
-                   timeout=60)
+    h.send_stop()
     t_stop = time.monotonic()
     deadline = t_stop + STOP_BOUND
     while time.monotonic() < deadline and any(h._alive(p) for p in procs):
