@@ -26,6 +26,12 @@ NGINX_BIN = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
 # nginx's own levels; "[alert] ... open socket left" and worker crashes too
 NGINX_PROBLEM = re.compile(r"\[(?:warn|error|crit|alert|emerg)\]")
 NGINX_FATAL = re.compile(r"exited on signal|Segmentation fault|open socket .* left")
+# An error_log level that also lets the module's debug lines through (BT0107,
+# as httpd's "LogLevel warn bantin:debug"): any debug_* level passes every
+# ngx_log_error() level, and nginx's own debug_mutex lines are about shared
+# memory mutexes, which these configs hardly take (not nginx's flood of
+# `debug`).
+MODULE_DEBUG = "debug_mutex"
 # Directives of the http block only (httpd: server config only).
 MAIN_ONLY = {"bantin_cache_size", "bantin_state_dir", "bantin_start_cache_dir"}
 # httpd's core directives that tests use, in nginx's words (None: nothing
@@ -103,6 +109,7 @@ class BantinNginx(BantinHttpd):
                          own_state_dirs=own_state_dirs)
         self.mpm = "nginx"
         self.http_extra = []  # lines of nginx's own for the http block
+        self.log_level = "info"  # error_log's; MODULE_DEBUG adds BT0107
         self.conf_file = self.root / "conf" / "nginx.conf"
         self.pid_file = self.root / "logs" / "nginx.pid"
         self.error_log = self.root / "logs" / "error.log"
@@ -186,7 +193,7 @@ class BantinNginx(BantinHttpd):
             "daemon on;",
             f"worker_processes {self.workers};",
             f'pid "{self.pid_file}";',
-            f'error_log "{self.error_log}" info;',
+            f'error_log "{self.error_log}" {self.log_level};',
         ]
         if os.geteuid() == 0:
             lines.append(f"user {self.user[0]} {self.user[1]};")

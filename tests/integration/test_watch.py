@@ -28,6 +28,7 @@ import pytest
 
 from bantin_httpd import (APACHE_BIN, REPO, BantinHttpd, Portal, module_path, parse_html,
                           record_latency, write_article)
+from bantin_nginx import MODULE_DEBUG
 from conftest import mpm_params
 
 PREFIX = "/wt"
@@ -76,10 +77,13 @@ def links_to(h, path, slug):
 
 
 @pytest.mark.parametrize("watch", ["inotify", "walk"])
-def test_dropped_article_is_searchable_before_any_request(httpd, tmp_path, umask022, watch):
+def test_dropped_article_is_searchable_before_any_request(httpd, tmp_path, umask022, watch,
+                                                          monkeypatch):
     content = tmp_path / "content"
     write_article(content, "w/goc", title="Bài gốc", date="2024-01-01",
                   paragraphs=["Nội dung gốc."])
+    if httpd.mpm == "nginx":
+        monkeypatch.setattr(httpd, "log_level", MODULE_DEBUG)  # BT0107 below
     httpd.configure([Portal(PREFIX, content=content, directives=[f"BantinWatch {watch}"])])
     httpd.restart()
     # the first build of the index, seen in the file: no request to the portal
@@ -94,11 +98,13 @@ def test_dropped_article_is_searchable_before_any_request(httpd, tmp_path, umask
                   paragraphs=[f"Bài có từ {word}."])
     record_latency(f"{httpd.mpm} watcher ({watch}) to the index, no request",
                    wait_indexed(httpd, slug, t0, "dropped article"))
-    # and every child has it in its own snapshot (BT0107, LogLevel bantin:debug),
-    # whichever one answers below
+    # and every child (nginx: worker) has it in its own snapshot (BT0107, a
+    # debug line: LogLevel bantin:debug, MODULE_DEBUG), whichever one answers below
+    changed = rf"BT0107 {re.escape(str(content))}: \d+ articles changed"
+
     def published(pid):
-        return not httpd._alive(pid) or httpd.find_log(
-            rf"\[pid {pid}:tid \d+\].* BT0107 {re.escape(str(content))}: \d+ articles changed")
+        return not httpd._alive(pid) or any(
+            httpd.LOG_PID.search(line).group(1) == str(pid) for line in httpd.find_log(changed))
     while not all(published(pid) for pid in children):
         if time.monotonic() - t0 > DEADLINE:
             pytest.fail("dropped article: not published by every child with no request "
