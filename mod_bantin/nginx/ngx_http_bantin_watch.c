@@ -29,8 +29,9 @@ static void ngx_http_bantin_watch_read(ngx_event_t *rev)
      * comes with new data, for level-triggered ones while there is some */
     rev->ready = 0;
     if (ngx_handle_read_event(rev, 0) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ALERT, rev->log, 0, "BT0124 inotify descriptor "
-                      "%d: the event loop cannot watch it any more", c->fd);
+        ngx_log_error(NGX_LOG_ERR, rev->log, 0, "BT0124 inotify descriptor "
+                      "%d: the event loop cannot watch it any more: changes "
+                      "are not noticed by this worker", c->fd);
     }
 }
 
