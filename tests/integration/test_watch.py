@@ -28,7 +28,7 @@ import pytest
 
 from bantin_httpd import (APACHE_BIN, REPO, BantinHttpd, Portal, module_path, parse_html,
                           record_latency, write_article)
-from bantin_nginx import MODULE_DEBUG
+from bantin_nginx import MODULE_DEBUG, NGINX_BIN
 from conftest import mpm_params
 
 PREFIX = "/wt"
@@ -153,8 +153,12 @@ def start_then_stop(h, started=False, label=f"stop {STOP_AFTER}s into a start at
         time.sleep(max(0.0, t0 + STOP_AFTER - time.monotonic()))
     pid = h.pid()
     procs = {pid} | children_of(pid)
-    subprocess.run([APACHE_BIN, "-f", str(h.stop_conf), "-k", "stop"], capture_output=True,
-                   timeout=60)
+    if h.mpm == "nginx":
+        subprocess.run([NGINX_BIN, "-p", str(h.root), "-c", str(h.conf_file), "-s", "stop"],
+                       capture_output=True, timeout=60)
+    else:
+        subprocess.run([APACHE_BIN, "-f", str(h.stop_conf), "-k", "stop"],
+                       capture_output=True, timeout=60)
     t_stop = time.monotonic()
     deadline = t_stop + STOP_BOUND
     while time.monotonic() < deadline and any(h._alive(p) for p in procs):
