@@ -52,6 +52,8 @@ CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
 # the threads of a serving process: watcher and search indexer; what
 # the parent prepares for them
 CORE += bantin_workers bantin_parent
+# the inotify events an nginx worker's event loop reads for its watcher
+CORE += bantin_eventq
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)

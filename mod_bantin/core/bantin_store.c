@@ -31,6 +31,7 @@
 #include <apr_thread_proc.h>
 
 #include "bantin_buf.h"
+#include "bantin_eventq.h"
 #include "bantin_explain.h"
 #include "bantin_fs.h"
 #include "bantin_log.h"
@@ -112,6 +113,10 @@ struct bantin_store {
     unsigned generation;
     int ifd;                  /* inotify, or -1: walk with stat() */
     int walk_always;          /* never inotify (BantinWatch walk) */
+    /* The server's event loop reads ifd and queues its events here
+     * (bantin_store_hand_over); NULL: the updating thread reads it.  Set
+     * under `updating`. */
+    bantin_eventq *handed;
 
     /* How many times the parent has read its inotify queue: in a page
      * shared with the children, and in the parent's own memory, which a
@@ -917,15 +922,62 @@ static void initial_load(bantin_store *s, changes *ch)
 }
 
 #ifdef __linux__
-/* Reads every queued event without blocking.  File events name files to
- * look at again; folder events name folders to walk again.  Returns 1
+/* What n bytes of events read from ifd ask for: file events name files
+ * to look at again; folder events name folders to walk again.  Returns 1
  * when the queue overflowed and only a full walk can be trusted. */
+static int take_events(bantin_store *s, changes *ch, char *buf, apr_size_t n,
+                       apr_hash_t *files, apr_array_header_t *folders)
+{
+    int overflow = 0;
+    char *p;
+
+    for (p = buf; p < buf + n;) {
+        struct inotify_event *ev = (struct inotify_event *)p;
+        watch *w = apr_hash_get(s->watches, &ev->wd, sizeof(ev->wd));
+        p += sizeof(*ev) + ev->len;
+        if (ev->mask & IN_Q_OVERFLOW) {
+            overflow = 1;
+        }
+        else if (w && (ev->mask & IN_IGNORED)) {
+            apr_hash_set(s->watches, &w->wd, sizeof(w->wd), NULL);
+            free(w);
+        }
+        else if (w && ev->len && ev->name[0] != '.') {
+            const char *rel = *w->rel
+                ? apr_pstrcat(ch->tmp, w->rel, "/", ev->name, NULL)
+                : apr_pstrdup(ch->tmp, ev->name);
+            if (ev->mask & IN_ISDIR) {
+                APR_ARRAY_PUSH(folders, const char *) = rel;
+            }
+            else if (bantin_fs_is_article_name(ev->name)
+                     && !(ev->mask & IN_CREATE)) {
+                /* IN_CREATE is skipped: the file is still empty; its
+                 * IN_CLOSE_WRITE follows when the writer is done. */
+                apr_hash_set(files, rel, APR_HASH_KEY_STRING, rel);
+            }
+        }
+    }
+    return overflow;
+}
+
+/* Reads every queued event without blocking, or, when the server's loop
+ * reads them (s->handed), takes what it queued; see take_events. */
 static int drain_events(bantin_store *s, changes *ch, apr_hash_t *files,
                         apr_array_header_t *folders)
 {
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
     int overflow = 0;
 
+    if (s->handed) {
+        char *queued;
+        apr_size_t len;
+        overflow = bantin_eventq_take(s->handed, &queued, &len);
+        if (queued) {
+            overflow |= take_events(s, ch, queued, len, files, folders);
+            free(queued);
+        }
+        return overflow;
+    }
     if (!s->in_child && s->parent_reads) {
         /* Counted before reading: a child that finds the parent's queue
          * empty then also finds the count moved (child_caught_up). */
@@ -933,39 +985,13 @@ static int drain_events(bantin_store *s, changes *ch, apr_hash_t *files,
     }
     for (;;) {
         ssize_t n = read(s->ifd, buf, sizeof(buf));
-        char *p;
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n <= 0) {
             return overflow || (n < 0 && errno != EAGAIN);
         }
-        for (p = buf; p < buf + n;) {
-            struct inotify_event *ev = (struct inotify_event *)p;
-            watch *w = apr_hash_get(s->watches, &ev->wd, sizeof(ev->wd));
-            p += sizeof(*ev) + ev->len;
-            if (ev->mask & IN_Q_OVERFLOW) {
-                overflow = 1;
-            }
-            else if (w && (ev->mask & IN_IGNORED)) {
-                apr_hash_set(s->watches, &w->wd, sizeof(w->wd), NULL);
-                free(w);
-            }
-            else if (w && ev->len && ev->name[0] != '.') {
-                const char *rel = *w->rel
-                    ? apr_pstrcat(ch->tmp, w->rel, "/", ev->name, NULL)
-                    : apr_pstrdup(ch->tmp, ev->name);
-                if (ev->mask & IN_ISDIR) {
-                    APR_ARRAY_PUSH(folders, const char *) = rel;
-                }
-                else if (bantin_fs_is_article_name(ev->name)
-                         && !(ev->mask & IN_CREATE)) {
-                    /* IN_CREATE is skipped: the file is still empty; its
-                     * IN_CLOSE_WRITE follows when the writer is done. */
-                    apr_hash_set(files, rel, APR_HASH_KEY_STRING, rel);
-                }
-            }
-        }
+        overflow |= take_events(s, ch, buf, (apr_size_t)n, files, folders);
     }
 }
 #endif
@@ -1485,7 +1511,10 @@ void bantin_store_child_init(bantin_store *s)
 
 void bantin_store_refresh(bantin_store *s, apr_time_t now)
 {
-    if (now < CHECK_GET(s->next_check)
+    /* handed over: the watcher thread updates, never a request (in nginx,
+     * the event loop's thread) */
+    if (__atomic_load_n(&s->handed, __ATOMIC_RELAXED)
+        || now < CHECK_GET(s->next_check)
         || apr_thread_mutex_trylock(s->updating) != APR_SUCCESS) {
         return;
     }
@@ -1503,6 +1532,7 @@ void bantin_store_refresh(bantin_store *s, apr_time_t now)
 void bantin_store_watch(bantin_store *s, apr_interval_time_t wait)
 {
     apr_time_t now = apr_time_now(), next = CHECK_GET(s->next_check);
+    bantin_eventq *handed;
     int due;
 
     if (now < next) {
@@ -1513,9 +1543,15 @@ void bantin_store_watch(bantin_store *s, apr_interval_time_t wait)
     /* Walking, or empty files waiting to be judged: due at every
      * interval.  Otherwise only when inotify has something to say. */
     due = s->ifd < 0 || apr_hash_count(s->unsettled) > 0;
+    handed = s->handed;
     apr_thread_mutex_unlock(s->updating);
 #ifdef __linux__
-    if (!due) {
+    if (!due && handed) {
+        /* the server's loop reads inotify, and says when it queued */
+        due = bantin_eventq_wait(handed, wait);
+        CHECK_SET(s->last_check, apr_time_now());
+    }
+    else if (!due) {
         struct pollfd pfd;
         pfd.fd = s->ifd;
         pfd.events = POLLIN;
@@ -1533,6 +1569,32 @@ void bantin_store_watch(bantin_store *s, apr_interval_time_t wait)
     CHECK_SET(s->last_check, now);
     update(s, 0, now);
     apr_thread_mutex_unlock(s->updating);
+}
+
+int bantin_store_events_fd(const bantin_store *s)
+{
+    return s->ifd;
+}
+
+int bantin_store_hand_over(bantin_store *s)
+{
+    bantin_eventq *q = NULL;
+
+    /* under `updating`: an update in progress reads ifd to the end first,
+     * and every later one takes the queue instead; and the table pool is
+     * the updating thread's */
+    apr_thread_mutex_lock(s->updating);
+    if (s->ifd >= 0 && !s->handed
+        && (q = bantin_eventq_create(s->table_pool)) != NULL) {
+        __atomic_store_n(&s->handed, q, __ATOMIC_RELAXED);
+    }
+    apr_thread_mutex_unlock(s->updating);
+    return q ? 0 : -1;
+}
+
+void bantin_store_drain(bantin_store *s)
+{
+    bantin_eventq_drain(s->handed, s->ifd);
 }
 
 void bantin_store_rescan(bantin_store *s)

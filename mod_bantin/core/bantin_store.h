@@ -17,7 +17,9 @@
  * calls bantin_store_watch() in a loop: it waits for inotify's events and
  * publishes what changed at once (at most once per check interval), so a
  * change is served and indexed whether or not requests arrive; requests
- * only take the newest snapshot.  bantin_store_refresh() does the same
+ * only take the newest snapshot.  (In nginx the worker's event loop
+ * reads inotify instead, and hands the events to that thread:
+ * bantin_store_hand_over.)  bantin_store_refresh() does the same
  * check on the caller's thread, without waiting (the parent's monitor
  * hook, and requests when no thread could be started).  Where inotify is
  * not available the check walks the tree with stat() instead.
@@ -127,6 +129,21 @@ void bantin_store_refresh(bantin_store *s, apr_time_t now);
  * plus the time of one update.  Only after bantin_store_child_init (the
  * watcher it opens is the one waited on). */
 void bantin_store_watch(bantin_store *s, apr_interval_time_t wait);
+
+/* For a server that reads inotify in its own event loop (nginx), after
+ * bantin_store_child_init.  bantin_store_events_fd: this process's inotify
+ * descriptor (non-blocking), -1 when it walks.  bantin_store_hand_over:
+ * from now on the updating thread (bantin_store_watch) no longer reads it,
+ * but waits for what bantin_store_drain queued, and requests never update
+ * (bantin_store_refresh returns at once); 0, or -1 when there is nothing
+ * to hand over or no room.  bantin_store_drain, whenever the descriptor is
+ * readable: reads it until EAGAIN, queues the raw events and wakes the
+ * updating thread; never blocks, parses, nor calls the listener
+ * (bantin_eventq.h).  The descriptor stays the store's, which closes it:
+ * the server stops watching it before the store's pool goes. */
+int bantin_store_events_fd(const bantin_store *s);
+int bantin_store_hand_over(bantin_store *s);
+void bantin_store_drain(bantin_store *s);
 
 /* Walks the whole tree now, parsing what changed; waits for an update in
  * progress (such as the catch-up) to finish first. */

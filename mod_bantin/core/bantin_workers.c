@@ -220,3 +220,18 @@ int bantin_workers_watching(const bantin_workers *w)
 {
     return w && w->watcher != NULL;
 }
+
+int bantin_workers_events_fd(const bantin_workers *w)
+{
+    return bantin_workers_watching(w) ? bantin_store_events_fd(w->store) : -1;
+}
+
+int bantin_workers_hand_over(bantin_workers *w)
+{
+    return bantin_workers_watching(w) ? bantin_store_hand_over(w->store) : -1;
+}
+
+void bantin_workers_drain(bantin_workers *w)
+{
+    bantin_store_drain(w->store);
+}

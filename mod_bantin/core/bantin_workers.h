@@ -34,4 +34,16 @@ bantin_search *bantin_workers_search(const bantin_workers *w);
 /* Whether the watcher thread runs (w NULL: no). */
 int bantin_workers_watching(const bantin_workers *w);
 
+/* For a server that reads inotify in its own event loop (nginx): the
+ * content dir's inotify descriptor to register there (non-blocking), or
+ * -1 when there is none to take over (bantin_watch walk, no inotify, or
+ * no watcher thread to hand the events to).  Once registered, the server
+ * calls bantin_workers_hand_over, and then bantin_workers_drain whenever
+ * the descriptor is readable (see bantin_store_hand_over); until then the
+ * watcher thread reads it itself.  The descriptor is the store's: the
+ * server never closes it, and unregisters it before p's cleanups run. */
+int bantin_workers_events_fd(const bantin_workers *w);
+int bantin_workers_hand_over(bantin_workers *w);
+void bantin_workers_drain(bantin_workers *w);
+
 #endif

@@ -63,4 +63,11 @@ extern ngx_module_t ngx_http_bantin_module;
 ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r);
 
+/* ngx_http_bantin_watch.c: a worker's inotify descriptors in its event
+ * loop, from init_process (after the core's threads start) to
+ * exit_process (before they stop). */
+void ngx_http_bantin_watch_start(ngx_cycle_t *cycle,
+                                 ngx_http_bantin_main_conf_t *m);
+void ngx_http_bantin_watch_stop(void);
+
 #endif

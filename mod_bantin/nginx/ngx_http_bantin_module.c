@@ -862,6 +862,7 @@ static ngx_int_t ngx_http_bantin_init_process(ngx_cycle_t *cycle)
             src->search = bantin_workers_search(src->workers);
         }
     }
+    ngx_http_bantin_watch_start(cycle, m);
     return NGX_OK;
 }
 
@@ -875,6 +876,7 @@ static void ngx_http_bantin_exit_process(ngx_cycle_t *cycle)
         && (m = ngx_http_cycle_get_module_main_conf(cycle,
                                                     ngx_http_bantin_module))
         && m->worker_pool) {
+        ngx_http_bantin_watch_stop();
         apr_pool_destroy(m->worker_pool);
         m->worker_pool = NULL;
     }

@@ -26,6 +26,11 @@ NGINX_BIN = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
 # nginx's own levels; "[alert] ... open socket left" and worker crashes too
 NGINX_PROBLEM = re.compile(r"\[(?:warn|error|crit|alert|emerg)\]")
 NGINX_FATAL = re.compile(r"exited on signal|Segmentation fault|open socket .* left")
+# The error_log level of every server here: every level, the module's debug
+# lines too (BT0107, as httpd's `LogLevel warn bantin:debug`), without
+# nginx's own debugging: a debug mask alone means every level, and nothing
+# here logs for the mail module's mask.
+MODULE_DEBUG = "debug_mail"
 # Directives of the http block only (httpd: server config only).
 MAIN_ONLY = {"bantin_cache_size", "bantin_state_dir", "bantin_start_cache_dir"}
 # httpd's core directives that tests use, in nginx's words (None: nothing
@@ -103,6 +108,7 @@ class BantinNginx(BantinHttpd):
                          own_state_dirs=own_state_dirs)
         self.mpm = "nginx"
         self.http_extra = []  # lines of nginx's own for the http block
+        self.log_level = MODULE_DEBUG  # error_log's
         self.conf_file = self.root / "conf" / "nginx.conf"
         self.pid_file = self.root / "logs" / "nginx.pid"
         self.error_log = self.root / "logs" / "error.log"
@@ -186,11 +192,7 @@ class BantinNginx(BantinHttpd):
             "daemon on;",
             f"worker_processes {self.workers};",
             f'pid "{self.pid_file}";',
-            # every level, the module's debug lines too (BT0107, as httpd's
-            # `LogLevel warn bantin:debug`), without nginx's own debugging:
-            # a debug mask alone means every level, and nothing here logs
-            # for the mail module's mask
-            f'error_log "{self.error_log}" debug_mail;',
+            f'error_log "{self.error_log}" {self.log_level};',
         ]
         if os.geteuid() == 0:
             lines.append(f"user {self.user[0]} {self.user[1]};")

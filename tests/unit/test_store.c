@@ -1,5 +1,7 @@
 /* test_store.c -- loading a content dir: what is served, in which order,
  * what is rejected and logged, and what is never followed. */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 
+#include "bantin_eventq.h"
 #include "bantin_store.h"
 #include "unit.h"
 
@@ -1148,6 +1151,104 @@ START_TEST(slug_from_path_table)
 }
 END_TEST
 
+#ifdef __linux__
+static apr_size_t published(bantin_store *st)
+{
+    const bantin_snapshot *snap = bantin_store_acquire(st);
+    apr_size_t n = snap->count;
+
+    bantin_store_release(st, snap);
+    return n;
+}
+
+/* Calls bantin_store_watch, as the watcher thread does, until `count`
+ * articles are published or `limit` has passed; returns the count. */
+static apr_size_t watch_until(bantin_store *st, apr_size_t count,
+                              apr_interval_time_t limit)
+{
+    apr_time_t end = apr_time_now() + limit;
+
+    while (published(st) != count && apr_time_now() < end) {
+        bantin_store_watch(st, apr_time_from_msec(50));
+    }
+    return published(st);
+}
+
+/* A server's event loop reads the inotify descriptor (nginx): once handed
+ * over, the store reads it no more, neither on the watcher's thread nor on
+ * a request's; what bantin_store_drain queued is published by the next
+ * bantin_store_watch. */
+START_TEST(store_hand_over_events)
+{
+    const char *dir = unit_tmpdir();
+    bantin_store *st;
+
+    unit_write_str(path_in(dir, "a.xml"), article("A", "2024-01-04"));
+    st = open_store(dir);
+    bantin_store_child_init(st);
+    ck_assert_int_ge(bantin_store_events_fd(st), 0);
+    ck_assert_int_eq(bantin_store_hand_over(st), 0);
+
+    unit_write_str(path_in(dir, "sub/b.xml"), article("B", "2024-01-05"));
+    /* a check interval (1 s) and more: nobody reads the descriptor */
+    ck_assert_uint_eq(watch_until(st, 2, apr_time_from_msec(1500)), 1);
+    bantin_store_refresh(st, apr_time_now() + apr_time_from_sec(10));
+    ck_assert_uint_eq(published(st), 1);
+
+    bantin_store_drain(st);
+    ck_assert_uint_eq(watch_until(st, 2, apr_time_from_sec(10)), 2);
+
+    ck_assert_int_eq(apr_file_remove(path_in(dir, "a.xml"), unit_pool),
+                     APR_SUCCESS);
+    bantin_store_drain(st);
+    ck_assert_uint_eq(watch_until(st, 1, apr_time_from_sec(10)), 1);
+}
+END_TEST
+
+/* The queue keeps what was read, in order; what would not fit is an
+ * overflow (the taker walks), never a wait. */
+START_TEST(eventq_keeps_order_and_overflows)
+{
+    bantin_eventq *q = bantin_eventq_create(unit_pool);
+    static char chunk[65536];
+    apr_size_t len, total = 0;
+    char *buf;
+    int fds[2], i;
+
+    ck_assert_ptr_nonnull(q);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+    ck_assert_int_eq(bantin_eventq_wait(q, 0), 0);
+    ck_assert_int_eq(write(fds[1], "abc", 3), 3);
+    ck_assert_int_eq(write(fds[1], "def", 3), 3);
+    bantin_eventq_drain(q, fds[0]);
+    ck_assert_int_eq(bantin_eventq_wait(q, apr_time_from_sec(5)), 1);
+    ck_assert_int_eq(bantin_eventq_take(q, &buf, &len), 0);
+    ck_assert_uint_eq(len, 6);
+    ck_assert_int_eq(memcmp(buf, "abcdef", 6), 0);
+    free(buf);
+    ck_assert_int_eq(bantin_eventq_wait(q, 0), 0);
+
+    /* 2 MiB, 64 KiB at a time (a pipe's buffer), never taken */
+    memset(chunk, 'x', sizeof(chunk));
+    for (i = 0; i < 32; i++) {
+        ck_assert_int_eq(write(fds[1], chunk, sizeof(chunk)),
+                         (int)sizeof(chunk));
+        bantin_eventq_drain(q, fds[0]);
+        total += sizeof(chunk);
+    }
+    ck_assert_int_eq(bantin_eventq_take(q, &buf, &len), 1);
+    ck_assert_uint_gt(len, 0);
+    ck_assert_uint_lt(len, total);
+    free(buf);
+    ck_assert_int_eq(bantin_eventq_take(q, &buf, &len), 0);
+    ck_assert_ptr_null(buf);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+#endif
+
 Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1170,6 +1271,8 @@ Suite *store_suite(void)
     tcase_add_test(tc, store_refresh_after_interval);
 #ifdef __linux__
     tcase_add_test(tc, store_child_catches_up_after_fork);
+    tcase_add_test(tc, store_hand_over_events);
+    tcase_add_test(tc, eventq_keeps_order_and_overflows);
 #endif
     tcase_add_test(tc, store_refresh_sees_rename);
     tcase_add_test(tc, store_depth_limit);
