@@ -13,6 +13,8 @@ Needs varnishd (Debian package `varnish`, which `make test` installs): without i
 these tests fail, saying so, unless BANTIN_NO_VARNISH=1 leaves them out.
 """
 
+import datetime
+import email.utils
 import gzip
 import http.client
 import os
@@ -397,6 +399,27 @@ def test_the_other_servers_etag_is_a_304(tier, path):
                 r = tier.direct(j, path, cookie=cookie, gz=gz, headers={"If-None-Match": tag})
                 assert r.status == 304, (path, cookie, gz, i, j)
                 assert r.get("etag") == tag and r.raw_body == b""
+
+
+@pytest.mark.parametrize("path", [ARTICLE, "/portal/", "/portal/block/list",
+                                  "/portal/sitemap.xml", "/portal/media/images/ho-ba-be.png"])
+def test_a_matching_etag_wins_over_an_older_date(tier, path):
+    """Each server's Last-Modified is its own (the moment it last built its
+    view of the content counts), and Varnish revalidates with both
+    If-None-Match and the If-Modified-Since of the server it fetched from:
+    the matching ETag decides, the date is ignored (RFC 9110 13.1.3), or a
+    page would never revalidate at a server that built its view later."""
+    for i in (0, 1):
+        for gz in (False, True):
+            r = tier.direct(i, path, gz=gz)
+            lm = email.utils.parsedate_to_datetime(r.get("last-modified"))
+            older = email.utils.format_datetime(lm - datetime.timedelta(days=1), usegmt=True)
+            c = tier.direct(i, path, gz=gz, headers={"If-None-Match": r.get("etag"),
+                                                     "If-Modified-Since": older})
+            assert c.status == 304, (i, path, gz)
+            c = tier.direct(i, path, gz=gz, headers={"If-None-Match": '"bt-0000000000000000"',
+                                                     "If-Modified-Since": r.get("last-modified")})
+            assert c.status == 200, (i, path, gz)
 
 
 @pytest.mark.parametrize("cookie", [None, "bantin_fs=5"])
