@@ -1,12 +1,13 @@
 """Two servers with mod_bantin behind Varnish, with conf/varnish/default.vcl.
 
 Not parametrised over MPMs: this module starts its own pair of servers, both
-reading one copy of content/ and templates/, and a varnishd in front of them (loopback only, its own working dir, 64 MiB of malloc storage),
-and stops them all at the end.  The VCL is the shipped one with the two backends'
-ports put in.  Every test runs on two pools: two httpd servers (event MPM), and a
-mixed one, an nginx with build/ngx_http_bantin_module.so (web1) and an httpd
-(web2), which must answer alike, so that a page one of them made validates
-against the other.
+reading one copy of content/ and templates/, and a varnishd in front of them
+(loopback only, its own working dir, 64 MiB of malloc storage), and stops them
+all at the end.  The VCL is the shipped one with the two backends' ports put
+in.  Every test runs on two pools: two httpd servers (event MPM), and a mixed
+one, an nginx with build/ngx_http_bantin_module.so (web1) and an httpd (web2),
+which must answer alike, so that a page one of them made validates against the
+other.
 
 Needs varnishd (Debian package `varnish`, which `make test` installs): without it
 these tests fail, saying so, unless BANTIN_NO_VARNISH=1 leaves them out.
