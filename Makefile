@@ -251,9 +251,12 @@ wrk-deps: test-deps
 	$(call need_debs,wrk)
 
 # wrk at 200 connections while files are rewritten, broken and restored,
-# with a graceful restart in the middle.
+# with a graceful restart in the middle (nginx: `nginx -s reload` with a
+# changed setting, then a refused one); httpd, then nginx, unless
+# FAULTS_SERVER names one of them.
+FAULTS_SERVER ?= httpd nginx
 faults: wrk-deps all
-	/usr/bin/python3 tests/faults.py
+	set -e; for s in $(FAULTS_SERVER); do /usr/bin/python3 tests/faults.py --server $$s; done
 
 # The benchmark suite; BENCH_ARGS="--quick" for a smoke run.
 bench: wrk-deps all

@@ -3,7 +3,8 @@
  * the answer (bantin_answer, bantin_answer_status) and writes it out the
  * httpd way: headers into the request's tables, the body as one bucket
  * (a file as a file bucket, for sendfile), conditional requests answered
- * by httpd's own ap_meets_conditions.  Nothing here decides what a page
+ * by httpd's own ap_meets_conditions (If-Modified-Since ignored beside an
+ * If-None-Match: meets_conditions).  Nothing here decides what a page
  * says: that is the core's.
  */
 #include <stdint.h>
@@ -197,6 +198,26 @@ static void set_headers(request_rec *r, const bantin_response *a)
     }
 }
 
+/* httpd's ap_meets_conditions, with a client's If-None-Match deciding
+ * alone: If-Modified-Since is then ignored (RFC 9110 13.1.3).  Each
+ * server's Last-Modified is its own (the moment it last built its view of
+ * the content counts), and a cache revalidates a page it fetched from one
+ * server at another with both validators of the first: the ETag, which
+ * every server agrees on, must decide. */
+static int meets_conditions(request_rec *r)
+{
+    const char *ims = apr_table_get(r->headers_in, "If-Modified-Since");
+    int rc;
+
+    if (!ims || !apr_table_get(r->headers_in, "If-None-Match")) {
+        return ap_meets_conditions(r);
+    }
+    apr_table_unset(r->headers_in, "If-Modified-Since");
+    rc = ap_meets_conditions(r);
+    apr_table_set(r->headers_in, "If-Modified-Since", ims);
+    return rc;
+}
+
 static int send_answer(request_rec *r, const bantin_response *a)
 {
     int rc;
@@ -212,7 +233,7 @@ static int send_answer(request_rec *r, const bantin_response *a)
         r->status = a->status;
     }
     ap_set_content_type(r, a->ctype);
-    if (a->conditional && (rc = ap_meets_conditions(r)) != OK) {
+    if (a->conditional && (rc = meets_conditions(r)) != OK) {
         return send_condition(r, rc);
     }
     if (a->fd >= 0) {

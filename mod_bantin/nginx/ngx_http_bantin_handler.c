@@ -8,7 +8,8 @@
  * memory from the snapshot, and the font-size form is read with
  * ngx_http_read_client_request_body before it is answered.  Conditional
  * requests are decided here as httpd's ap_meets_conditions decides them
- * (If-Modified-Since at or after Last-Modified is a 304), so nginx's own
+ * (If-Modified-Since at or after Last-Modified is a 304, and ignored
+ * beside an If-None-Match, as mod_bantin_respond.c does), so nginx's own
  * not-modified filter is switched off for these answers.
  */
 #include <strings.h>
@@ -188,7 +189,11 @@ static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
             not_modified = 0;
         }
     }
-    if (get && not_modified != 0 && x->a.modified
+    /* only without If-None-Match: a matching ETag decides alone (RFC 9110
+     * 13.1.3; mod_bantin_respond.c's meets_conditions), since each
+     * server's Last-Modified is its own and a cache revalidates at one
+     * server a page it fetched from another with that one's date */
+    if (get && not_modified == -1 && x->a.modified
         && (t = http_time(header_in(x, "If-Modified-Since"))) != NGX_ERROR) {
         not_modified = mtime <= t && t <= ngx_time();
     }

@@ -1,13 +1,20 @@
-"""Two httpd servers with mod_bantin behind Varnish, with conf/varnish/default.vcl.
+"""Two servers with mod_bantin behind Varnish, with conf/varnish/default.vcl.
 
-Not parametrised over MPMs: this module starts its own pair of httpd servers (event
-MPM), each over its own copy of content/ and templates/, and a varnishd in front of
-them (loopback only, its own working dir, 64 MiB of malloc storage), and stops them
-all at the end.  The VCL is the shipped one with the two backends' ports put in.
+Not parametrised over MPMs: this module starts its own pair of servers, both
+reading one copy of content/ and templates/, and a varnishd in front of them
+(loopback only, its own working dir, 64 MiB of malloc storage), and stops them
+all at the end.  The VCL is the shipped one with the two backends' ports put
+in.  Every test runs on two pools: two httpd servers (event MPM), and a mixed
+one, an nginx with build/ngx_http_bantin_module.so (web1) and an httpd (web2),
+which must answer alike, so that a page one of them made validates against the
+other.
 
-Needs varnishd (Debian package `varnish`); skipped, saying so, without it.
+Needs varnishd (Debian package `varnish`, which `make test` installs): without it
+these tests fail, saying so, unless BANTIN_NO_VARNISH=1 leaves them out.
 """
 
+import datetime
+import email.utils
 import gzip
 import http.client
 import os
@@ -22,16 +29,29 @@ import pytest
 
 from bantin_httpd import (REPO, SEED_SLUG, BantinHttpd, Portal, free_port, module_path,
                           open_to_all, parse_html, write_article)
+from bantin_nginx import BantinNginx, nginx_module_path
 
-VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VARNISHD = os.environ.get("VARNISHD") or shutil.which("varnishd") or "/usr/sbin/varnishd"
 VARNISHADM = shutil.which("varnishadm") or "/usr/bin/varnishadm"
 VCL = REPO / "conf" / "varnish" / "default.vcl"
 
-pytestmark = pytest.mark.skipif(
-    not os.access(VARNISHD, os.X_OK),
-    reason="varnishd not found: install the Debian package `varnish` to run the two-tier tests")
+# The caller's choice only: a machine without varnishd fails these tests.
+pytestmark = pytest.mark.skipif(os.environ.get("BANTIN_NO_VARNISH") == "1",
+                                reason="BANTIN_NO_VARNISH=1: the Varnish tests are left out")
+
+# The pools: (web1, web2) server kinds.
+POOLS = {"httpd+httpd": ("event", "event"), "nginx+httpd": ("nginx", "event")}
+
+
+def need_varnishd():
+    if not os.access(VARNISHD, os.X_OK):
+        pytest.fail(f"{VARNISHD} not found: install the Debian package `varnish` (make "
+                    "test-deps does), or set BANTIN_NO_VARNISH=1 to leave these tests out",
+                    pytrace=False)
 
 ARTICLE = f"/portal/article/{SEED_SLUG}"
+SEARCH = "/portal/search?q=ba+b%E1%BB%83"
+SITE = "http://portal.example"
 ARTICLE_MAX_AGE = 2  # short, so that a change is seen through Varnish within the test
 
 
@@ -178,35 +198,45 @@ class Tier:
             hdrs["Accept-Encoding"] = "gzip"
         return self._raw(self.varnish.port, method, path, hdrs)
 
-    def direct(self, i, path, cookie=None, gz=False):
-        hdrs = {}
+    def direct(self, i, path, cookie=None, gz=False, method="GET", headers=None):
+        hdrs = dict(headers or {})
         if cookie:
             hdrs["Cookie"] = cookie
         if gz:
             hdrs["Accept-Encoding"] = "gzip"
-        return self._raw(self.backends[i].port, "GET", path, hdrs)
+        return self._raw(self.backends[i].port, method, path, hdrs)
+
+    def answered(self, i, path):
+        """The statuses backend i's access log shows for exactly `path`."""
+        h = self.backends[i]
+        name = "access.log" if h.mpm == "nginx" else "access_log"
+        try:
+            log = (h.root / "logs" / name).read_text(errors="replace")
+        except FileNotFoundError:
+            return []
+        return [int(m.group(1)) for m in
+                re.finditer(rf'"(?:GET|HEAD) {re.escape(path)} HTTP/[\d.]+" (\d{{3}}) ', log)]
 
     def backend_hits(self, path, expect):
         """How many requests for exactly `path` the backends' access logs show.
 
-        httpd logs a request after answering it: wait a little for `expect`.
+        A server logs a request after answering it: wait a little for `expect`.
         """
         deadline = time.monotonic() + 2
         while True:
-            n = 0
-            for h in self.backends:
-                try:
-                    log = (h.root / "logs" / "access_log").read_text(errors="replace")
-                except FileNotFoundError:
-                    continue
-                n += sum(1 for line in log.splitlines()
-                         if f'"GET {path} HTTP/' in line or f'"HEAD {path} HTTP/' in line)
+            n = sum(len(self.answered(i, path)) for i in range(len(self.backends)))
             if n == expect or time.monotonic() > deadline:
                 return n
             time.sleep(0.05)
 
+    def set_health(self, name, state):
+        """varnishadm backend.set_health: "sick" takes a backend out of the round
+        robin at once, "auto" gives it back to its probe."""
+        rc, out = self.varnish.adm("backend.set_health", name, state)
+        assert rc == 0, out
+
     def everywhere(self, fn):
-        """Apply fn(content_dir) to both servers' copies."""
+        """Apply fn(content_dir) to the servers' content (the one dir they read)."""
         for c in self.contents:
             fn(c)
 
@@ -221,41 +251,65 @@ class Tier:
             time.sleep(0.05)
 
 
-@pytest.fixture(scope="module")
-def tier(tmp_path_factory):
+@pytest.fixture(scope="module", params=list(POOLS))
+def tier(request, tmp_path_factory):
+    need_varnishd()
     mod = module_path()
     if mod is None:
         pytest.skip("BANTIN_MODULE=none: running without mod_bantin")
-    if not mod.exists():
-        pytest.fail(f"{mod} does not exist: run `make` first (or set BANTIN_MODULE)")
+    kinds = POOLS[request.param]
+    for m in [mod] + ([nginx_module_path()] if "nginx" in kinds else []):
+        if not m.exists():
+            pytest.fail(f"{m} does not exist: run `make` first")
     base = tmp_path_factory.mktemp("two-tier")
-    backends, contents = [], []
+    backends = []
+    # One content dir and one templates dir that both servers read: copies
+    # would differ in their files' ctimes, which the module counts as the
+    # articles' modification times (in Last-Modified and the sitemap's
+    # lastmod), so two copies made a second apart would not agree.
+    content = base / "srv" / "content"
+    templates = base / "srv" / "templates"
+    shutil.copytree(REPO / "content", content)
+    shutil.copytree(REPO / "templates", templates)
     varnish = None
     try:
-        for name in ("web1", "web2"):
-            content = base / name / "srv" / "content"
-            templates = base / name / "srv" / "templates"
-            shutil.copytree(REPO / "content", content)
-            shutil.copytree(REPO / "templates", templates)
-            h = BantinHttpd(base / name / "httpd", mpm="event", module=mod)
+        for name, kind in zip(("web1", "web2"), kinds):
+            if kind == "nginx":
+                # One worker, as the httpd servers here run one child: once
+                # one answer shows a change, the whole server has it (each
+                # worker watches the content on its own, a moment apart).
+                h = BantinNginx(base / name / "nginx", module=nginx_module_path(), workers=1)
+            else:
+                h = BantinHttpd(base / name / "httpd", mpm=kind, module=mod)
             # As the README recommends: every server knows the public name, so
             # absolute URLs in pages (and so ETags) do not depend on the Host
-            # a request (a probe, a direct check) happens to carry.
+            # a request (a probe, a direct check) happens to carry: httpd's
+            # UseCanonicalName in the httpd pool, BantinSiteURL (which nginx
+            # has too) on both servers of the mixed one.
+            directives = [f"BantinArticleMaxAge {ARTICLE_MAX_AGE}"]
+            if "nginx" in kinds:
+                directives.append(f"BantinSiteURL {SITE}")
+                extra = ""
+            else:
+                extra = f"UseCanonicalName On\nServerName {SITE}:80"
             h.configure([Portal("/portal", content=content, templates=templates,
-                                directives=[f"BantinArticleMaxAge {ARTICLE_MAX_AGE}"])],
-                        extra="UseCanonicalName On\nServerName http://portal.example:80")
+                                directives=directives)], extra=extra)
             h.log_mark()
             h.start()
             backends.append(h)
-            contents.append(content)
         varnish = Varnish(base / "varnish", vcl_for([h.port for h in backends]))
         varnish.start()
-        t = Tier(backends, contents, varnish)
-        # Both servers healthy before the tests start.
-        deadline = time.monotonic() + 15
+        t = Tier(backends, [content], varnish)
+        # Both servers healthy and their search indexes built (the search
+        # page says no-store until then) before the tests start.
+        deadline = time.monotonic() + 60
         while set(varnish.health().values()) != {"healthy"}:
             assert time.monotonic() < deadline, varnish.adm("backend.list")[1]
             time.sleep(0.2)
+        for i in range(len(backends)):
+            while t.direct(i, SEARCH).get("cache-control") == "no-store":
+                assert time.monotonic() < deadline, f"web{i + 1}: search never ready"
+                time.sleep(0.1)
         yield t
     finally:
         if varnish is not None:
@@ -286,6 +340,7 @@ def retitle(content, slug, new_title):
 # ---------------------------------------------------------------------------
 
 def test_shipped_vcl_compiles(tmp_path):
+    need_varnishd()
     # varnishd -C reads the file as its own unprivileged user: a copy it can
     # read, wherever the checkout lies (a root user's clone is under 0700 /root).
     vcl = tmp_path / "default.vcl"
@@ -308,6 +363,111 @@ def test_backends_agree(tier, path):
             assert a.get("etag") == b.get("etag"), (path, cookie, gz)
             assert re.match(r'^"bt-[0-9a-f]{16}(-gz)?"$', a.get("etag"))
             assert a.body == b.body
+
+
+# What a pool's servers must answer alike, for the same request.
+AGREE = [ARTICLE, "/portal/", "/portal/?page=2", "/portal/category/nong-thon-moi", SEARCH,
+         "/portal/feed.xml", "/portal/sitemap.xml", f"/portal/block/toolbar/{SEED_SLUG}",
+         f"/portal/block/view/{SEED_SLUG}", "/portal/block/list", f"/portal/print/{SEED_SLUG}",
+         "/portal/media/images/ho-ba-be.png", "/portal/static/bantin.css"]
+# (not Last-Modified: a page's is also the time its server last built its
+# view of the content, which is each server's own)
+SAME = ("etag", "content-type", "content-encoding", "vary", "cache-control")
+# answers without an ETag: the search page, the theme's files
+NO_ETAG = ("/portal/search", "/portal/static/")
+
+
+def same_headers(r):
+    return {k: (r.get(k) or "").replace(", ", ",") for k in SAME}
+
+
+@pytest.mark.parametrize("path", AGREE)
+def test_every_answer_agrees(tier, path):
+    """Each server, asked directly, gives the same body and validators for
+    every font size, gzip and identity, GET and HEAD."""
+    for cookie in (None, "bantin_fs=1", "bantin_fs=5"):
+        for gz in (False, True):
+            a, b = (tier.direct(i, path, cookie=cookie, gz=gz) for i in (0, 1))
+            assert a.status == b.status == 200, (path, a.status, b.status)
+            assert same_headers(a) == same_headers(b), (path, cookie, gz)
+            assert a.body == b.body, (path, cookie, gz)
+            assert (a.get("etag") is None) == path.startswith(NO_ETAG), a.headers
+            for i in (0, 1):
+                head = tier.direct(i, path, cookie=cookie, gz=gz, method="HEAD")
+                assert head.status == 200 and head.raw_body == b""
+                assert same_headers(head) == same_headers(a), (i, path, cookie, gz)
+
+
+@pytest.mark.parametrize("path", [p for p in AGREE if not p.startswith(NO_ETAG)])
+def test_the_other_servers_etag_is_a_304(tier, path):
+    for cookie in (None, "bantin_fs=5"):
+        for gz in (False, True):
+            for i, j in ((0, 1), (1, 0)):
+                tag = tier.direct(i, path, cookie=cookie, gz=gz).get("etag")
+                r = tier.direct(j, path, cookie=cookie, gz=gz, headers={"If-None-Match": tag})
+                assert r.status == 304, (path, cookie, gz, i, j)
+                assert r.get("etag") == tag and r.raw_body == b""
+
+
+@pytest.mark.parametrize("path", [ARTICLE, "/portal/", "/portal/block/list",
+                                  "/portal/sitemap.xml", "/portal/media/images/ho-ba-be.png"])
+def test_a_matching_etag_wins_over_an_older_date(tier, path):
+    """Each server's Last-Modified is its own (the moment it last built its
+    view of the content counts), and Varnish revalidates with both
+    If-None-Match and the If-Modified-Since of the server it fetched from:
+    the matching ETag decides, the date is ignored (RFC 9110 13.1.3), or a
+    page would never revalidate at a server that built its view later."""
+    for i in (0, 1):
+        for gz in (False, True):
+            r = tier.direct(i, path, gz=gz)
+            lm = email.utils.parsedate_to_datetime(r.get("last-modified"))
+            older = email.utils.format_datetime(lm - datetime.timedelta(days=1), usegmt=True)
+            c = tier.direct(i, path, gz=gz, headers={"If-None-Match": r.get("etag"),
+                                                     "If-Modified-Since": older})
+            assert c.status == 304, (i, path, gz)
+            c = tier.direct(i, path, gz=gz, headers={"If-None-Match": '"bt-0000000000000000"',
+                                                     "If-Modified-Since": r.get("last-modified")})
+            assert c.status == 200, (i, path, gz)
+
+
+@pytest.mark.parametrize("cookie", [None, "bantin_fs=5"])
+def test_a_cached_copy_validates_against_the_other_server(tier, cookie):
+    """A page Varnish fetched from one server: the other server's ETag is a
+    304 from the cache; once it expires, the other server revalidates it
+    (If-None-Match -> 304) and Varnish keeps serving the body it has."""
+    names = ("web1", "web2")
+    try:
+        for origin in (0, 1):
+            other = 1 - origin
+            url = unique(ARTICLE)
+            tier.set_health(names[origin], "auto")
+            tier.set_health(names[other], "sick")
+            first = tier.via(url, cookie=cookie, gz=True)
+            assert first.status == 200 and not first.hit
+            assert tier.backend_hits(url, 1) == 1 and tier.answered(origin, url) == [200]
+            # a client holding the page from the other server
+            tag = tier.direct(other, ARTICLE, cookie=cookie, gz=True).get("etag")
+            assert tag == first.get("etag")
+            r = tier.via(url, cookie=cookie, gz=True, headers={"If-None-Match": tag})
+            assert r.status == 304 and r.hit, r.headers
+            # the other server alone, once the copy expires
+            tier.set_health(names[other], "auto")
+            tier.set_health(names[origin], "sick")
+            deadline = time.monotonic() + ARTICLE_MAX_AGE + 15
+            while 304 not in tier.answered(other, url):
+                r = tier.via(url, cookie=cookie, gz=True)
+                assert r.status == 200 and r.body == first.body
+                assert r.get("etag") == first.get("etag")
+                assert time.monotonic() < deadline, (tier.answered(origin, url),
+                                                     tier.answered(other, url))
+                time.sleep(0.1)
+            assert tier.answered(origin, url) == [200]
+            assert set(tier.answered(other, url)) == {304}
+            r = tier.via(url, cookie=cookie, gz=True)
+            assert r.hit and r.body == first.body
+    finally:
+        for name in names:
+            tier.set_health(name, "auto")
 
 
 def test_second_request_is_a_hit(tier):
@@ -515,3 +675,21 @@ def test_one_backend_down(tier):
     while tier.varnish.health().get("web1") != "healthy":
         assert time.monotonic() < deadline, tier.varnish.adm("backend.list")[1]
         time.sleep(0.2)
+
+
+def test_missing_varnishd_fails_unless_left_out(tmp_path):
+    """`make test` installs varnish: a machine without varnishd fails these
+    tests, saying what to install; only BANTIN_NO_VARNISH=1 skips them."""
+    env = dict(os.environ, VARNISHD=str(tmp_path / "no-varnishd"))
+    env.pop("BANTIN_NO_VARNISH", None)
+    here = os.path.dirname(__file__)
+    cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           f"{here}/test_varnish.py::test_shipped_vcl_compiles"]
+    p = subprocess.run(cmd + [f"--basetemp={tmp_path / 'a'}"], capture_output=True, text=True,
+                       env=env, cwd=here, timeout=120)
+    assert p.returncode == 1, p.stdout
+    assert "1 failed" in p.stdout and "install the Debian package `varnish`" in p.stdout
+    env["BANTIN_NO_VARNISH"] = "1"
+    p = subprocess.run(cmd + [f"--basetemp={tmp_path / 'b'}"], capture_output=True, text=True,
+                       env=env, cwd=here, timeout=120)
+    assert p.returncode == 0 and "1 skipped" in p.stdout, p.stdout
