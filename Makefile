@@ -52,6 +52,9 @@ CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
 # the threads of a serving process: watcher and search indexer; what
 # the parent prepares for them
 CORE += bantin_workers bantin_parent
+# the directives of both servers (one table), and what both do with
+# the portals of a configuration, from the config read to exit
+CORE += bantin_directives bantin_lifecycle
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)
