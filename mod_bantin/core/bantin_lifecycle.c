@@ -156,9 +156,10 @@ static void prepare_search(bantin_source *src, apr_pool_t *p,
     }
 }
 
-apr_status_t bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
-                                  apr_pool_t *ptemp, bantin_spelling sp,
-                                  const bantin_start *how, const char **err)
+int bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
+                         apr_pool_t *ptemp, bantin_spelling sp,
+                         const bantin_start *how, const char **err,
+                         apr_status_t *cause)
 {
     const bantin_user *user = how->user;
     bantin_schema *schema;
@@ -168,10 +169,11 @@ apr_status_t bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
     apr_status_t rv;
     int i, n = 0, nc = 0;
 
+    *cause = 0;
     reg->start_token = (apr_uint64_t)apr_time_now();
     if (!(schema = bantin_schema_load(p, err))) {
         *err = apr_pstrcat(p, "BT0010 ", *err, NULL);
-        return APR_EGENERAL;
+        return -1;
     }
     /* in 64 bits: 65536 MiB << 20 is 0 in a 32-bit size_t; more than the
      * address space holds is as good as no limit */
@@ -219,7 +221,8 @@ apr_status_t bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
             *err = apr_psprintf(p, "BT0002 %s %s: cannot be read",
                                 bantin_directive_name(BANTIN_D_CONTENT_DIR,
                                                       sp), src->dir);
-            return rv;
+            *cause = rv;
+            return -1;
         }
         if (src->walk) {
             bantin_store_walk_always(src->store);
@@ -240,7 +243,7 @@ apr_status_t bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
     if (!reg->startcache_dir && geteuid() == 0) {
         bantin_startcache_sweep(ptemp, cache_dir, names, nc);
     }
-    return APR_SUCCESS;
+    return 0;
 }
 
 void bantin_registry_log_started(const bantin_registry *reg)
@@ -296,6 +299,22 @@ void bantin_registry_refresh(bantin_registry *reg, apr_time_t now)
             bantin_store_save_startcache(src->store);
         }
     }
+}
+
+int bantin_registry_portal(const bantin_registry *reg,
+                           const bantin_section *sec, bantin_portal *out)
+{
+    if (!sec->content || !sec->templates || !sec->content->store) {
+        return 0;
+    }
+    out->settings = &sec->set;
+    out->content_dir = sec->content->dir;
+    out->store = sec->content->store;
+    out->theme = sec->templates->theme;
+    out->search = sec->content->search;
+    out->cache = reg->cache;
+    out->refresh = !bantin_workers_watching(sec->content->workers);
+    return 1;
 }
 
 bantin_status_dir *bantin_registry_status_dirs(const bantin_registry *reg,

@@ -95,11 +95,13 @@ typedef struct bantin_start {
  * process's page cache, loads every content dir's store as user (from
  * the start cache when it can), prepares its search index (BT0303 when it
  * cannot: search is off), removes the state and start cache of content
- * dirs served no more.  On failure *err is the line to log at critical
- * level (BT0010, BT0002) and nothing serves. */
-apr_status_t bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
-                                  apr_pool_t *ptemp, bantin_spelling sp,
-                                  const bantin_start *how, const char **err);
+ * dirs served no more.  0, or -1 with *err the line to log at critical
+ * level (BT0010, BT0002) and *cause the status behind it (0 for none):
+ * nothing serves. */
+int bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
+                         apr_pool_t *ptemp, bantin_spelling sp,
+                         const bantin_start *how, const char **err,
+                         apr_status_t *cause);
 
 /* The start line (BT0001, at notice level): the version and how many
  * content dirs are served. */
@@ -116,6 +118,12 @@ void bantin_registry_stop_workers(bantin_registry *reg);
 /* In the parent: every store looks for changes, and writes its start
  * cache once after the load parsed files. */
 void bantin_registry_refresh(bantin_registry *reg, apr_time_t now);
+
+/* What serves sec's portal, in *out (with this process's page cache):
+ * 0 when sec lacks a content or template dir, or its content did not
+ * load. */
+int bantin_registry_portal(const bantin_registry *reg,
+                           const bantin_section *sec, bantin_portal *out);
 
 /* The content dirs for the status page (bantin_answer_status); *n of
  * them. */

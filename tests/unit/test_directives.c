@@ -9,6 +9,7 @@
 #include "bantin_date.h"
 #include "bantin_directives.h"
 #include "bantin_lifecycle.h"
+#include "bantin_parent.h"
 #include "unit.h"
 
 static bantin_section sec;
@@ -346,6 +347,43 @@ START_TEST(test_settle)
 }
 END_TEST
 
+/* A section serves only with both dirs, its content loaded. */
+START_TEST(test_portal)
+{
+    bantin_source content, templates;
+    bantin_portal portal;
+
+    memset(&content, 0, sizeof(content));
+    memset(&templates, 0, sizeof(templates));
+    fresh();
+    ck_assert_int_eq(bantin_registry_portal(&reg, &sec, &portal), 0);
+    sec.content = &content;
+    sec.templates = &templates;
+    ck_assert_int_eq(bantin_registry_portal(&reg, &sec, &portal), 0);
+    content.store = (bantin_store *)&content; /* only compared */
+    content.dir = "/srv/tin";
+    ck_assert_int_eq(bantin_registry_portal(&reg, &sec, &portal), 1);
+    ck_assert_str_eq(portal.content_dir, "/srv/tin");
+    ck_assert_ptr_eq(portal.settings, &sec.set);
+    /* no watcher thread: requests look for changes themselves */
+    ck_assert_int_eq(portal.refresh, 1);
+}
+END_TEST
+
+/* The command line this process was started with (a stop is told from a
+ * start by it in httpd). */
+START_TEST(test_cmdline)
+{
+    const char **argv;
+    int argc;
+
+    ck_assert_int_eq(bantin_parent_cmdline(unit_pool, &argc, &argv), 1);
+    ck_assert_int_ge(argc, 1);
+    ck_assert_msg(strstr(argv[0], "unit-tests") != NULL, "%s", argv[0]);
+    ck_assert_ptr_null(argv[argc]);
+}
+END_TEST
+
 Suite *directives_suite(void)
 {
     Suite *s = suite_create("directives");
@@ -359,6 +397,8 @@ Suite *directives_suite(void)
     tcase_add_test(tc, test_dirs);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_settle);
+    tcase_add_test(tc, test_portal);
+    tcase_add_test(tc, test_cmdline);
     suite_add_tcase(s, tc);
     return s;
 }
