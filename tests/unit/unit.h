@@ -35,6 +35,7 @@ Suite *messages_suite(void);
 Suite *moves_suite(void);
 Suite *answer_suite(void);
 Suite *directives_suite(void);
+Suite *conditions_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
