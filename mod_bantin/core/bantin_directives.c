@@ -104,6 +104,17 @@ const char *bantin_directive_name(bantin_directive_id id, bantin_spelling sp)
     return bantin_directives[id].name[sp];
 }
 
+int bantin_directive_is_dir(const bantin_directive *d)
+{
+    return d->kind == BANTIN_V_CONTENT_DIR || d->kind == BANTIN_V_TEMPLATE_DIR;
+}
+
+int bantin_directive_takes_path(const bantin_directive *d)
+{
+    return bantin_directive_is_dir(d) || d->kind == BANTIN_V_PATH
+           || d->kind == BANTIN_V_PATH_OR_OFF;
+}
+
 /* ---------------------------------------------------------------------- */
 /* the checks: each returns NULL or why, after "Name: "                     */
 

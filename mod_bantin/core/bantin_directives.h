@@ -88,6 +88,15 @@ extern const bantin_directive bantin_directives[BANTIN_D_COUNT];
 const char *bantin_directive_name(bantin_directive_id id,
                                   bantin_spelling sp);
 
+/* Whether d names a content or template dir (which a server reading its
+ * config only to stop a running one skips: it must not fail for a dir
+ * gone or a template broken under that server). */
+int bantin_directive_is_dir(const bantin_directive *d);
+
+/* Whether d takes a path, which the server makes absolute its own way
+ * (httpd: from ServerRoot, nginx: from its prefix). */
+int bantin_directive_takes_path(const bantin_directive *d);
+
 /* Sets what directive d says with the words argv[0..argc-1] into sec (or
  * into reg when d->server_only); path is argv[0] made absolute by the
  * server (NULL when it could not be) for the kinds that take a path.

@@ -61,8 +61,6 @@ static const char *set_directive(cmd_parms *cmd, void *cfg, const char *args)
     apr_array_header_t *words = apr_array_make(cmd->temp_pool, 4,
                                                sizeof(const char *));
     const char *err, *w, *path = NULL;
-    int dir = d->kind == BANTIN_V_CONTENT_DIR
-              || d->kind == BANTIN_V_TEMPLATE_DIR;
 
     if (d->server_only && (err = ap_check_cmd_context(cmd, GLOBAL_ONLY))) {
         return err;
@@ -71,7 +69,7 @@ static const char *set_directive(cmd_parms *cmd, void *cfg, const char *args)
      * a dir gone or a template broken under the running server
      * (mod_bantin_startup.c).  Whether the server's User can read the
      * content: bantin_check_config, once User is surely read. */
-    if (dir && bantin_only_stopping(cmd->temp_pool)) {
+    if (bantin_directive_is_dir(d) && bantin_only_stopping(cmd->temp_pool)) {
         return NULL;
     }
     if (d->many) {
@@ -83,7 +81,7 @@ static const char *set_directive(cmd_parms *cmd, void *cfg, const char *args)
     else {
         APR_ARRAY_PUSH(words, const char *) = args;
     }
-    if (dir || d->kind == BANTIN_V_PATH || d->kind == BANTIN_V_PATH_OR_OFF) {
+    if (bantin_directive_takes_path(d)) {
         path = ap_server_root_relative(cmd->pool, args);
     }
     err = bantin_directive_set(cmd->pool, d, BANTIN_HTTPD, &c->d, &bantin_reg,

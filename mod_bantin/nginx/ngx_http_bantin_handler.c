@@ -39,6 +39,23 @@ static void pool_destroy(void *data)
     apr_pool_destroy(data);
 }
 
+/* A request's context, with the core's pool (freed with the request's);
+ * NULL without memory. */
+static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
+{
+    ngx_http_bantin_ctx_t *x = ngx_pcalloc(r->pool, sizeof(*x));
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (!x || !cln
+        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL) != APR_SUCCESS) {
+        return NULL;
+    }
+    cln->handler = pool_destroy;
+    cln->data = x->pool;
+    x->r = r;
+    return x;
+}
+
 /* The value of request header name, several joined by ", " as httpd
  * merges them; NULL when absent. */
 static const char *header_in(ngx_http_bantin_ctx_t *x, const char *name)
@@ -127,18 +144,15 @@ static apr_int64_t http_time(const char *s)
  * (bantin_conditions.h). */
 static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
 {
-    bantin_conditional c;
-    int rc;
+    bantin_conditional c = {
+        (x->r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD)) != 0, etag,
+        x->a.modified, header_in(x, "If-Match"),
+        header_in(x, "If-None-Match"),
+        http_time(header_in(x, "If-Unmodified-Since")),
+        http_time(header_in(x, "If-Modified-Since")),
+        (apr_int64_t)ngx_time()};
+    int rc = bantin_conditions(&c);
 
-    c.get = (x->r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD)) != 0;
-    c.etag = etag;
-    c.modified = x->a.modified;
-    c.if_match = header_in(x, "If-Match");
-    c.if_none_match = header_in(x, "If-None-Match");
-    c.if_unmodified_since = http_time(header_in(x, "If-Unmodified-Since"));
-    c.if_modified_since = http_time(header_in(x, "If-Modified-Since"));
-    c.now = (apr_int64_t)ngx_time();
-    rc = bantin_conditions(&c);
     return rc == 304 ? NGX_HTTP_NOT_MODIFIED
            : rc == 412 ? NGX_HTTP_PRECONDITION_FAILED : NGX_OK;
 }
@@ -316,7 +330,6 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
     ngx_http_bantin_main_conf_t *m = ngx_http_get_module_main_conf(
         r, ngx_http_bantin_module);
     ngx_http_bantin_ctx_t *x;
-    ngx_pool_cleanup_t *cln;
     ngx_thread_task_t *task;
     ngx_thread_pool_t *tp;
     bantin_portal portal;
@@ -338,15 +351,9 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
                          (u_char *)"%2f", 3 - 1)) {
         return NGX_HTTP_NOT_FOUND;
     }
-    if (!(x = ngx_pcalloc(r->pool, sizeof(*x)))
-        || !(cln = ngx_pool_cleanup_add(r->pool, 0))
-        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL)
-               != APR_SUCCESS) {
+    if (!(x = ctx_make(r))) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    cln->handler = pool_destroy;
-    cln->data = x->pool;
-    x->r = r;
     ngx_http_set_ctx(r, x, ngx_http_bantin_module);
     x->portal = portal;
 
@@ -414,7 +421,6 @@ ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r)
     ngx_http_bantin_main_conf_t *m = ngx_http_get_module_main_conf(
         r, ngx_http_bantin_module);
     ngx_http_bantin_ctx_t *x;
-    ngx_pool_cleanup_t *cln;
     bantin_status_dir *dirs;
     ngx_int_t rc;
     int n;
@@ -422,15 +428,9 @@ ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r)
     if ((rc = ngx_http_discard_request_body(r)) != NGX_OK) {
         return rc;
     }
-    if (!(x = ngx_pcalloc(r->pool, sizeof(*x)))
-        || !(cln = ngx_pool_cleanup_add(r->pool, 0))
-        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL)
-               != APR_SUCCESS) {
+    if (!(x = ctx_make(r))) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    cln->handler = pool_destroy;
-    cln->data = x->pool;
-    x->r = r;
     dirs = bantin_registry_status_dirs(&m->reg, x->pool, &n);
     bantin_answer_status(x->pool,
                          apr_pstrmemdup(x->pool,

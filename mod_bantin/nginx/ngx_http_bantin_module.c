@@ -122,20 +122,18 @@ static char *set_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_http_conf_get_module_main_conf(cf, ngx_http_bantin_module);
     ngx_str_t *args = cf->args->elts;
     const char **words, *path = NULL, *err;
-    int dir = d->kind == BANTIN_V_CONTENT_DIR
-              || d->kind == BANTIN_V_TEMPLATE_DIR;
     ngx_uint_t i;
 
     /* a signal (nginx -s stop) needs neither: it must not fail for a dir
      * gone or a template broken under the running server */
-    if (dir && ngx_process == NGX_PROCESS_SIGNALLER) {
+    if (bantin_directive_is_dir(d) && ngx_process == NGX_PROCESS_SIGNALLER) {
         return NGX_CONF_OK;
     }
     words = apr_pcalloc(m->pool, sizeof(*words) * cf->args->nelts);
     for (i = 1; i < cf->args->nelts; i++) {
         words[i - 1] = (const char *)args[i].data;
     }
-    if (dir || d->kind == BANTIN_V_PATH || d->kind == BANTIN_V_PATH_OR_OFF) {
+    if (bantin_directive_takes_path(d)) {
         path = full_path(cf, 1);
     }
     err = bantin_directive_set(m->pool, d, BANTIN_NGINX, &c->d, &m->reg,
