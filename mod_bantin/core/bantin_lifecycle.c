@@ -317,22 +317,21 @@ int bantin_registry_portal(const bantin_registry *reg,
     return 1;
 }
 
-bantin_status_dir *bantin_registry_status_dirs(const bantin_registry *reg,
-                                               apr_pool_t *p, int *n)
+void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
+                            const char *method, bantin_response *out)
 {
     bantin_status_dir *dirs = apr_pcalloc(
         p, sizeof(*dirs) * (apr_size_t)((reg->sources ? reg->sources->nelts
                                                         : 0) + 1));
     bantin_source *src;
-    int i;
+    int i, n = 0;
 
-    *n = 0;
     EACH_SOURCE(reg, i, src) {
         if (src->store) {
-            dirs[*n].dir = src->dir;
-            dirs[*n].store = src->store;
-            dirs[(*n)++].search = src->search;
+            dirs[n].dir = src->dir;
+            dirs[n].store = src->store;
+            dirs[n++].search = src->search;
         }
     }
-    return dirs;
+    bantin_answer_status(p, method, dirs, n, reg->cache, (long)getpid(), out);
 }

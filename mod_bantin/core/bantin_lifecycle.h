@@ -125,9 +125,9 @@ void bantin_registry_refresh(bantin_registry *reg, apr_time_t now);
 int bantin_registry_portal(const bantin_registry *reg,
                            const bantin_section *sec, bantin_portal *out);
 
-/* The content dirs for the status page (bantin_answer_status); *n of
- * them. */
-bantin_status_dir *bantin_registry_status_dirs(const bantin_registry *reg,
-                                               apr_pool_t *p, int *n);
+/* The status page of this process (bantin_answer_status): every content
+ * dir of the configuration, the page cache, the pid. */
+void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
+                            const char *method, bantin_response *out);
 
 #endif

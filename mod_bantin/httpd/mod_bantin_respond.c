@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "apr_portable.h"
 #include "apr_strings.h"
@@ -282,15 +281,11 @@ int bantin_handler(request_rec *r)
 /* SetHandler bantin-status: every content dir of this server's config. */
 int bantin_status_handler(request_rec *r)
 {
-    bantin_status_dir *dirs;
     bantin_response a;
-    int n;
 
     if (!r->handler || strcmp(r->handler, "bantin-status")) {
         return DECLINED;
     }
-    dirs = bantin_registry_status_dirs(&bantin_reg, r->pool, &n);
-    bantin_answer_status(r->pool, r->method, dirs, n, bantin_reg.cache,
-                         (long)getpid(), &a);
+    bantin_registry_status(&bantin_reg, r->pool, r->method, &a);
     return send_answer(r, &a);
 }

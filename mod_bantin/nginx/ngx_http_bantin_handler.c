@@ -13,7 +13,6 @@
  * answers.
  */
 #include <strings.h>
-#include <unistd.h>
 
 #include <apr_strings.h>
 
@@ -421,9 +420,7 @@ ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r)
     ngx_http_bantin_main_conf_t *m = ngx_http_get_module_main_conf(
         r, ngx_http_bantin_module);
     ngx_http_bantin_ctx_t *x;
-    bantin_status_dir *dirs;
     ngx_int_t rc;
-    int n;
 
     if ((rc = ngx_http_discard_request_body(r)) != NGX_OK) {
         return rc;
@@ -431,11 +428,10 @@ ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r)
     if (!(x = ctx_make(r))) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    dirs = bantin_registry_status_dirs(&m->reg, x->pool, &n);
-    bantin_answer_status(x->pool,
-                         apr_pstrmemdup(x->pool,
-                                        (const char *)r->method_name.data,
-                                        r->method_name.len),
-                         dirs, n, m->reg.cache, (long)getpid(), &x->a);
+    bantin_registry_status(&m->reg, x->pool,
+                           apr_pstrmemdup(x->pool,
+                                          (const char *)r->method_name.data,
+                                          r->method_name.len),
+                           &x->a);
     return send_answer(x);
 }

@@ -3,6 +3,7 @@
  * a content dir over its sections (bantin_lifecycle.h).
  */
 #include <string.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 
@@ -370,6 +371,20 @@ START_TEST(test_portal)
 }
 END_TEST
 
+/* The status page of a configuration that serves nothing yet. */
+START_TEST(test_status)
+{
+    bantin_response a;
+
+    fresh();
+    bantin_registry_status(&reg, unit_pool, "GET", &a);
+    ck_assert_int_eq(a.status, 200);
+    ck_assert_ptr_nonnull(a.body);
+    ck_assert_ptr_nonnull(strstr(a.body, apr_psprintf(unit_pool, "%ld",
+                                                      (long)getpid())));
+}
+END_TEST
+
 /* The command line this process was started with (a stop is told from a
  * start by it in httpd). */
 START_TEST(test_cmdline)
@@ -399,6 +414,7 @@ Suite *directives_suite(void)
     tcase_add_test(tc, test_settle);
     tcase_add_test(tc, test_portal);
     tcase_add_test(tc, test_cmdline);
+    tcase_add_test(tc, test_status);
     suite_add_tcase(s, tc);
     return s;
 }
