@@ -54,6 +54,11 @@ CORE += bantin_settings bantin_answer bantin_answer_pages bantin_answer_feeds \
 CORE += bantin_workers bantin_parent
 # the inotify events an nginx worker's event loop reads for its watcher
 CORE += bantin_eventq
+# the directives of both servers (one table), and what both do with
+# the portals of a configuration, from the config read to exit
+CORE += bantin_directives bantin_lifecycle
+# conditional requests as httpd decides them (for nginx)
+CORE += bantin_conditions
 CORE_OBJ := $(CORE:%=$(BUILD)/%.o) $(BUILD)/bantin_schema_rng.o \
             $(BUILD)/bantin_names_rng.o $(BUILD)/bantin_version.o
 VERSION  := $(shell cat VERSION)

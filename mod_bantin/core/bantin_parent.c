@@ -3,6 +3,7 @@
  * bantin_parent.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "apr_strings.h"
+#include "apr_tables.h"
 
 #include "bantin_parent.h"
 #include "bantin_safedir.h"
@@ -91,4 +93,40 @@ int bantin_parent_default_dir(apr_pool_t *ptemp, const char *dir,
     }
     umask(old);
     return fd < 0 ? -1 : 0;
+}
+
+/* /proc/self/cmdline holds the words NUL-separated. */
+int bantin_parent_cmdline(apr_pool_t *p, int *argc, const char ***argv)
+{
+    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
+    apr_size_t len = 0, cap = 4096;
+    char *buf = apr_palloc(p, cap);
+    const char *at;
+    ssize_t n;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        return 0;
+    }
+    while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+        len += (apr_size_t)n;
+        if (len == cap - 1) {
+            char *more = apr_palloc(p, cap * 2);
+            memcpy(more, buf, len);
+            buf = more;
+            cap *= 2;
+        }
+    }
+    close(fd);
+    if (n < 0 || len == 0) {
+        return 0;
+    }
+    buf[len] = '\0';
+    for (at = buf; at < buf + len; at += strlen(at) + 1) {
+        APR_ARRAY_PUSH(args, const char *) = at;
+    }
+    APR_ARRAY_PUSH(args, const char *) = NULL;
+    *argc = args->nelts - 1;
+    *argv = (const char **)args->elts;
+    return 1;
 }

@@ -32,4 +32,9 @@ int bantin_parent_default_dir(apr_pool_t *ptemp, const char *dir,
                               const char *instance, int in_reach,
                               const char **why);
 
+/* The command line this process was started with, from
+ * /proc/self/cmdline (a server may rewrite its own argv, as httpd's MPM
+ * takes -k out): 1, or 0 where it cannot be read. */
+int bantin_parent_cmdline(apr_pool_t *p, int *argc, const char ***argv);
+
 #endif

@@ -1,15 +1,16 @@
-/* mod_bantin.c -- the httpd glue of mod_bantin: the module, its hooks and
- * the lifecycle (startup, the children's threads).
+/* mod_bantin.c -- the httpd glue of mod_bantin: the module, its hooks,
+ * and what httpd's lifecycle asks of the core's (bantin_lifecycle.h).
  *
  * Everything a page is made of, and every answer, lives in the core
- * library (mod_bantin/core), which includes no httpd header.  This file
- * loads the stores at startup and keeps them fresh; the handlers
- * translate requests and answers:
+ * library (mod_bantin/core), which includes no httpd header; so do the
+ * directives' checks and the loading of content.  This file tells the
+ * core when, and what only httpd knows (its User, its runtime dir, its
+ * error log):
  *
+ *   mod_bantin_config.c   the directives, from the core's table
+ *   mod_bantin_startup.c  a stop told from a start; check_config
  *   mod_bantin_respond.c  the handlers: httpd's request into the core's
  *                         (bantin_answer.h), the core's answer out
- *
- * mod_bantin_config.c holds the directives.
  *
  * Lifecycle.  Content is loaded in post_config, in the parent, before the
  * children fork: they share it copy-on-write.  Each child then watches the
@@ -23,34 +24,13 @@
 #include "http_core.h"
 #include "http_main.h"
 #include "http_log.h"
-#include "http_protocol.h"
-#include "http_request.h"
 #include "mpm_common.h"
 #include "unixd.h"
 #include "util_time.h"
 
-#include "bantin_article.h"
-#include "bantin_cache.h"
-#include "bantin_fs.h"
 #include "bantin_log.h"
-#include "bantin_names.h"
-#include "bantin_parent.h"
-#include "bantin_request.h"
-#include "bantin_safedir.h"
-#include "bantin_state.h"
-#include "bantin_version.h"
 #include "bantin_stateclean.h"
-#include "bantin_workers.h"
 #include "mod_bantin.h"
-
-/* Rendered pages of this process (see bantin_cache.h); created in
- * post_config, so each child has its own after fork. */
-bantin_cache *bantin_page_cache;
-
-/* Shared by the children of one start, which inherit it: a sync of the
- * search index that completed under this token is this start's
- * (bantin_search_track). */
-static apr_uint64_t start_token;
 
 /* ---------------------------------------------------------------------- */
 /* startup                                                                 */
@@ -102,21 +82,6 @@ static void log_to_httpd(void *baton, bantin_log_level_e level,
     }
 }
 
-/* The start line: the version (the packages' too, from VERSION) and what
- * is served.  At notice level, which httpd logs whatever the LogLevel,
- * once per start and restart. */
-static void log_started(server_rec *s)
-{
-    int i, dirs = 0;
-
-    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
-        dirs += !APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *)->is_theme;
-    }
-    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "BT0001 mod_bantin %s "
-                 "started, serving %d content dir%s", bantin_version, dirs,
-                 dirs == 1 ? "" : "s");
-}
-
 /* The config file httpd was started with (-f), made absolute; "" for
  * the built-in one. */
 static const char *config_file(apr_pool_t *ptemp, server_rec *s)
@@ -140,75 +105,17 @@ static const char *config_file(apr_pool_t *ptemp, server_rec *s)
     return f;
 }
 
-/* The default folder `what` ("state", "startcache") of this instance:
- * DEFAULT_CACHE_BASE/what/<instance> when the parent runs as root, with
- * the folders above made 0755 and root's (the children reach the index
- * through them); else `fallback` in the runtime dir, as before, since a
- * user other than root cannot write /var/cache. */
-static const char *default_dir(apr_pool_t *pconf, apr_pool_t *ptemp,
-                               const char *what, const char *fallback,
-                               const char *instance, server_rec *s)
-{
-    const char *why, *dir = apr_pstrcat(ptemp, DEFAULT_CACHE_BASE, "/", what,
-                                        NULL);
-
-    if (geteuid() != 0) {
-        return ap_runtime_dir_relative(pconf, fallback);
-    }
-    if (bantin_parent_default_dir(ptemp, dir, instance,
-                                  !strcmp(what, "state"), &why) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "BT0005 %s: the default "
-                     "folder cannot be made: %s", dir, why);
-    }
-    return apr_pstrcat(pconf, dir, "/", instance, NULL);
-}
-
-/* The state of content dirs this instance served before and serves no
- * more is removed (BT0121), once every store is open. */
-static void sweep_states(apr_pool_t *ptemp, const char *root,
-                         const char *instance)
-{
-    const char **dirs = apr_palloc(ptemp, sizeof(*dirs)
-                                              * (bantin_reg.sources->nelts
-                                                 + 1));
-    int i, n = 0;
-
-    for (i = 0; i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
-                                           bantin_source *);
-        if (!src->is_theme && src->store) {
-            dirs[n++] = src->dir;
-        }
-    }
-    bantin_state_sweep(ptemp, root, instance, dirs, n);
-}
-
-/* The default start cache folder is this instance's alone: the files of
- * content dirs it no longer serves go. */
-static void sweep_startcache(apr_pool_t *ptemp, const char *dir)
-{
-    const char **names = apr_palloc(ptemp, sizeof(*names)
-                                               * (bantin_reg.sources->nelts
-                                                  + 1));
-    int i, n = 0;
-
-    for (i = 0; i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
-                                           bantin_source *);
-        if (!src->is_theme && src->store
-            && bantin_store_startcache_name(src->store)) {
-            names[n++] = bantin_store_startcache_name(src->store);
-        }
-    }
-    bantin_startcache_sweep(ptemp, dir, names, n);
-}
-
+/* Loads every content dir in the parent (bantin_registry_load), once
+ * the whole config is read: the children share it copy-on-write. */
 static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp, server_rec *s)
 {
-    bantin_schema *schema;
-    const char *err = NULL, *root, *cache_dir, *instance;
-    int i;
+    bantin_user user = {ap_unixd_config.user_name, ap_unixd_config.user_id,
+                        ap_unixd_config.group_id};
+    bantin_start how;
+    const char *err;
+    apr_status_t cause;
+    void *started = NULL;
 
     (void)plog;
     /* httpd reads its config twice at startup; the first pass only checks
@@ -218,101 +125,35 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     bantin_log_set(log_to_httpd, s);
     if (!bantin_reg.sources) {
-        log_started(s);
+        bantin_registry_log_started(&bantin_reg);
         return OK;
-    }
-    start_token = (apr_uint64_t)apr_time_now();
-    if (!(schema = bantin_schema_load(pconf, &err))) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "BT0010 %s", err);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    /* each content dir's zone, watch and interval were settled by
-     * bantin_check_config (mod_bantin_startup.c) */
-    {
-        /* in 64 bits: 65536 MiB << 20 is 0 in a 32-bit size_t; more than
-         * the address space holds is as good as no limit */
-        apr_uint64_t bytes = (apr_uint64_t)(bantin_reg.cache_mb != UNSET
-                                                ? bantin_reg.cache_mb
-                                                : BANTIN_DEFAULT_CACHE_MB) << 20;
-        bantin_page_cache = bantin_cache_create(
-            pconf, bytes > APR_SIZE_MAX ? APR_SIZE_MAX : (apr_size_t)bytes);
-    }
-    instance = bantin_state_instance(pconf, ap_server_root,
-                                     config_file(ptemp, s));
-    if (!(root = bantin_reg.state_root)) {
-        root = default_dir(pconf, ptemp, "state", "bantin-state", instance,
-                           s);
-    }
-    if (!(cache_dir = bantin_reg.startcache_dir)) {
-        cache_dir = default_dir(pconf, ptemp, "startcache",
-                                "bantin-startcache", instance, s);
-    }
-    /* The state root stays the parent's; each content dir's folder in it
-     * is handed to the children's User (bantin_state.h). */
-    if (geteuid() == 0) {
-        bantin_state_hand_to(ap_unixd_config.user_id,
-                             ap_unixd_config.group_id);
-        /* The parent reads as root what the children read as the User:
-         * it serves only what they can read (bantin_store_read_as). */
-        bantin_store_read_as(bantin_fs_reader_make(
-            pconf, ap_unixd_config.user_name, ap_unixd_config.user_id,
-            ap_unixd_config.group_id));
     }
     /* A restart (graceful or not) keeps the parent, which already logged
      * the problems it found: only a fresh start logs them again.  The
      * process pool outlives restarts: a mark in it tells them apart. */
-    {
-        void *started = NULL;
-        apr_pool_userdata_get(&started, "bantin-started", s->process->pool);
-        bantin_state_remember_logged(started != NULL);
-        if (!started) {
-            apr_pool_userdata_set((void *)1, "bantin-started",
-                                  apr_pool_cleanup_null, s->process->pool);
-        }
+    apr_pool_userdata_get(&started, "bantin-started", s->process->pool);
+    if (!started) {
+        apr_pool_userdata_set((void *)1, "bantin-started",
+                              apr_pool_cleanup_null, s->process->pool);
     }
-    for (i = 0; i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
-        apr_status_t rv;
-        if (src->is_theme) {
-            continue;
-        }
-        /* The start cache lives in the runtime dir, apart from the state
-         * dir: the children's User owns its folders, and only the parent
-         * may write what the next start serves unchecked. */
-        rv = bantin_store_create_cached(
-            &src->store, pconf, src->dir, schema,
-            src->tz_min != UNSET ? src->tz_min : BANTIN_TZ_DEFAULT_MIN,
-            src->interval != UNSET ? src->interval : BANTIN_DEFAULT_INTERVAL, root,
-            *cache_dir ? cache_dir : NULL);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "BT0002 "
-                         "BantinContentDir %s: cannot be read", src->dir);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (src->walk) {
-            bantin_store_walk_always(src->store);
-        }
-        if (bantin_store_state_dir(src->store)) {
-            const char *serr;
-            src->search_path = apr_pstrcat(
-                pconf, bantin_store_state_dir(src->store), "/search.sqlite",
-                NULL);
-            bantin_user user = {ap_unixd_config.user_name,
-                                ap_unixd_config.user_id,
-                                ap_unixd_config.group_id};
-            if (bantin_parent_prepare_search(ptemp, src->search_path, &user,
-                                             &serr) != APR_SUCCESS) {
-                ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "BT0303 %s: search "
-                             "is off", serr);
-                src->search_path = NULL;
-            }
-        }
+    /* each content dir's zone, watch and interval were settled by
+     * bantin_check_config (mod_bantin_startup.c); the defaults of the
+     * state and the start cache are in the runtime dir when the parent
+     * is not root */
+    how.instance = bantin_state_instance(pconf, ap_server_root,
+                                         config_file(ptemp, s));
+    how.cache_base = DEFAULT_CACHE_BASE;
+    how.state_dir = ap_runtime_dir_relative(pconf, "bantin-state");
+    how.startcache_dir = ap_runtime_dir_relative(pconf, "bantin-startcache");
+    how.user = &user;
+    how.restart = started != NULL;
+    how.save_startcache = 0; /* bantin_monitor, once the parent serves */
+    if (bantin_registry_load(&bantin_reg, pconf, ptemp, BANTIN_HTTPD, &how,
+                             &err, &cause) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, cause, s, "%s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
-    sweep_states(ptemp, root, instance);
-    if (!bantin_reg.startcache_dir && geteuid() == 0) {
-        sweep_startcache(ptemp, cache_dir);
-    }
-    log_started(s);
+    bantin_registry_log_started(&bantin_reg);
     return OK;
 }
 
@@ -322,18 +163,10 @@ static int bantin_post_config(apr_pool_t *pconf, apr_pool_t *plog,
  * writes the search index (bantin_workers.h). */
 static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    int i;
-
     (void)s;
-    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
-        if (src->store) {
-            src->workers = bantin_workers_start(pchild, src->dir, src->store,
-                                                src->search_path,
-                                                start_token);
-            src->search = bantin_workers_search(src->workers);
-        }
-    }
+    /* (fails only without memory for a pool: then no thread watches, and
+     * requests look for changes themselves, bantin_answer.h) */
+    (void)bantin_registry_start_workers(&bantin_reg, pchild);
 }
 
 /* The parent keeps its copy fresh too: children it forks later (under
@@ -341,18 +174,8 @@ static void bantin_child_init(apr_pool_t *pchild, server_rec *s)
  * the problems already logged, and their catch-up has little to do. */
 static int bantin_monitor(apr_pool_t *p, server_rec *s)
 {
-    apr_time_t now = apr_time_now();
-    int i;
-
     (void)p; (void)s;
-    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i, bantin_source *);
-        if (src->store) {
-            bantin_store_refresh(src->store, now);
-            /* once after startup, when the load parsed files */
-            bantin_store_save_startcache(src->store);
-        }
-    }
+    bantin_registry_refresh(&bantin_reg, apr_time_now());
     return DECLINED;
 }
 

@@ -7,11 +7,7 @@
 #include "httpd.h"
 #include "http_config.h"
 
-#include "bantin_cache.h"
-#include "bantin_render.h"
-#include "bantin_search.h"
-#include "bantin_settings.h"
-#include "bantin_store.h"
+#include "bantin_lifecycle.h"
 
 extern module AP_MODULE_DECLARE_DATA bantin_module;
 
@@ -23,49 +19,24 @@ extern module AP_MODULE_DECLARE_DATA bantin_module;
  * instance below each (bantin_state_instance). */
 #define DEFAULT_CACHE_BASE "/var/cache/apache2/mod_bantin"
 
-/* One content dir or template dir, shared by every section naming it. */
+/* A <Location>'s config: what its directives say (bantin_directives.h)
+ * and where BantinContentDir was read. */
 typedef struct {
-    const char *dir;
-    int is_theme;          /* a template dir, or a content dir */
-    bantin_store *store;   /* content: loaded in post_config */
-    bantin_theme *theme;   /* templates: compiled when the directive is read */
-    int tz_min;            /* content: where plain dates fall */
-    const char *tz_where;  /* content: the section that settled tz_min */
-    apr_interval_time_t interval; /* content: how often to look for changes */
-    int walk;                     /* content: BantinWatch walk */
-    const char *search_path;      /* content: the search index file */
-    bantin_search *search;        /* content: opened in each child */
-    struct bantin_workers *workers; /* content: each child's watcher and
-                                     * indexer (bantin_workers.h) */
-} bantin_source;
-
-typedef struct {
-    const char *section;     /* the <Location> path this config was made for */
-    const char *prefix;      /* BantinPrefix, overrides section */
+    bantin_section d;
     server_rec *server;      /* where BantinContentDir was read: its
                               * settings are this section's defaults */
-    bantin_source *content;
-    bantin_source *templates;
-    bantin_settings set;     /* what the directives say of the pages
-                              * (merged by bantin_settings_merge) */
-    apr_interval_time_t interval;
-    int walk;                /* BantinWatch: 1 walk, 0 inotify */
 } bantin_conf;
 
 /* The config being read: filled while httpd reads it (one thread),
- * read-only once children run, reset when pconf is cleared. */
-typedef struct {
-    apr_array_header_t *sources;  /* of bantin_source *, or NULL */
-    apr_array_header_t *sections; /* of bantin_conf *, as written */
-    const char *state_root;       /* BantinStateDir, or NULL */
-    const char *startcache_dir;   /* BantinStartCacheDir, "" for off, or
-                                   * NULL (the default) */
-    long cache_mb;                /* BantinCacheSize, or UNSET */
-} bantin_registry;
-
+ * read-only once children run, reset when pconf is cleared.  The content
+ * and template dirs, the server-wide directives, and this process's page
+ * cache (bantin_lifecycle.h). */
 extern bantin_registry bantin_reg;
 
-extern const command_rec bantin_cmds[];
+/* Every bantin_conf made, as written (of bantin_conf *), or NULL. */
+extern apr_array_header_t *bantin_sections;
+
+extern command_rec bantin_cmds[];
 void *bantin_create_conf(apr_pool_t *p, char *dir);
 void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv);
 
@@ -76,9 +47,6 @@ void *bantin_merge_conf(apr_pool_t *p, void *basev, void *addv);
 int bantin_only_stopping(apr_pool_t *ptemp);
 int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s);
-
-/* Rendered pages of this process (mod_bantin.c). */
-extern bantin_cache *bantin_page_cache;
 
 /* mod_bantin_respond.c: SetHandler bantin and SetHandler bantin-status. */
 int bantin_handler(request_rec *r);

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "apr_portable.h"
 #include "apr_strings.h"
@@ -20,8 +19,6 @@
 #include "http_request.h"
 #include "util_filter.h"
 
-#include "bantin_answer.h"
-#include "bantin_workers.h"
 #include "mod_bantin.h"
 
 /* ---------------------------------------------------------------------- */
@@ -264,19 +261,12 @@ int bantin_handler(request_rec *r)
         return DECLINED;
     }
     c = ap_get_module_config(r->per_dir_config, &bantin_module);
-    if (!c->content || !c->templates || !c->content->store) {
+    if (!bantin_registry_portal(&bantin_reg, &c->d, &portal)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "BT0201 SetHandler "
                       "bantin for %s needs BantinContentDir and "
                       "BantinTemplateDir", r->uri);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    portal.settings = &c->set;
-    portal.content_dir = c->content->dir;
-    portal.store = c->content->store;
-    portal.theme = c->templates->theme;
-    portal.search = c->content->search;
-    portal.cache = bantin_page_cache;
-    portal.refresh = !bantin_workers_watching(c->content->workers);
 
     /* The site from the reader's own request: a subrequest (SSI) has no
      * port in its parsed URI and would drop it from absolute URLs. */
@@ -285,7 +275,7 @@ int bantin_handler(request_rec *r)
     }
     memset(&in, 0, sizeof(in));
     in.method = r->method;
-    if (!(in.prefix = bantin_prefix_of(r->pool, c->prefix, c->section,
+    if (!(in.prefix = bantin_prefix_of(r->pool, c->d.prefix, c->d.section,
                                        r->uri))) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "BT0202 %s is not "
                       "below the portal's <Location>: set BantinPrefix",
@@ -294,7 +284,7 @@ int bantin_handler(request_rec *r)
     in.path = in.prefix ? r->uri + strlen(in.prefix) : r->uri;
     in.args = r->args;
     in.cookie = apr_table_get(r->headers_in, "Cookie");
-    if (!c->set.site_url) {
+    if (!c->d.set.site_url) {
         /* httpd's own rule: the Host header, or ServerName under
          * UseCanonicalName On */
         in.site = ap_construct_url(r->pool, "", top);
@@ -312,27 +302,11 @@ int bantin_handler(request_rec *r)
 /* SetHandler bantin-status: every content dir of this server's config. */
 int bantin_status_handler(request_rec *r)
 {
-    bantin_status_dir *dirs;
     bantin_response a;
-    int i, n = 0;
 
     if (!r->handler || strcmp(r->handler, "bantin-status")) {
         return DECLINED;
     }
-    dirs = apr_pcalloc(r->pool, sizeof(*dirs)
-                                    * (bantin_reg.sources
-                                           ? bantin_reg.sources->nelts + 1
-                                           : 1));
-    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
-        bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
-                                           bantin_source *);
-        if (src->store) {
-            dirs[n].dir = src->dir;
-            dirs[n].store = src->store;
-            dirs[n++].search = src->search;
-        }
-    }
-    bantin_answer_status(r->pool, r->method, dirs, n, bantin_page_cache,
-                         (long)getpid(), &a);
+    bantin_registry_status(&bantin_reg, r->pool, r->method, &a);
     return send_answer(r, &a);
 }

@@ -13,9 +13,7 @@
  * skips them; `-k restart` and `-k graceful` keep them, so that a broken
  * config is refused before the running server is told to read it.
  */
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apr_getopt.h"
 #include "apr_strings.h"
@@ -24,46 +22,8 @@
 #include "http_main.h"
 #include "unixd.h"
 
-#include "bantin_date.h"
-#include "bantin_fs.h"
+#include "bantin_parent.h"
 #include "mod_bantin.h"
-
-/* The command line as the process was started, from /proc/self/cmdline
- * (NUL-separated), or 0 where it cannot be read. */
-static int original_argv(apr_pool_t *p, int *argc, const char ***argv)
-{
-    apr_array_header_t *args = apr_array_make(p, 8, sizeof(const char *));
-    apr_size_t len = 0, cap = 4096;
-    char *buf = apr_palloc(p, cap);
-    const char *at;
-    ssize_t n;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        return 0;
-    }
-    while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-        len += (apr_size_t)n;
-        if (len == cap - 1) {
-            char *more = apr_palloc(p, cap * 2);
-            memcpy(more, buf, len);
-            buf = more;
-            cap *= 2;
-        }
-    }
-    close(fd);
-    if (n < 0 || len == 0) {
-        return 0;
-    }
-    buf[len] = '\0';
-    for (at = buf; at < buf + len; at += strlen(at) + 1) {
-        APR_ARRAY_PUSH(args, const char *) = at;
-    }
-    APR_ARRAY_PUSH(args, const char *) = NULL;
-    *argc = args->nelts - 1;
-    *argv = (const char **)args->elts;
-    return 1;
-}
 
 /* httpd 2.4 does not tell a module which -k it was given: the MPM's
  * rewrite_args takes -k out of process->argv into a static of its own
@@ -86,7 +46,7 @@ int bantin_only_stopping(apr_pool_t *ptemp)
     }
     answer = 0;
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL
-        || !original_argv(ptemp, &argc, &argv)
+        || !bantin_parent_cmdline(ptemp, &argc, &argv)
         || apr_getopt_init(&opt, ptemp, argc, argv) != APR_SUCCESS) {
         return answer;
     }
@@ -110,117 +70,50 @@ int bantin_only_stopping(apr_pool_t *ptemp)
 /* A section's setting, else its server's (the base httpd merges every
  * section over: after ap_fixup_virtual_hosts a virtual host's holds the
  * main server's too), else UNSET. */
-#define SETTING(c, srv, f) ((c)->f != UNSET ? (c)->f : (srv)->f)
-
-static const char *section_name(apr_pool_t *p, const bantin_conf *c)
-{
-    return c->section ? apr_psprintf(p, "<Location %s>", c->section)
-                      : "the server config";
-}
-
-static const char *zone_name(apr_pool_t *p, int tz_min, int is_default)
-{
-    if (is_default) {
-        return "Asia/Ho_Chi_Minh, the default";
-    }
-    if (tz_min == 0) {
-        return "UTC";
-    }
-    return apr_psprintf(p, "%c%02d:%02d", tz_min < 0 ? '-' : '+',
-                        (tz_min < 0 ? -tz_min : tz_min) / 60,
-                        (tz_min < 0 ? -tz_min : tz_min) % 60);
-}
-
-/* A content dir the server's User cannot read (or reach) fails here: the
- * parent (root) could read it, and would start an empty portal.  In
- * check_config, when the whole config is read: User may come after the
- * portal's section. */
-static int check_user_may_read(apr_pool_t *ptemp)
-{
-    const bantin_fs_reader *user;
-    int i;
-
-    if (geteuid() != 0) {
-        return OK;
-    }
-    user = bantin_fs_reader_make(ptemp, ap_unixd_config.user_name,
-                                 ap_unixd_config.user_id,
-                                 ap_unixd_config.group_id);
-    for (i = 0; bantin_reg.sources && i < bantin_reg.sources->nelts; i++) {
-        const bantin_source *src = APR_ARRAY_IDX(bantin_reg.sources, i,
-                                                 bantin_source *);
-        const char *why;
-        if (!src->is_theme
-            && !bantin_fs_reader_may_path(ptemp, user, src->dir, &why)) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, 0, NULL,
-                         "BantinContentDir: %s", why);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    return OK;
-}
+#define SETTING(c, srv, f) ((c)->d.f != UNSET ? (c)->d.f : (srv)->d.f)
 
 /* Settles what each content dir's store is made with, from every section
- * naming it, with what those sections inherit from their server:
- * - the zone places plain dates, so it decides when an article is
- *   published: a content dir is published in one zone, and sections over
- *   one dir in two zones (set, inherited or the default) fail here;
- * - BantinWatch walk in any of them walks (it sees all inotify does);
- * - the shortest BantinCheckInterval among them wins.
- * A stop (see above) settles nothing and fails nothing. */
+ * naming it, with what those sections inherit from their server
+ * (bantin_registry_settle: one zone per content dir, walk when any says
+ * so, the shortest BantinCheckInterval); before that, a content dir the
+ * server's User cannot read (or reach) fails: the parent (root) could
+ * read it, and would start an empty portal.  In check_config, when the
+ * whole config is read: User may come after the portal's section.  A
+ * stop (see above) settles nothing and fails nothing. */
 int bantin_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                         apr_pool_t *ptemp, server_rec *s)
 {
+    bantin_user user = {ap_unixd_config.user_name, ap_unixd_config.user_id,
+                        ap_unixd_config.group_id};
+    const char *err;
     int i;
 
-    (void)pconf; (void)plog; (void)s;
-    if (!bantin_reg.sections || bantin_only_stopping(ptemp)) {
+    (void)plog; (void)s;
+    if (!bantin_sections || bantin_only_stopping(ptemp)) {
         return OK;
     }
-    if (check_user_may_read(ptemp) != OK) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    for (i = 0; i < bantin_reg.sections->nelts; i++) {
-        const bantin_conf *c = APR_ARRAY_IDX(bantin_reg.sections, i,
+    err = bantin_registry_check_user(&bantin_reg, ptemp, BANTIN_HTTPD, &user);
+    for (i = 0; !err && i < bantin_sections->nelts; i++) {
+        const bantin_conf *c = APR_ARRAY_IDX(bantin_sections, i,
                                              bantin_conf *);
         const bantin_conf *srv;
-        bantin_source *src = c->content;
-        int tz, walk;
-        apr_interval_time_t interval;
 
-        if (!src || !c->server) {
+        if (!c->d.content || !c->server) {
             continue;
         }
         srv = ap_get_module_config(c->server->lookup_defaults,
                                    &bantin_module);
-        tz = SETTING(c, srv, set.tz_min);
-        walk = SETTING(c, srv, walk);
-        interval = SETTING(c, srv, interval);
-        if (src->tz_where == NULL) {
-            src->tz_min = tz != UNSET ? tz : BANTIN_TZ_DEFAULT_MIN;
-            src->tz_where = apr_psprintf(
-                pconf, "%s (%s)", section_name(pconf, c),
-                zone_name(pconf, src->tz_min, tz == UNSET));
-        }
-        else if ((tz != UNSET ? tz : BANTIN_TZ_DEFAULT_MIN) != src->tz_min) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, 0, NULL,
-                         "BT0003 BantinTimeZone: BantinContentDir %s is "
-                         "published in one zone, but %s and %s (%s) differ: "
-                         "give them the same BantinTimeZone, or each its "
-                         "own content dir", src->dir, src->tz_where,
-                         section_name(ptemp, c),
-                         zone_name(ptemp, tz != UNSET ? tz
-                                                      : BANTIN_TZ_DEFAULT_MIN,
-                                   tz == UNSET));
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (walk == 1) {
-            src->walk = 1;
-        }
-        if (interval != UNSET
-            && (src->interval == UNSET || interval < src->interval)) {
-            src->interval = interval;
-        }
+        err = bantin_registry_settle(
+            pconf, BANTIN_HTTPD, c->d.content,
+            c->d.section ? apr_psprintf(pconf, "<Location %s>", c->d.section)
+                         : "the server config",
+            SETTING(c, srv, set.tz_min), SETTING(c, srv, walk),
+            SETTING(c, srv, interval));
+    }
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, 0, NULL, "%s",
+                     err);
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
 }

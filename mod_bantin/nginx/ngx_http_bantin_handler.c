@@ -7,16 +7,16 @@
  * for its answer; other pages come from the page cache or render in
  * memory from the snapshot, and the font-size form is read with
  * ngx_http_read_client_request_body before it is answered.  Conditional
- * requests are decided here as httpd's ap_meets_conditions decides them
- * (If-Modified-Since at or after Last-Modified is a 304, and ignored
- * beside an If-None-Match, as mod_bantin_respond.c does), so nginx's own
- * not-modified filter is switched off for these answers.
+ * requests are decided as httpd's ap_meets_conditions decides them
+ * (bantin_conditions.h: If-Modified-Since at or after Last-Modified is a
+ * 304), so nginx's own not-modified filter is switched off for these
+ * answers.
  */
 #include <strings.h>
-#include <unistd.h>
 
 #include <apr_strings.h>
 
+#include "bantin_conditions.h"
 #include "bantin_log.h"
 #include "bantin_request.h"
 #include "ngx_http_bantin.h"
@@ -36,6 +36,23 @@ static ngx_str_t default_pool = ngx_string("default");
 static void pool_destroy(void *data)
 {
     apr_pool_destroy(data);
+}
+
+/* A request's context, with the core's pool (freed with the request's);
+ * NULL without memory. */
+static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
+{
+    ngx_http_bantin_ctx_t *x = ngx_pcalloc(r->pool, sizeof(*x));
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (!x || !cln
+        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL) != APR_SUCCESS) {
+        return NULL;
+    }
+    cln->handler = pool_destroy;
+    cln->data = x->pool;
+    x->r = r;
+    return x;
 }
 
 /* The value of request header name, several joined by ", " as httpd
@@ -115,89 +132,28 @@ static const char *read_form(void *baton, apr_size_t max)
     return x->form && x->form_len < max ? x->form : NULL;
 }
 
-/* ---------------------------------------------------------------------- */
-/* conditional requests, as httpd's ap_meets_conditions                    */
-
-/* Whether the comma-separated list of entity tags names etag: weakly
- * (W/ ignored on both) or strongly (a weak one never matches). */
-static int etag_in(const char *list, const char *etag, int strong)
+static apr_int64_t http_time(const char *s)
 {
-    const char *e = etag, *t;
-    size_t n;
+    time_t t = s ? ngx_parse_http_time((u_char *)s, strlen(s)) : NGX_ERROR;
 
-    if (strong && !strncmp(e, "W/", 2)) {
-        return 0;
-    }
-    e += strncmp(e, "W/", 2) ? 0 : 2;
-    for (t = list; *t; t += n) {
-        t += strspn(t, " \t,");
-        n = strcspn(t, ",");
-        if (!n) {
-            break;
-        }
-        {
-            const char *u = t;
-            size_t m = n;
-            while (m && (u[m - 1] == ' ' || u[m - 1] == '\t')) {
-                m--;
-            }
-            if (!strncmp(u, "W/", 2)) {
-                if (strong) {
-                    continue;
-                }
-                u += 2;
-                m -= 2;
-            }
-            if (m == strlen(e) && !strncmp(u, e, m)) {
-                return 1;
-            }
-        }
-    }
-    return 0;
+    return t == NGX_ERROR ? BANTIN_NO_DATE : (apr_int64_t)t;
 }
 
-static time_t http_time(const char *s)
-{
-    return s ? ngx_parse_http_time((u_char *)s, strlen(s)) : NGX_ERROR;
-}
-
+/* NGX_OK, or the 304 or 412 httpd's ap_meets_conditions would answer
+ * (bantin_conditions.h). */
 static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
 {
-    ngx_http_request_t *r = x->r;
-    int get = r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD), not_modified = -1;
-    /* in seconds, as httpd compares (HTTP dates have no finer part) */
-    time_t mtime = (time_t)apr_time_sec(x->a.modified), t;
-    const char *v;
+    bantin_conditional c = {
+        (x->r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD)) != 0, etag,
+        x->a.modified, header_in(x, "If-Match"),
+        header_in(x, "If-None-Match"),
+        http_time(header_in(x, "If-Unmodified-Since")),
+        http_time(header_in(x, "If-Modified-Since")),
+        (apr_int64_t)ngx_time()};
+    int rc = bantin_conditions(&c);
 
-    if ((v = header_in(x, "If-Match"))) {
-        if (strcmp(v, "*") && (!etag || !etag_in(v, etag, 1))) {
-            return NGX_HTTP_PRECONDITION_FAILED;
-        }
-    }
-    else if ((t = http_time(header_in(x, "If-Unmodified-Since"))) != NGX_ERROR
-             && x->a.modified && mtime > t) {
-        return NGX_HTTP_PRECONDITION_FAILED;
-    }
-    if ((v = header_in(x, "If-None-Match"))) {
-        if (!strcmp(v, "*") || (etag && etag_in(v, etag, 0))) {
-            if (!get) {
-                return NGX_HTTP_PRECONDITION_FAILED;
-            }
-            not_modified = 1;
-        }
-        else {
-            not_modified = 0;
-        }
-    }
-    /* only without If-None-Match: a matching ETag decides alone (RFC 9110
-     * 13.1.3; mod_bantin_respond.c's meets_conditions), since each
-     * server's Last-Modified is its own and a cache revalidates at one
-     * server a page it fetched from another with that one's date */
-    if (get && not_modified == -1 && x->a.modified
-        && (t = http_time(header_in(x, "If-Modified-Since"))) != NGX_ERROR) {
-        not_modified = mtime <= t && t <= ngx_time();
-    }
-    return not_modified == 1 ? NGX_HTTP_NOT_MODIFIED : NGX_OK;
+    return rc == 304 ? NGX_HTTP_NOT_MODIFIED
+           : rc == 412 ? NGX_HTTP_PRECONDITION_FAILED : NGX_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -216,21 +172,6 @@ static ngx_table_elt_t *header_out(ngx_http_request_t *r, const char *name,
         h->value.len = strlen(value);
     }
     return h;
-}
-
-/* A file's ETag as httpd makes it (FileETag MTime Size): the size and
- * the modification time in microseconds, in hex; weak when the file
- * changed within the last second. */
-static const char *file_etag(ngx_http_bantin_ctx_t *x)
-{
-    const bantin_response *a = &x->a;
-
-    return apr_psprintf(x->pool, "%s\"%" APR_UINT64_T_HEX_FMT "-%"
-                        APR_UINT64_T_HEX_FMT "\"",
-                        apr_time_now() - a->modified > APR_USEC_PER_SEC
-                            ? "" : "W/",
-                        (apr_uint64_t)a->finfo.size,
-                        (apr_uint64_t)a->modified);
 }
 
 static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
@@ -258,8 +199,10 @@ static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
                 a->modified);
             continue;
         }
-        etag = !strcmp(bh->name, "ETag")
-                   ? (bh->value ? bh->value : file_etag(x)) : etag;
+        if (!strcmp(bh->name, "ETag")) {
+            etag = bh->value ? bh->value
+                             : bantin_file_etag(x->pool, a, apr_time_now());
+        }
         if (!(h = header_out(r, bh->name, etag && !strcmp(bh->name, "ETag")
                                               ? etag : bh->value))) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -386,15 +329,15 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
     ngx_http_bantin_main_conf_t *m = ngx_http_get_module_main_conf(
         r, ngx_http_bantin_module);
     ngx_http_bantin_ctx_t *x;
-    ngx_pool_cleanup_t *cln;
     ngx_thread_task_t *task;
     ngx_thread_pool_t *tp;
+    bantin_portal portal;
     bantin_route route;
     const char *uri;
     ngx_int_t rc;
     size_t n;
 
-    if (!c->content || !c->templates || !c->content->store) {
+    if (!bantin_registry_portal(&m->reg, &c->d, &portal)) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "BT0201 bantin "
                       "for %V needs bantin_content_dir and "
                       "bantin_template_dir", &r->uri);
@@ -407,30 +350,18 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
                          (u_char *)"%2f", 3 - 1)) {
         return NGX_HTTP_NOT_FOUND;
     }
-    if (!(x = ngx_pcalloc(r->pool, sizeof(*x)))
-        || !(cln = ngx_pool_cleanup_add(r->pool, 0))
-        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL)
-               != APR_SUCCESS) {
+    if (!(x = ctx_make(r))) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    cln->handler = pool_destroy;
-    cln->data = x->pool;
-    x->r = r;
     ngx_http_set_ctx(r, x, ngx_http_bantin_module);
-    x->portal.settings = &c->set;
-    x->portal.content_dir = c->content->dir;
-    x->portal.store = c->content->store;
-    x->portal.theme = c->templates->theme;
-    x->portal.search = c->content->search;
-    x->portal.cache = m->cache;
-    x->portal.refresh = !bantin_workers_watching(c->content->workers);
+    x->portal = portal;
 
     x->in.method = apr_pstrmemdup(x->pool, (const char *)r->method_name.data,
                                   r->method_name.len);
     uri = apr_pstrmemdup(x->pool, (const char *)r->uri.data, r->uri.len);
-    if (!(x->in.prefix = bantin_prefix_of(x->pool, c->prefix, c->section,
+    if (!(x->in.prefix = bantin_prefix_of(x->pool, c->d.prefix, c->d.section,
                                           uri))
-        && !c->prefix) {
+        && !c->d.prefix) {
         /* location /portal matches /portalx too; httpd's <Location> stops
          * at a segment: not the portal's */
         return NGX_DECLINED;
@@ -448,7 +379,7 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
 #if (NGX_HTTP_SSL)
     x->in.secure = r->main->connection->ssl != NULL;
 #endif
-    if (!c->set.site_url) {
+    if (!c->d.set.site_url) {
         site_of(x, x->in.secure);
     }
     x->in.accept_encoding = header_in(x, "Accept-Encoding");
@@ -489,37 +420,18 @@ ngx_int_t ngx_http_bantin_status_handler(ngx_http_request_t *r)
     ngx_http_bantin_main_conf_t *m = ngx_http_get_module_main_conf(
         r, ngx_http_bantin_module);
     ngx_http_bantin_ctx_t *x;
-    ngx_pool_cleanup_t *cln;
-    bantin_status_dir *dirs;
     ngx_int_t rc;
-    int i, n = 0;
 
     if ((rc = ngx_http_discard_request_body(r)) != NGX_OK) {
         return rc;
     }
-    if (!(x = ngx_pcalloc(r->pool, sizeof(*x)))
-        || !(cln = ngx_pool_cleanup_add(r->pool, 0))
-        || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL)
-               != APR_SUCCESS) {
+    if (!(x = ctx_make(r))) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    cln->handler = pool_destroy;
-    cln->data = x->pool;
-    x->r = r;
-    dirs = apr_pcalloc(x->pool, sizeof(*dirs) * (m->sources->nelts + 1));
-    for (i = 0; i < m->sources->nelts; i++) {
-        ngx_http_bantin_source_t *src =
-            APR_ARRAY_IDX(m->sources, i, ngx_http_bantin_source_t *);
-        if (src->store) {
-            dirs[n].dir = src->dir;
-            dirs[n].store = src->store;
-            dirs[n++].search = src->search;
-        }
-    }
-    bantin_answer_status(x->pool,
-                         apr_pstrmemdup(x->pool,
-                                        (const char *)r->method_name.data,
-                                        r->method_name.len),
-                         dirs, n, m->cache, (long)getpid(), &x->a);
+    bantin_registry_status(&m->reg, x->pool,
+                           apr_pstrmemdup(x->pool,
+                                          (const char *)r->method_name.data,
+                                          r->method_name.len),
+                           &x->a);
     return send_answer(x);
 }

@@ -57,10 +57,10 @@ void ngx_http_bantin_watch_start(ngx_cycle_t *cycle,
     ngx_connection_t *c;
     int i, fd;
 
-    ngx_http_bantin_watches = apr_array_make(m->worker_pool, 4, sizeof(c));
-    for (i = 0; i < m->sources->nelts; i++) {
-        ngx_http_bantin_source_t *src =
-            APR_ARRAY_IDX(m->sources, i, ngx_http_bantin_source_t *);
+    ngx_http_bantin_watches = apr_array_make(m->reg.workers_pool, 4,
+                                             sizeof(c));
+    for (i = 0; m->reg.sources && i < m->reg.sources->nelts; i++) {
+        bantin_source *src = APR_ARRAY_IDX(m->reg.sources, i, bantin_source *);
         if (!src->workers || (fd = bantin_workers_events_fd(src->workers)) < 0) {
             continue; /* walking, or the watcher thread reads nothing */
         }

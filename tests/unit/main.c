@@ -340,6 +340,8 @@ int main(void)
     srunner_add_suite(sr, names_suite());
     srunner_add_suite(sr, messages_suite());
     srunner_add_suite(sr, answer_suite());
+    srunner_add_suite(sr, directives_suite());
+    srunner_add_suite(sr, conditions_suite());
 
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

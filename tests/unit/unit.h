@@ -34,6 +34,8 @@ Suite *names_suite(void);
 Suite *messages_suite(void);
 Suite *moves_suite(void);
 Suite *answer_suite(void);
+Suite *directives_suite(void);
+Suite *conditions_suite(void);
 
 /* Is s valid UTF-8? */
 int unit_utf8_valid(const char *s);
