@@ -108,6 +108,9 @@ typedef struct bantin_status_dir {
     const char *dir;
     bantin_store *store;
     bantin_search *search;   /* NULL: search is off */
+    int refresh;             /* no watcher thread: the page looks for
+                              * changes itself (never on nginx's loop
+                              * while a thread walks) */
 } bantin_status_dir;
 
 /* The admins' status page: what each content dir holds and which files

@@ -86,7 +86,9 @@ static void one_dir(apr_pool_t *p, bantin_buf *b, const bantin_status_dir *d,
     char when[APR_RFC822_DATE_LEN];
     apr_size_t k, total;
 
-    bantin_store_refresh(d->store, now);
+    if (d->refresh) {
+        bantin_store_refresh(d->store, now);
+    }
     h->store = d->store;
     h->snap = snap = bantin_store_acquire(d->store);
     apr_pool_cleanup_register(p, h, release_snapshot, apr_pool_cleanup_null);

@@ -330,6 +330,7 @@ void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
         if (src->store) {
             dirs[n].dir = src->dir;
             dirs[n].store = src->store;
+            dirs[n].refresh = !bantin_workers_watching(src->workers);
             dirs[n++].search = src->search;
         }
     }

@@ -425,6 +425,7 @@ START_TEST(status_page)
     d.dir = f.dir;
     d.store = f.portal.store;
     d.search = NULL;
+    d.refresh = 1;
     bantin_answer_status(unit_pool, "POST", &d, 1, f.portal.cache, 42, &a);
     ck_assert_int_eq(a.status, 405);
     ck_assert_int_eq(a.server_page, 1);
@@ -439,6 +440,39 @@ START_TEST(status_page)
     ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
     ck_assert_ptr_null(a.body);
+}
+END_TEST
+
+/* Where a watcher thread looks for changes (nginx: its event loop reads
+ * inotify, a thread walks), the status page must not do it itself on the
+ * request's thread; where none does, it looks, as article pages do. */
+START_TEST(status_page_refreshes_only_without_a_watcher)
+{
+    const char *dir = unit_tmpdir();
+    bantin_cache *cache = bantin_cache_create(unit_pool, 1 << 20);
+    bantin_store *st = NULL;
+    bantin_status_dir d;
+    bantin_response a;
+
+    unit_write_str(apr_pstrcat(unit_pool, dir, "/2024/tin-a.xml", NULL),
+                   unit_article_xml("Tin A", "2024-01-04", "Nội dung A"));
+    ck_assert_int_eq(bantin_store_create(&st, unit_pool, dir, unit_schema(),
+                                         420, apr_time_from_msec(1), NULL),
+                     APR_SUCCESS);
+    unit_write_str(apr_pstrcat(unit_pool, dir, "/2024/tin-b.xml", NULL),
+                   unit_article_xml("Tin B", "2024-01-05", "Nội dung B"));
+    apr_sleep(apr_time_from_msec(5)); /* past the check interval */
+    d.dir = dir;
+    d.store = st;
+    d.search = NULL;
+    d.refresh = 0;
+    bantin_answer_status(unit_pool, "GET", &d, 1, cache, 42, &a);
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "<dd class=\"articles\">1</dd>"));
+    d.refresh = 1;
+    bantin_answer_status(unit_pool, "GET", &d, 1, cache, 42, &a);
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "<dd class=\"articles\">2</dd>"));
 }
 END_TEST
 
@@ -501,6 +535,7 @@ Suite *answer_suite(void)
     tcase_add_test(tc, feeds_and_sitemap);
     tcase_add_test(tc, media_and_static);
     tcase_add_test(tc, status_page);
+    tcase_add_test(tc, status_page_refreshes_only_without_a_watcher);
     tcase_add_test(tc, moved_and_gone_articles);
     suite_add_tcase(s, tc);
     return s;
