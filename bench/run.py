@@ -1,25 +1,29 @@
 #!/usr/bin/python3
-"""The "speed" benchmark suite: mod_bantin against httpd serving the same bytes.
+"""The "speed" benchmark suite: mod_bantin against its server serving the same bytes.
 
-    make bench                          # = /usr/bin/python3 bench/run.py
-    bench/run.py --quick                # smoke test, under 2 minutes
+    make bench                          # = /usr/bin/python3 bench/run.py (httpd and nginx)
+    bench/run.py --quick                # smoke test, a few minutes
+    bench/run.py --server nginx         # the nginx module only (goals 1-4, 6)
     bench/run.py --goals 1,3 --pairs 5  # some goals, more pairs
-    bench/run.py --plot                 # + req/s vs connections, with nginx
+    bench/run.py --plot                 # + req/s vs connections, both servers
     bench/run.py --profile              # + perf profile of article pages
 
-Every comparison is made inside one run on one httpd: the module's answer
-is saved to a file under the DocumentRoot of the same server (same config,
-same MPM, no access log), and wrk alternates module and static file
-(A/B, then B/A, ...), each run after a warm-up; the ratio is the median of
-the per-pair ratios.  The goals (see BENCHMARKS.md):
+Every comparison is made inside one run on one server: the module's answer
+is saved to a file under the document root of the same server (httpd: same
+config, same MPM; nginx: same workers, with the headers the module sent;
+no access log), and wrk alternates module and static file (A/B, then B/A,
+...), each run after a warm-up; the ratio is the median of the per-pair
+ratios.  The goals (see BENCHMARKS.md), on httpd and on nginx
+(bench_nginx.py) unless said:
 
   1  article page, Cookie: bantin_fs=4            >= 1.0x static file
   2  home list, page 1 and page 5,000 of 100k      >= 0.9x static file
-  3  article page, Accept-Encoding: gzip           >= 2x static + mod_deflate
+  3  article page, Accept-Encoding: gzip           >= 2x static compressed per request
+                                                   (mod_deflate; nginx gzip on, level 1)
   4  p99 latency of goal 1 at 64 connections       <= static's p99
-  5  goals 1-2 while an article is rewritten every second   >= 0.8x
+  5  goals 1-2 while an article is rewritten every second   >= 0.8x (httpd)
   6  start to first page, 10k <= 0.7 s, 100k <= 3 s; memory of 100k
-  7  core micro-benchmark (build/bench/micro) and callgrind Ir/request
+  7  core micro-benchmark (build/bench/micro) and callgrind Ir/request (httpd)
 
 Results go to the terminal and to bench/out/results.{md,json}, the plot
 to bench/conns.png (with --quick or --out, everything goes to
