@@ -1,25 +1,29 @@
 #!/usr/bin/python3
-"""The "speed" benchmark suite: mod_bantin against httpd serving the same bytes.
+"""The "speed" benchmark suite: mod_bantin against its server serving the same bytes.
 
-    make bench                          # = /usr/bin/python3 bench/run.py
-    bench/run.py --quick                # smoke test, under 2 minutes
+    make bench                          # = /usr/bin/python3 bench/run.py (httpd and nginx)
+    bench/run.py --quick                # smoke test, a few minutes
+    bench/run.py --server nginx         # the nginx module only (goals 1-4, 6)
     bench/run.py --goals 1,3 --pairs 5  # some goals, more pairs
-    bench/run.py --plot                 # + req/s vs connections, with nginx
+    bench/run.py --plot                 # + req/s vs connections, both servers
     bench/run.py --profile              # + perf profile of article pages
 
-Every comparison is made inside one run on one httpd: the module's answer
-is saved to a file under the DocumentRoot of the same server (same config,
-same MPM, no access log), and wrk alternates module and static file
-(A/B, then B/A, ...), each run after a warm-up; the ratio is the median of
-the per-pair ratios.  The goals (see BENCHMARKS.md):
+Every comparison is made inside one run on one server: the module's answer
+is saved to a file under the document root of the same server (httpd: same
+config, same MPM; nginx: same workers, with the headers the module sent;
+no access log), and wrk alternates module and static file (A/B, then B/A,
+...), each run after a warm-up; the ratio is the median of the per-pair
+ratios.  The goals (see BENCHMARKS.md), on httpd and on nginx
+(bench_nginx.py) unless said:
 
   1  article page, Cookie: bantin_fs=4            >= 1.0x static file
   2  home list, page 1 and page 5,000 of 100k      >= 0.9x static file
-  3  article page, Accept-Encoding: gzip           >= 2x static + mod_deflate
+  3  article page, Accept-Encoding: gzip           >= 2x static compressed per request
+                                                   (mod_deflate; nginx gzip on, level 1)
   4  p99 latency of goal 1 at 64 connections       <= static's p99
-  5  goals 1-2 while an article is rewritten every second   >= 0.8x
+  5  goals 1-2 while an article is rewritten every second   >= 0.8x (httpd)
   6  start to first page, 10k <= 0.7 s, 100k <= 3 s; memory of 100k
-  7  core micro-benchmark (build/bench/micro) and callgrind Ir/request
+  7  core micro-benchmark (build/bench/micro) and callgrind Ir/request (httpd)
 
 Results go to the terminal and to bench/out/results.{md,json}, the plot
 to bench/conns.png (with --quick or --out, everything goes to
@@ -55,10 +59,12 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 sys.path.insert(0, str(HERE))
 from bantin_httpd import free_port, open_to_all  # noqa: E402
 import scale  # noqa: E402  (content_dir, httpd_pids, memory)
+import bench_nginx  # noqa: E402
+from bench_nginx import NginxBench  # noqa: E402
 
 APACHE = os.environ.get("APACHE_BIN", "/usr/sbin/apache2")
 MODULES = Path(os.environ.get("APACHE_MODULES_DIR", "/usr/lib/apache2/modules"))
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX = bench_nginx.NGINX
 DEFAULT_OUT = HERE / "out"
 OUT = DEFAULT_OUT  # where every output goes; bench/out/quick with --quick or beside --out
 SEED_SLUG = "2024/giup-do-xa-kho-khan"
@@ -297,76 +303,6 @@ class Httpd:
         return [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
 
 
-# ---- nginx -------------------------------------------------------------------
-
-class Nginx:
-    """nginx serving a directory as static files: worker_processes auto,
-    access_log off, in the foreground (daemon off) from a temporary prefix."""
-
-    def __init__(self, root, htdocs):
-        self.prefix = Path(root)
-        self.htdocs = Path(htdocs)
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-        for d in ("conf", "logs", "tmp"):
-            (self.prefix / d).mkdir(parents=True, exist_ok=True)
-        p = self.prefix
-        self.conf = p / "conf" / "nginx.conf"
-        self.conf.write_text(f"""
-worker_processes auto;
-daemon off;
-pid {p}/logs/nginx.pid;
-error_log {p}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    types {{ text/html html; }}
-    default_type application/octet-stream;
-    charset utf-8;
-    client_body_temp_path {p}/tmp/body;
-    proxy_temp_path {p}/tmp/proxy;
-    fastcgi_temp_path {p}/tmp/fastcgi;
-    uwsgi_temp_path {p}/tmp/uwsgi;
-    scgi_temp_path {p}/tmp/scgi;
-    server {{
-        listen 127.0.0.1:{self.port};
-        root {self.htdocs};
-    }}
-}}
-""")
-
-    def start(self, timeout=20):
-        open_to_all(self.htdocs)
-        self.proc = subprocess.Popen([NGINX, "-p", str(self.prefix), "-c", str(self.conf),
-                                      "-e", str(self.prefix / "logs" / "error.log")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        s = requests.Session()
-        s.trust_env = False
-        t0 = time.time()
-        while time.time() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited: " + self.proc.stderr.read().decode())
-            try:
-                if s.get(self.base + "/static/ping.html", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("nginx did not answer")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # graceful: workers finish, master exits
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-
 # ---- wrk ---------------------------------------------------------------------
 
 def cpu_busy_ticks():
@@ -497,10 +433,11 @@ class Row:
             out["notes"].append(f"body lengths differ: module {sorted(lens['module'])}, "
                                 f"static {sorted(lens['static'])}")
         if self.want_gzip:
-            enc = self.checks.get("module", {}).get("encodings", {})
-            if set(enc) != {"gzip"}:
-                ok = False
-                out["notes"].append(f"module answered Content-Encoding {sorted(enc)}, not gzip")
+            for side in ("module", "static"):
+                enc = self.checks.get(side, {}).get("encodings", {})
+                if set(enc) != {"gzip"}:
+                    ok = False
+                    out["notes"].append(f"{side} answered Content-Encoding {sorted(enc)}, not gzip")
         if out["noise"] > 0.05:
             out["notes"].append(f"other processes used {100 * out['noise']:.0f}% of the CPU "
                                 "during the runs (median): the machine was not quiet")
@@ -542,21 +479,149 @@ def run_row(row, a):
     return row.summary()
 
 
+# ---- the goals on one server kind ------------------------------------------------
+
+def make_server(kind, root, content, templates, module, a=None):
+    """The portal and its static copies on one server: httpd (event MPM)
+    or nginx (bench_nginx.py), both with the same methods."""
+    if kind == "nginx":
+        return NginxBench(root, content, templates, module)
+    return Httpd(root, content, templates, module,
+                 keepalive_requests=a.keepalive_requests if a else None)
+
+
+def ab_row(row, a, kind):
+    r = run_row(row, a)
+    r["kind"] = "ab"
+    r["server"] = kind
+    return r
+
+
+def seed_goals(a, kind, tmp, site, results, extra, servers):
+    """Goals 1, 3, 4 (and --profile) on one server with the seed content."""
+    s = make_server(kind, tmp / f"seed-{kind}", site / "content", site / "templates",
+                    a.module_of[kind], a)
+    servers.append(s)
+    s.start()
+    page = s.save_static("article.html", ARTICLE)
+    if kind == "nginx":
+        s.publish()
+        extra["nginx_static_header_differences"] = s.header_notes
+        for note in s.header_notes.get("article.html", []):
+            log(f"  nginx static vs module: {note}")
+    if "micro" in extra and hashlib.sha256(page).hexdigest() != extra["micro"]["page_sha256"]:
+        extra["micro"]["note"] = "the module's page differs from micro's render"
+    log(f"seed article page ({kind}): {len(page)} bytes")
+    extra["article_bytes"] = len(page)
+    if a.goals & {"1", "4"}:
+        r = ab_row(Row("1", "article page, Cookie: bantin_fs=4", s, ARTICLE,
+                       "/static/article.html", [COOKIE], 1.0), a, kind)
+        results.append(r)
+        if "4" in a.goals:
+            ok = r["module_p99_ms"] <= r["static_p99_ms"]
+            results.append({"goal": "4", "what": f"p99 latency, {a.connections} connections (goal 1 runs)",
+                            "server": kind,
+                            "module": f"{r['module_p99_ms']:.2f} ms", "static": f"{r['static_p99_ms']:.2f} ms",
+                            "ratio": f"{r['module_p99_ms'] / r['static_p99_ms']:.2f}x (≤ 1x)",
+                            "p99m": f"{r['module_p99_ms']:.2f} ms", "p99s": f"{r['static_p99_ms']:.2f} ms",
+                            "result": "PASS" if ok else "FAIL"})
+    if "3" in a.goals:
+        hdrs = {"Cookie": "bantin_fs=4", "Accept-Encoding": "gzip"}
+        gz = requests.get(s.base + "/static-gz/article.html", headers=hdrs,
+                          proxies={"http": None}, timeout=10, stream=True)
+        raw = gz.raw.read(decode_content=False)
+        mod = requests.get(s.base + ARTICLE, headers=hdrs, proxies={"http": None}, timeout=10, stream=True)
+        mraw = mod.raw.read(decode_content=False)
+        how = "mod_deflate" if kind == "httpd" else f"nginx gzip on, level {bench_nginx.GZIP_LEVEL}"
+        row = Row("3", f"article page, Accept-Encoding: gzip (static: {how})", s, ARTICLE,
+                  "/static-gz/article.html", [COOKIE, GZIP], 2.0, want_gzip=True)
+        row.notes.append(f"bytes on the wire: module {len(mraw)} "
+                         f"({mod.headers.get('Content-Encoding', 'identity')}), "
+                         f"{how} {len(raw)} ({gz.headers.get('Content-Encoding', 'identity')})")
+        results.append(ab_row(row, a, kind))
+    if a.profile:
+        log(f"profile: perf ({kind})")
+        extra["profile" if kind == "httpd" else f"profile_{kind}"] = profile(a, s, kind)
+    s.stop()
+    extra["seed_server_problems" if kind == "httpd" else f"seed_{kind}_problems"] = s.problems()
+
+
+def big_goals(a, kind, tmp, big, templates, chosen, results, extra, servers):
+    """Goal 2 (and, on httpd, goal 5) on one server with the generated
+    articles plus the seed article."""
+    n = a.articles
+    b = make_server(kind, tmp / f"big-{kind}", big, templates, a.module_of[kind], a)
+    servers.append(b)
+    churn = None
+    try:
+        t = b.start(timeout=120)
+        log(f"  {kind} with {n:,} articles up in {t:.2f} s")
+        w = b.wait_search_index()
+        if w is not None:
+            extra["search_index_catch_up_s" if kind == "httpd" else f"search_index_catch_up_{kind}_s"] = w
+            log(f"  search index in step {w:.1f} s later (measuring starts now)")
+        deep = max(1, min(a.deep_page, n // 10))
+        while deep > 1 and b.get(f"/portal/?page={deep}", [COOKIE]).status_code != 200:
+            deep //= 2
+        b.save_static("list-1.html", "/portal/")
+        b.save_static(f"list-{deep}.html", f"/portal/?page={deep}")
+        b.save_static("article.html", ARTICLE)
+        if kind == "nginx":
+            # the reload loads the content again; its workers sync the index
+            mark = b.log_size()
+            b.publish()
+            b.wait_search_index(after=mark)
+            extra["nginx_static_header_differences_big"] = b.header_notes
+        rows = []
+        if "2" in a.goals:
+            rows += [Row("2", f"home list page 1 ({n:,} articles)", b, "/portal/",
+                         "/static/list-1.html", [COOKIE], 0.9),
+                     Row("2", f"home list page {deep:,} ({n:,} articles)", b, f"/portal/?page={deep}",
+                         f"/static/list-{deep}.html", [COOKIE], 0.9)]
+        if "5" in a.goals and kind == "httpd":
+            churn = Churn(chosen)
+            churn.start()
+            rows += [Row("5", f"churn: article page ({n:,} articles)", b, ARTICLE,
+                         "/static/article.html", [COOKIE], 0.8, churn=churn),
+                     Row("5", "churn: home list page 1", b, "/portal/",
+                         "/static/list-1.html", [COOKIE], 0.8, churn=churn),
+                     Row("5", f"churn: home list page {deep:,}", b, f"/portal/?page={deep}",
+                         f"/static/list-{deep}.html", [COOKIE], 0.8, churn=churn)]
+        for row in rows:
+            results.append(ab_row(row, a, kind))
+        if churn:
+            extra["churn_rewrites"] = churn.count
+    finally:
+        if churn:
+            churn.stop()
+        b.stop()
+    extra["big_server_problems" if kind == "httpd" else f"big_{kind}_problems"] = b.problems()
+
+
 # ---- goal 6: cold start ----------------------------------------------------------
 
-def cold_start(n, content, templates, module, tmp, runs):
+def first_article(content):
+    """The page of one article of a content dir (its first file by name)."""
+    f = min(p for p in Path(content).rglob("*.xml") if "images" not in p.parts)
+    return "/portal/article/" + str(f.relative_to(content))[:-len(".xml")]
+
+
+def cold_start(n, content, templates, module, tmp, runs, kind="httpd"):
     """A first start has an empty runtime dir (no state dir, no search
     index: a new install); `runs` of them are measured, the last one
     followed by the search index's build; then `runs` restarts keep the
-    runtime dir."""
-    res = {"articles": n, "start_s": [], "first_starts_s": []}
-    server = Httpd(tmp / f"cold-{n}", content, templates, module)
+    runtime dir.  httpd: `apache2 -k start` to the first home page; nginx:
+    `nginx` (the master loads, then forks) to the first article page."""
+    res = {"articles": n, "start_s": [], "first_starts_s": [], "server": kind}
+    server = make_server(kind, tmp / f"cold-{kind}-{n}", content, templates, module)
+    ready = "/portal/" if kind == "httpd" else first_article(content)
+    res["ready_path"] = ready
     try:
         for i in range(1 - runs, runs + 1):
             if i <= 0:
                 shutil.rmtree(server.root / "run", ignore_errors=True)
                 (server.root / "run").mkdir()
-            t = server.start()
+            t = server.start(ready_path=ready)
             if i < 0:
                 res["first_starts_s"].append(t)
                 server.stop()
@@ -572,9 +637,9 @@ def cold_start(n, content, templates, module, tmp, runs):
                 continue
             res["start_s"].append(t)
             time.sleep(1.0)  # let every child finish its catch-up before measuring
-            rss, pss = scale.memory(scale.httpd_pids(server.pidfile))
+            rss, pss = scale.memory(server.pids())
             res["rss_mib"], res["pss_mib"] = rss, pss
-            res["processes"] = len(scale.httpd_pids(server.pidfile))
+            res["processes"] = len(server.pids())
             server.stop()
             log(f"  {n} articles, restart: first page after {t:.2f} s; RSS {rss:.0f} MiB, PSS {pss:.0f} MiB")
     finally:
@@ -582,6 +647,32 @@ def cold_start(n, content, templates, module, tmp, runs):
     res["start_median_s"] = statistics.median(res["start_s"])
     res["problems"] = server.problems()
     return res
+
+
+def cold_rows(n, c, kind):
+    """The result rows of one cold_start."""
+    limit = {10000: 0.7, 100000: 3.0}.get(n)
+    t = c["start_median_s"]
+    f = c["first_start_s"]
+    rows = [{"goal": "6", "server": kind,
+             "what": f"start to first page, {n:,} articles, restart (median of {len(c['start_s'])})",
+             "module": f"{t:.2f} s", "static": "",
+             "ratio": f"max {max(c['start_s']):.2f} s" + (f" (goal ≤ {limit} s)" if limit else ""),
+             "result": ("PASS" if t <= limit else "FAIL") if limit else "info"}]
+    cu = c.get("search_index_catch_up_s")
+    rows.append({"goal": "6", "server": kind,
+                 "what": f"start to first page, {n:,} articles, first start "
+                         f"(empty state dir, median of {len(c['first_starts_s'])})",
+                 "module": f"{f:.2f} s", "static": "",
+                 "ratio": f"max {max(c['first_starts_s']):.2f} s; "
+                 + (f"search index in step {cu:.1f} s later" if cu is not None else "")
+                 + (f" (goal ≤ {limit} s)" if limit else ""),
+                 "result": ("PASS" if f <= limit else "FAIL") if limit else "info"})
+    rows.append({"goal": "6", "server": kind,
+                 "what": f"memory, {n:,} articles, {c['processes']} {kind} processes",
+                 "module": f"RSS {c['rss_mib']:.0f} MiB", "static": f"PSS {c['pss_mib']:.0f} MiB",
+                 "ratio": f"{c['pss_mib'] * 1024 / n:.2f} KiB PSS/article", "result": "info"})
+    return rows
 
 
 # ---- goal 7: micro-benchmark and callgrind ------------------------------------------
@@ -712,46 +803,57 @@ def callgrind(a, tmp, n):
 
 # ---- plot: req/s vs connections ---------------------------------------------------------
 
-def plot_connections(a, server, tmp):
+def plot_connections(a, tmp, site, servers):
+    """Requests/s of the seed article page against wrk's connections: the
+    httpd module and httpd's static file (one httpd), the nginx module and
+    nginx's static file (one nginx), each side's copy saved as in goal 1."""
     if not shutil.which("gnuplot") or not Path(NGINX).exists():
         raise RuntimeError("--plot needs nginx and gnuplot: run bench/deps.sh")
-    size = len((server.htdocs / "static" / "article.html").read_bytes())
-    ng = Nginx(tmp / "nginx", server.htdocs)
-    ng.start()
+    h = make_server("httpd", tmp / "plot-httpd", site / "content", site / "templates",
+                    a.module_of["httpd"], a)
+    ng = make_server("nginx", tmp / "plot-nginx", site / "content", site / "templates",
+                     a.module_of["nginx"], a)
+    servers += [h, ng]
     rows = []
     try:
+        h.start()
+        ng.start()
+        # (the same page but for the site's port in its links)
+        size = len(h.save_static("article.html", ARTICLE))
+        nsize = len(ng.save_static("article.html", ARTICLE))
+        ng.publish()
+        lines = (("httpd module", h.base + ARTICLE, size),
+                 ("httpd static", h.base + "/static/article.html", size),
+                 ("nginx static", ng.base + "/static/article.html", nsize),
+                 ("nginx module", ng.base + ARTICLE, nsize))
         for c in a.plot_conns:
             t = max(1, min(a.threads, c))
             vals = []
-            for name, url, hdrs in (("mod_bantin", server.base + ARTICLE, [COOKIE]),
-                                    ("httpd static", server.base + "/static/article.html", [COOKIE]),
-                                    ("nginx static", ng.base + "/static/article.html", [COOKIE])):
+            for name, url, size in lines:
                 if a.warmup:
-                    chk = wrk(url, a.warmup, c, t, hdrs, STATUS_LUA)
+                    chk = wrk(url, a.warmup, c, t, [COOKIE], STATUS_LUA)
                     if set(chk["statuses"]) != {"200"} or set(chk["lengths"]) != {str(size)}:
                         raise RuntimeError(f"{name}: statuses {chk['statuses']}, lengths {chk['lengths']}")
-                r = wrk(url, a.plot_duration, c, t, hdrs)
+                r = wrk(url, a.plot_duration, c, t, [COOKIE])
                 vals.append(r["rps"])
                 log(f"  {c:4d} connections  {name:13s} {r['rps']:9.0f} req/s  p99 {r['p99_us'] / 1000:.2f} ms")
             rows.append((c, *vals))
-        ng_body = requests.get(ng.base + "/static/article.html", timeout=5,
-                               proxies={"http": None}).headers.get("Content-Type")
     finally:
+        h.stop()
         ng.stop()
     OUT.mkdir(exist_ok=True)
     dat = OUT / "conns.dat"
     with open(dat, "w") as f:
-        f.write("# requests/s of the seed article page (~%d bytes) vs wrk connections, %s\n"
-                % (len((server.htdocs / "static" / "article.html").read_bytes()),
-                   datetime.date.today().isoformat()))
-        f.write("# connections mod_bantin httpd_static nginx_static\n")
+        f.write("# requests/s of the seed article page (%d bytes) vs wrk connections, %s\n"
+                % (size, datetime.date.today().isoformat()))
+        f.write("# connections httpd_module httpd_static nginx_static nginx_module\n")
         for r in rows:
-            f.write("%d %.0f %.0f %.0f\n" % r)
+            f.write("%d %.0f %.0f %.0f %.0f\n" % r)
     png = HERE / "conns.png" if OUT == DEFAULT_OUT else OUT / "conns.png"
     script = f"""
 set terminal pngcairo size 800,460 font "sans,10" noenhanced
 set output "{png}"
-set title "Seed article page (~{len((server.htdocs / 'static' / 'article.html').read_bytes()) // 1024} KiB), requests/s vs connections\\n" . \
+set title "Seed article page (~{size // 1024} KiB), requests/s vs connections\\n" . \
           "wrk -t2 on the same {os.cpu_count()}-core machine, 127.0.0.1, {datetime.date.today().isoformat()}"
 set xlabel "connections (wrk -c)"
 set ylabel "requests/s"
@@ -762,12 +864,14 @@ set format y "%.0s%c"
 set grid
 set key top left
 set yrange [0:*]
-plot "{dat}" using 1:2 with linespoints lw 2 pt 7 title "mod_bantin (Cookie: bantin_fs=4)", \\
+plot "{dat}" using 1:2 with linespoints lw 2 pt 7 title "mod_bantin in httpd 2.4 event (Cookie: bantin_fs=4)", \\
      "" using 1:3 with linespoints lw 2 pt 5 title "httpd 2.4 event, same bytes as a static file", \\
-     "" using 1:4 with linespoints lw 2 pt 9 title "nginx, same static file"
+     "" using 1:4 with linespoints lw 2 pt 9 title "nginx 1.22, same bytes as a static file", \\
+     "" using 1:5 with linespoints lw 2 pt 11 title "ngx_http_bantin_module in nginx 1.22"
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    return {"conns": rows, "dat": str(dat), "png": str(png), "nginx_content_type": ng_body}
+    return {"conns": rows, "dat": str(dat), "png": str(png),
+            "nginx_static_header_differences": ng.header_notes}
 
 
 # ---- profile -----------------------------------------------------------------------------
@@ -776,8 +880,10 @@ def dso_class(dso):
     d = os.path.basename(dso.strip("()"))
     if d.startswith("[kernel") or d.startswith("[vdso") or d == "[unknown]":
         return "kernel" if d.startswith("[kernel") else "other"
-    if d == "mod_bantin.so":
+    if d in ("mod_bantin.so", "ngx_http_bantin_module.so"):
         return "mod_bantin (our code)"
+    if d == "nginx":
+        return "nginx core + modules"
     if d.startswith("libxml2"):
         return "libxml2"
     if d == "apache2" or (d.startswith("mod_") and d.endswith(".so")):
@@ -805,8 +911,8 @@ def perf_summary(data, pids):
         comm, pid, sym, dso = m.groups()
         total += 1
         mine = int(pid) in pids
-        if comm == "apache2" and not mine:
-            comm = "apache2 (other servers)"
+        if comm in ("apache2", "nginx") and not mine:
+            comm = f"{comm} (other servers)"
         by_comm[comm] = by_comm.get(comm, 0) + 1
         if not mine:
             continue
@@ -825,11 +931,13 @@ def perf_summary(data, pids):
             "httpd_top_symbols": pct(by_sym, httpd, 30)}
 
 
-def profile(a, server):
+def profile(a, server, kind="httpd"):
     """perf record (cpu-clock sampling, whole machine, leaf only: Debian's
-    httpd, APR and libc have no frame pointers, so call chains would be
-    wrong; callgrind gives the inclusive costs) while wrk loads the article
-    page, then the static file."""
+    httpd, nginx, APR and libc have no frame pointers, so call chains would
+    be wrong; callgrind gives the inclusive costs) while wrk loads the
+    article page, then the static file.  Written to
+    profile-nginx-module.txt, profile-nginx-static.txt, and for httpd
+    profile-module.txt and profile-static.txt."""
     if not shutil.which("perf"):
         raise RuntimeError("perf is not installed (Debian: linux-perf)")
     OUT.mkdir(exist_ok=True)
@@ -837,8 +945,8 @@ def profile(a, server):
     hw = subprocess.run(["perf", "stat", "-x,", "-e", "instructions", "true"],
                         capture_output=True, text=True)
     res["hardware_counters"] = "not supported" not in hw.stderr and hw.returncode == 0
-    for kind, path in (("module", ARTICLE), ("static", "/static/article.html")):
-        data = Path(a.tmp) / f"perf-{kind}.data"
+    for side, path in (("module", ARTICLE), ("static", "/static/article.html")):
+        data = Path(a.tmp) / f"perf-{kind}-{side}.data"
         rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-a",
                                 "-o", str(data), "--", "sleep", str(a.profile_seconds)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -849,16 +957,17 @@ def profile(a, server):
         summ["rps"] = r["rps"]
         lines = [f"# perf record -e cpu-clock -F 999 -a; wrk -t{a.threads} -c{a.connections} "
                  f"{path} (Cookie: bantin_fs=4): {r['rps']:.0f} req/s",
-                 f"# {summ['samples']} samples, {summ['httpd_samples']} in this benchmark's httpd", "",
+                 f"# {summ['samples']} samples, {summ['httpd_samples']} in this benchmark's {kind}", "",
                  "## share of all samples, by process"]
         lines += [f"{v:6.2f}%  {k}" for k, v in summ["by_comm"]]
-        lines += ["", "## the benchmark httpd's samples, by code (leaf function's object)"]
+        lines += ["", f"## the benchmark {kind}'s samples, by code (leaf function's object)"]
         lines += [f"{v:6.2f}%  {k}" for k, v in summ["httpd_by_class"]]
-        lines += ["", "## the benchmark httpd's samples, top leaf symbols"]
+        lines += ["", f"## the benchmark {kind}'s samples, top leaf symbols"]
         lines += [f"{v:6.2f}%  {k}" for k, v in summ["httpd_top_symbols"]]
-        (OUT / f"profile-{kind}.txt").write_text("\n".join(lines) + "\n")
-        res[kind] = summ
-        log(f"  profile {kind}: {r['rps']:.0f} req/s -> {OUT / f'profile-{kind}.txt'}")
+        name = f"profile-{side}.txt" if kind == "httpd" else f"profile-{kind}-{side}.txt"
+        (OUT / name).write_text("\n".join(lines) + "\n")
+        res[side] = summ
+        log(f"  profile {kind} {side}: {r['rps']:.0f} req/s -> {OUT / name}")
         data.unlink(missing_ok=True)
     return res
 
@@ -880,7 +989,7 @@ def machine(a):
     httpd = cmd(APACHE, "-v") or ""
     m = re.search(r"Server version:\s*(.*)", httpd)
     nginx = cmd(NGINX, "-v") if Path(NGINX).exists() else None
-    return {
+    out = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "nproc": os.cpu_count(), "cpu": cpu, "kernel": os.uname().release,
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -890,14 +999,17 @@ def machine(a):
         "commit": cmd("git", "-C", str(a.src), "log", "-1", "--oneline"),
         "dirty": cmd("git", "-C", str(a.src), "status", "--porcelain", "--", "mod_bantin", "templates",
                      "Makefile"),
-        "module": str(a.module),
-        "module_sha256": hashlib.sha256(Path(a.module).read_bytes()).hexdigest()[:16],
-        "module_mtime": datetime.datetime.fromtimestamp(Path(a.module).stat().st_mtime)
-        .astimezone().isoformat(timespec="seconds"),
         "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
         "settings": {k: getattr(a, k) for k in ("duration", "warmup", "pairs", "connections",
-                                                "threads", "articles", "quick")},
+                                                "threads", "articles", "quick", "server")},
     }
+    for key, so in (("module", Path(a.module)), ("nginx_module", Path(a.nginx_module))):
+        if so.exists():
+            out[key] = str(so)
+            out[f"{key}_sha256"] = hashlib.sha256(so.read_bytes()).hexdigest()[:16]
+            out[f"{key}_mtime"] = datetime.datetime.fromtimestamp(so.stat().st_mtime) \
+                .astimezone().isoformat(timespec="seconds")
+    return out
 
 
 def fmt_rps(x):
@@ -905,16 +1017,17 @@ def fmt_rps(x):
 
 
 def table(results):
-    hdr = ["goal", "what", "module", "static", "ratio", "p99 module", "p99 static", "result"]
+    hdr = ["goal", "server", "what", "module", "static", "ratio", "p99 module", "p99 static", "result"]
     rows = []
     for r in results:
         if r.get("kind") == "ab":
-            rows.append([r["goal"], r["what"], fmt_rps(r["module_rps"]), fmt_rps(r["static_rps"]),
+            rows.append([r["goal"], r.get("server", ""), r["what"], fmt_rps(r["module_rps"]),
+                         fmt_rps(r["static_rps"]),
                          f"{r['ratio']:.2f}x (≥ {r['threshold']}x)",
                          f"{r['module_p99_ms']:.2f} ms", f"{r['static_p99_ms']:.2f} ms",
                          ("PASS" if r["pass"] else "FAIL") + ("" if not r["notes"] else " *")])
         else:
-            rows.append([r["goal"], r["what"], r.get("module", ""), r.get("static", ""),
+            rows.append([r["goal"], r.get("server", ""), r["what"], r.get("module", ""), r.get("static", ""),
                          r.get("ratio", ""), r.get("p99m", ""), r.get("p99s", ""), r.get("result", "")])
     widths = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
     lines = ["| " + " | ".join(str(h).ljust(w) for h, w in zip(hdr, widths)) + " |",
@@ -924,7 +1037,7 @@ def table(results):
     notes = []
     for r in results:
         for n in r.get("notes", []):
-            notes.append(f"* goal {r['goal']} ({r['what']}): {n}")
+            notes.append(f"* goal {r['goal']} ({r.get('server', '')}: {r['what']}): {n}")
     return "\n".join(lines) + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
 
 
@@ -959,7 +1072,12 @@ def parse_args(argv):
     ap.add_argument("--profile", action="store_true",
                     help="perf profile of article pages and of the static file (bench/out/profile-*.txt)")
     ap.add_argument("--profile-seconds", type=int, default=12)
+    ap.add_argument("--server", choices=("httpd", "nginx", "both"), default="both",
+                    help="which module goals 1-4 and 6 measure (default both; goals 5 and 7 "
+                         "are httpd's; --plot starts both)")
     ap.add_argument("--module", help="mod_bantin.so to measure (default: build/mod_bantin.so)")
+    ap.add_argument("--nginx-module",
+                    help="ngx_http_bantin_module.so to measure (default: build/ngx_http_bantin_module.so)")
     ap.add_argument("--src", default=str(REPO),
                     help="checkout whose module, library, content and templates are measured")
     ap.add_argument("--wait-idle", type=int, default=0, metavar="SECONDS",
@@ -981,6 +1099,9 @@ def parse_args(argv):
     a.src = Path(a.src).resolve()
     a.build = a.src / "build"
     a.module = Path(a.module).resolve() if a.module else a.build / "mod_bantin.so"
+    a.nginx_module = (Path(a.nginx_module).resolve() if a.nginx_module
+                      else a.build / "ngx_http_bantin_module.so")
+    a.servers = ["httpd", "nginx"] if a.server == "both" else [a.server]
     a.goals = {g.strip() for g in a.goals.split(",") if g.strip()}
     a.plot_conns = [int(c) for c in a.plot_conns.split(",")]
     return a
@@ -998,8 +1119,14 @@ def main(argv=None):
     OUT.mkdir(parents=True, exist_ok=True)
     # A plain `kill` must still stop the servers and remove the temporary dir.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if not a.module.exists():
-        sys.exit(f"run.py: {a.module} is missing: run `make` first")
+    needs = (["httpd"] if "httpd" in a.servers or a.plot else []) \
+        + (["nginx"] if "nginx" in a.servers or a.plot else [])
+    for kind in needs:
+        m = a.module if kind == "httpd" else a.nginx_module
+        if not m.exists():
+            sys.exit(f"run.py: {m} is missing: run `make` first")
+    if "nginx" in needs and not Path(NGINX).exists():
+        sys.exit(f"run.py: {NGINX} is missing: run bench/deps.sh first (as root)")
     if not shutil.which("wrk"):
         sys.exit("run.py: wrk is missing (`make bench` installs it; Debian package wrk)")
     if a.plot and not (shutil.which("gnuplot") and Path(NGINX).exists()):
@@ -1022,8 +1149,12 @@ def main(argv=None):
     # Measure a private copy: a rebuild during the run (make overwrites the
     # .so in place) must neither crash the running httpd nor change what a
     # later server of this run loads.
-    shutil.copy2(a.module, tmp / "mod_bantin.so")
-    a.module = tmp / "mod_bantin.so"
+    a.module_of = {}
+    for kind in needs:
+        m = a.module if kind == "httpd" else a.nginx_module
+        shutil.copy2(m, tmp / m.name)
+        a.module_of[kind] = tmp / m.name
+    a.module = a.module_of.get("httpd", a.module)
     info["busy_before"] = round(busy, 3)
     log(f"mod_bantin benchmark: {info['commit']}{' (+ uncommitted changes)' if info['dirty'] else ''}; "
         f"{info['nproc']} x {info['cpu']}; {info['httpd']}")
@@ -1055,60 +1186,22 @@ def main(argv=None):
         shutil.copytree(a.src / "templates", site / "templates")
         templates = site / "templates"
 
-        # ---- goals 1, 3, 4 (+ plot, profile): the seed content
-        if a.goals & {"1", "3", "4"} or a.plot or a.profile:
-            s = Httpd(tmp / "seed", site / "content", templates, a.module,
-                      keepalive_requests=a.keepalive_requests)
-            servers.append(s)
-            s.start()
-            page = s.save_static("article.html", ARTICLE)
-            if "micro" in extra and hashlib.sha256(page).hexdigest() != extra["micro"]["page_sha256"]:
-                extra["micro"]["note"] = "the module's page differs from micro's render"
-            log(f"seed article page: {len(page)} bytes")
-            extra["article_bytes"] = len(page)
-            if a.goals & {"1", "4"}:
-                r = run_row(Row("1", "article page, Cookie: bantin_fs=4", s, ARTICLE,
-                                "/static/article.html", [COOKIE], 1.0), a)
-                r["kind"] = "ab"
-                results.append(r)
-                if "4" in a.goals:
-                    ok = r["module_p99_ms"] <= r["static_p99_ms"]
-                    results.append({"goal": "4", "what": f"p99 latency, {a.connections} connections (goal 1 runs)",
-                                    "module": f"{r['module_p99_ms']:.2f} ms", "static": f"{r['static_p99_ms']:.2f} ms",
-                                    "ratio": f"{r['module_p99_ms'] / r['static_p99_ms']:.2f}x (≤ 1x)",
-                                    "p99m": f"{r['module_p99_ms']:.2f} ms", "p99s": f"{r['static_p99_ms']:.2f} ms",
-                                    "result": "PASS" if ok else "FAIL"})
-            if "3" in a.goals:
-                gz = requests.get(s.base + "/static-gz/article.html", headers=hdict([COOKIE, GZIP]),
-                                  proxies={"http": None}, timeout=10, stream=True)
-                raw = gz.raw.read(decode_content=False)
-                mod = requests.get(s.base + ARTICLE, headers=hdict([COOKIE, GZIP]),
-                                   proxies={"http": None}, timeout=10, stream=True)
-                mraw = mod.raw.read(decode_content=False)
-                row = Row("3", "article page, Accept-Encoding: gzip (static: mod_deflate)", s, ARTICLE,
-                          "/static-gz/article.html", [COOKIE, GZIP], 2.0, want_gzip=True)
-                row.notes.append(f"bytes on the wire: module {len(mraw)} "
-                                 f"({mod.headers.get('Content-Encoding', 'identity')}), "
-                                 f"mod_deflate {len(raw)} ({gz.headers.get('Content-Encoding', 'identity')})")
-                r = run_row(row, a)
-                r["kind"] = "ab"
-                results.append(r)
-            if a.plot:
-                log("plot: requests/s vs connections")
-                extra["plot"] = plot_connections(a, s, tmp)
-            if a.profile:
-                log("profile: perf")
-                extra["profile"] = profile(a, s)
-            s.stop()
-            extra["seed_server_problems"] = s.problems()
+        # ---- goals 1, 3, 4 (+ profile): the seed content, on each server
+        if a.goals & {"1", "3", "4"} or a.profile:
+            for kind in a.servers:
+                seed_goals(a, kind, tmp, site, results, extra, servers)
+        if a.plot:
+            log("plot: requests/s vs connections")
+            extra["plot"] = plot_connections(a, tmp, site, servers)
 
         # ---- goal 7: callgrind
-        if "7" in a.goals and a.callgrind:
+        if "7" in a.goals and a.callgrind and "httpd" in a.servers:
             log(f"goal 7: callgrind, {a.callgrind} requests per run")
             try:
                 cg = callgrind(a, tmp, a.callgrind)
                 extra["callgrind"] = cg
                 results.append({"goal": "7", "what": "callgrind: instructions per request (apache2 -X)",
+                                "server": "httpd",
                                 "module": f"{cg['module_per_request']:,.0f} Ir",
                                 "static": f"{cg['static_per_request']:,.0f} Ir",
                                 "ratio": f"{cg['module_per_request'] / cg['static_per_request']:.2f}x, "
@@ -1120,31 +1213,14 @@ def main(argv=None):
 
         # ---- goal 6: cold start
         if "6" in a.goals:
-            log("goal 6: cold start")
             sizes = sorted({10000, a.articles}) if a.articles >= 10000 else [a.articles]
-            for n in sizes:
-                src = scale.content_dir(n)
-                c = cold_start(n, src, templates, a.module, tmp, a.cold_runs)
-                extra[f"cold_{n}"] = c
-                limit = {10000: 0.7, 100000: 3.0}.get(n)
-                t = c["start_median_s"]
-                f = c["first_start_s"]
-                results.append({"goal": "6", "what": f"start to first page, {n:,} articles, restart "
-                                                     f"(median of {len(c['start_s'])})",
-                                "module": f"{t:.2f} s", "static": "",
-                                "ratio": f"max {max(c['start_s']):.2f} s" + (f" (goal ≤ {limit} s)" if limit else ""),
-                                "result": ("PASS" if t <= limit else "FAIL") if limit else "info"})
-                cu = c.get("search_index_catch_up_s")
-                results.append({"goal": "6", "what": f"start to first page, {n:,} articles, first start "
-                                                     f"(empty state dir, median of {len(c['first_starts_s'])})",
-                                "module": f"{f:.2f} s", "static": "",
-                                "ratio": f"max {max(c['first_starts_s']):.2f} s; "
-                                + (f"search index in step {cu:.1f} s later" if cu is not None else "")
-                                + (f" (goal ≤ {limit} s)" if limit else ""),
-                                "result": ("PASS" if f <= limit else "FAIL") if limit else "info"})
-                results.append({"goal": "6", "what": f"memory, {n:,} articles, {c['processes']} httpd processes",
-                                "module": f"RSS {c['rss_mib']:.0f} MiB", "static": f"PSS {c['pss_mib']:.0f} MiB",
-                                "ratio": f"{c['pss_mib'] * 1024 / n:.2f} KiB PSS/article", "result": "info"})
+            for kind in a.servers:
+                log(f"goal 6: cold start ({kind})")
+                for n in sizes:
+                    src = scale.content_dir(n)
+                    c = cold_start(n, src, templates, a.module_of[kind], tmp, a.cold_runs, kind)
+                    extra[f"cold_{n}" if kind == "httpd" else f"cold_{kind}_{n}"] = c
+                    results += cold_rows(n, c, kind)
 
         # ---- goals 2, 5: the generated content
         if a.goals & {"2", "5"}:
@@ -1166,45 +1242,10 @@ def main(argv=None):
                 data = f.read_bytes()
                 f.unlink()
                 f.write_bytes(data)
-            b = Httpd(tmp / "big", big, templates, a.module, keepalive_requests=a.keepalive_requests)
-            servers.append(b)
-            t = b.start(timeout=120)
-            log(f"  httpd with {n:,} articles up in {t:.2f} s")
-            w = b.wait_search_index()
-            if w is not None:
-                extra["search_index_catch_up_s"] = w
-                log(f"  search index in step {w:.1f} s later (measuring starts now)")
-            deep = max(1, min(a.deep_page, n // 10))
-            while deep > 1 and b.get(f"/portal/?page={deep}", [COOKIE]).status_code != 200:
-                deep //= 2
-            b.save_static("list-1.html", "/portal/")
-            b.save_static(f"list-{deep}.html", f"/portal/?page={deep}")
-            b.save_static("article.html", ARTICLE)
-            rows = []
-            if "2" in a.goals:
-                rows += [Row("2", f"home list page 1 ({n:,} articles)", b, "/portal/",
-                             "/static/list-1.html", [COOKIE], 0.9),
-                         Row("2", f"home list page {deep:,} ({n:,} articles)", b, f"/portal/?page={deep}",
-                             f"/static/list-{deep}.html", [COOKIE], 0.9)]
-            if "5" in a.goals:
-                churn = Churn(chosen)
-                churn.start()
-                rows += [Row("5", f"churn: article page ({n:,} articles)", b, ARTICLE,
-                             "/static/article.html", [COOKIE], 0.8, churn=churn),
-                         Row("5", "churn: home list page 1", b, "/portal/",
-                             "/static/list-1.html", [COOKIE], 0.8, churn=churn),
-                         Row("5", f"churn: home list page {deep:,}", b, f"/portal/?page={deep}",
-                             f"/static/list-{deep}.html", [COOKIE], 0.8, churn=churn)]
-            for row in rows:
-                r = run_row(row, a)
-                r["kind"] = "ab"
-                results.append(r)
-            if churn:
-                churn.stop()
-                extra["churn_rewrites"] = churn.count
-                churn = None
-            b.stop()
-            extra["big_server_problems"] = b.problems()
+            for kind in a.servers:
+                if kind == "nginx" and "2" not in a.goals:
+                    continue  # goal 5 (churn) is httpd's only
+                big_goals(a, kind, tmp, big, templates, chosen, results, extra, servers)
     finally:
         if churn:
             churn.stop()
@@ -1219,14 +1260,19 @@ def main(argv=None):
     results.sort(key=lambda r: order.get(r["goal"], 9))
     text = table(results)
     took = time.time() - t_start
+    info["loadavg_after"] = Path("/proc/loadavg").read_text().split()[:3]
     head = (f"mod_bantin {info['commit']}{' + uncommitted changes' if info['dirty'] else ''}, "
             f"{info['date']}, {info['nproc']} x {info['cpu']}, kernel {info['kernel']}, "
-            f"{info['httpd']}, wrk -t{a.threads} -c{a.connections} -d{a.duration}s "
+            f"{info['httpd']}, {info['nginx']}, wrk -t{a.threads} -c{a.connections} -d{a.duration}s "
             f"(warm-up {a.warmup} s), {a.pairs} A/B pairs; others used {100 * busy:.0f}% of the CPU "
-            f"before the start; took {took:.0f} s\n\n")
+            f"before the start; load average {' '.join(info['loadavg_before'])} before, "
+            f"{' '.join(info['loadavg_after'])} after; took {took:.0f} s\n\n")
+    for k in ("nginx_static_header_differences", "nginx_static_header_differences_big"):
+        for name, notes in sorted(extra.get(k, {}).items()):
+            text += "".join(f"* nginx static/{name} vs the module: {n}\n" for n in notes)
     print()
     print(head + text)
-    for k in ("seed_server_problems", "big_server_problems"):
+    for k in sorted(k for k in extra if k.endswith("_problems")):
         if extra.get(k):
             print(f"error log ({k}):\n  " + "\n  ".join(extra[k][:10]))
     OUT.mkdir(exist_ok=True)
