@@ -24,11 +24,9 @@ before(async () => {
 });
 after(async () => {
   if (portal) {
-    const log = portal.errorLog();
-    if (/\bBT\d{4}\b|\[(error|crit|alert|emerg)\]/.test(log)) {
-      console.log(`--- ${SERVER} error log ---\n${log}`);
-    }
+    const problems = portal.problems();
     await portal.stop();
+    assert.deepEqual(problems, [], `warnings or errors in the ${SERVER} error log`);
   }
 });
 

@@ -78,9 +78,13 @@ function normaliseBase(u) {
   return u.endsWith('/') ? u : `${u}/`;
 }
 
+// A warning or worse in the error log: httpd's "[module:level]", nginx's
+// "[level]".  The browser tests fail on any (as the integration tests do).
+const PROBLEM = /\[(?:[a-z_]+:)?(?:warn|error|crit|alert|emerg)\]/;
+
 function makeHandle(base, extra = {}) {
   const b = new URL(base);
-  return {
+  const handle = {
     base,
     origin: b.origin,
     prefix: b.pathname.replace(/\/$/, ''),
@@ -89,6 +93,8 @@ function makeHandle(base, extra = {}) {
     stop: async () => {},
     ...extra,
   };
+  handle.problems = () => handle.errorLog().split('\n').filter((l) => PROBLEM.test(l));
+  return handle;
 }
 
 /**
@@ -134,10 +140,16 @@ export async function startPortal(opts = {}) {
     'ServerLimit 2',
     'ThreadsPerChild 16',
     'MaxRequestWorkers 32',
+    'MinSpareThreads 16',  // (the default, 75, is more than 32: AH10159)
+    'MaxSpareThreads 32',
     `DocumentRoot "${tmp}"`,
     `<Directory />`,
     '    Require all denied',
     '</Directory>',
+    // the browser asks for it: a 404, not a denial logged as an error
+    '<Location /favicon.ico>',
+    '    Require all granted',
+    '</Location>',
     `LoadModule bantin_module "${so}"`,
     `<Location ${PREFIX}>`,
     '    Require all granted',

@@ -24,8 +24,10 @@ before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bantin-vnu-'));
 });
 after(async () => {
+  const problems = portal ? portal.problems() : [];
   if (portal) await portal.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  assert.deepEqual(problems, [], 'warnings or errors in the error log');
 });
 
 function runVnu(files) {
