@@ -32,6 +32,10 @@ typedef struct {
 
 extern ngx_module_t ngx_http_bantin_module;
 
+/* ngx_http_bantin_module.c: a cleanup of an nginx pool that destroys
+ * an APR pool of the core's (data) with it. */
+void ngx_http_bantin_pool_destroy(void *data);
+
 /* ngx_http_bantin_handler.c: the location handlers of bantin and
  * bantin_status. */
 ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r);

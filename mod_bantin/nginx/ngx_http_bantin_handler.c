@@ -33,11 +33,6 @@ typedef struct {
 
 static ngx_str_t default_pool = ngx_string("default");
 
-static void pool_destroy(void *data)
-{
-    apr_pool_destroy(data);
-}
-
 /* A request's context, with the core's pool (freed with the request's);
  * NULL without memory. */
 static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
@@ -49,7 +44,7 @@ static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
         || apr_pool_create_unmanaged_ex(&x->pool, NULL, NULL) != APR_SUCCESS) {
         return NULL;
     }
-    cln->handler = pool_destroy;
+    cln->handler = ngx_http_bantin_pool_destroy;
     cln->data = x->pool;
     x->r = r;
     return x;

@@ -196,7 +196,7 @@ ngx_module_t ngx_http_bantin_module = {
 /* ---------------------------------------------------------------------- */
 /* configuration                                                           */
 
-static void pool_destroy(void *data)
+void ngx_http_bantin_pool_destroy(void *data)
 {
     apr_pool_destroy(data);
 }
@@ -220,7 +220,7 @@ static void *ngx_http_bantin_create_main_conf(ngx_conf_t *cf)
     if (apr_pool_create(&m->pool, NULL) != APR_SUCCESS) {
         return NULL;
     }
-    cln->handler = pool_destroy;
+    cln->handler = ngx_http_bantin_pool_destroy;
     cln->data = m->pool;
     bantin_registry_reset(&m->reg);
     m->locs = apr_array_make(m->pool, 8, sizeof(bantin_section *));
