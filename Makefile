@@ -37,7 +37,8 @@ APR_CFLAGS = $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
              $(shell apu-1-config --includes 2>/dev/null)
 XML_CFLAGS = $(shell xml2-config --cflags 2>/dev/null)
 XML_LIBS   = $(shell xml2-config --libs 2>/dev/null) -lz -lsqlite3 -lm
-APR_LIBS   = $(shell apr-1-config --link-ld --libs 2>/dev/null)
+APR_LIBS   = $(shell apr-1-config --link-ld --libs 2>/dev/null) \
+             $(shell apu-1-config --link-ld 2>/dev/null)
 OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 

@@ -6,6 +6,7 @@
  * font-size form, loose URLs), bantin_answer_feeds.c (feeds, sitemaps,
  * search) and bantin_answer_files.c (media, the theme's files).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -329,6 +330,47 @@ const char *bantin_prefix_of(apr_pool_t *p, const char *prefix,
         return NULL;
     }
     return prefix;
+}
+
+int bantin_request_init(apr_pool_t *p, bantin_request_in *in,
+                        const char *method, const char *prefix,
+                        const char *section, const char *uri,
+                        const char *args, const char *cookie,
+                        const char *accept_encoding)
+{
+    memset(in, 0, sizeof(*in));
+    in->method = method;
+    in->prefix = bantin_prefix_of(p, prefix, section, uri);
+    in->path = in->prefix ? uri + strlen(in->prefix) : uri;
+    in->args = args;
+    in->cookie = cookie;
+    in->accept_encoding = accept_encoding;
+    return in->prefix != NULL;
+}
+
+bantin_needs_e bantin_answer_needs(apr_pool_t *p, const bantin_portal *portal,
+                                   const bantin_request_in *in)
+{
+    bantin_route route;
+
+    bantin_route_parse(p, in->path, &route);
+    if (!strcmp(in->method, "POST") && route.kind == BANTIN_ROUTE_FONTSIZE) {
+        return BANTIN_NEEDS_FORM;
+    }
+    return route.kind == BANTIN_ROUTE_SEARCH && portal->search
+           ? BANTIN_NEEDS_THREAD : BANTIN_NEEDS_NOTHING;
+}
+
+const char *bantin_site_of(apr_pool_t *p, int secure, const char *name,
+                           const char *host, const char **port)
+{
+    *port = host ? strrchr(host, ':') : NULL;
+    if (*port && (strchr(*port, ']') || !(*port)[1]
+                  || atoi(*port + 1) == (secure ? 443 : 80))) {
+        *port = NULL;
+    }
+    return apr_pstrcat(p, secure ? "https://" : "http://", name,
+                       *port ? *port : "", NULL);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -93,6 +93,19 @@ typedef struct bantin_response {
 void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
                    const bantin_request_in *in, bantin_response *out);
 
+/* What answering in needs first, for a server whose event loop must not
+ * wait: BANTIN_NEEDS_FORM for the font-size POST (its body read, for
+ * in->read_form), BANTIN_NEEDS_THREAD for a search query while search
+ * is on (it may take long), else BANTIN_NEEDS_NOTHING. */
+typedef enum {
+    BANTIN_NEEDS_NOTHING = 0,
+    BANTIN_NEEDS_FORM,
+    BANTIN_NEEDS_THREAD
+} bantin_needs_e;
+
+bantin_needs_e bantin_answer_needs(apr_pool_t *p, const bantin_portal *portal,
+                                   const bantin_request_in *in);
+
 /* The value of header name in out, or NULL. */
 const char *bantin_response_header(const bantin_response *out,
                                    const char *name);
@@ -102,6 +115,25 @@ const char *bantin_response_header(const bantin_response *out,
  * without its trailing slashes. */
 const char *bantin_prefix_of(apr_pool_t *p, const char *prefix,
                              const char *section, const char *uri);
+
+/* Fills in with what every server parses alike, the rest zero: the
+ * method; the portal's prefix of uri (bantin_prefix_of) and the path
+ * below it, or the whole uri with in->prefix NULL when uri is not below
+ * the prefix (returns 0 then: a 404, unless the server declines it); the
+ * query string (NULL: no '?'); the Cookie and Accept-Encoding headers
+ * (NULL when absent).  Returns 1 otherwise. */
+int bantin_request_init(apr_pool_t *p, bantin_request_in *in,
+                        const char *method, const char *prefix,
+                        const char *section, const char *uri,
+                        const char *args, const char *cookie,
+                        const char *accept_encoding);
+
+/* The site a reader asked for, by httpd's rule: "http://name" (https
+ * when secure) and the port of the Host header, as written, unless it is
+ * the scheme's own (an IPv6 literal without a port has none).  *port:
+ * that ":port", or NULL when the site has none. */
+const char *bantin_site_of(apr_pool_t *p, int secure, const char *name,
+                           const char *host, const char **port);
 
 /* One content dir, as the status page shows it. */
 typedef struct bantin_status_dir {

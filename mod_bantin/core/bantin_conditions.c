@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include <apr_date.h>
 #include <apr_strings.h>
 
 #include "bantin_conditions.h"
@@ -81,6 +82,31 @@ int bantin_conditions(const bantin_conditional *c)
                        && c->if_modified_since <= c->now;
     }
     return not_modified == 1 ? 304 : 0;
+}
+
+/* A date header in seconds, BANTIN_NO_DATE when absent or unreadable. */
+static apr_int64_t http_date(const char *s)
+{
+    apr_time_t t = s ? apr_date_parse_http(s) : APR_DATE_BAD;
+
+    return t == APR_DATE_BAD ? BANTIN_NO_DATE : apr_time_sec(t);
+}
+
+int bantin_conditions_of(const bantin_response *a, const char *etag,
+                         int get_or_head, bantin_header_get *get,
+                         void *baton, apr_time_t now)
+{
+    bantin_conditional c;
+
+    c.get = get_or_head;
+    c.etag = etag;
+    c.modified = a->modified;
+    c.if_match = get(baton, "If-Match");
+    c.if_none_match = get(baton, "If-None-Match");
+    c.if_unmodified_since = http_date(get(baton, "If-Unmodified-Since"));
+    c.if_modified_since = http_date(get(baton, "If-Modified-Since"));
+    c.now = apr_time_sec(now);
+    return bantin_conditions(&c);
 }
 
 const char *bantin_file_etag(apr_pool_t *p, const bantin_response *a,

@@ -32,6 +32,18 @@ typedef struct bantin_conditional {
 /* 0 (the answer as it is), 304 or 412. */
 int bantin_conditions(const bantin_conditional *c);
 
+/* A request header's value (several joined by ", ", as httpd merges
+ * them), or NULL when the request has none. */
+typedef const char *bantin_header_get(void *baton, const char *name);
+
+/* bantin_conditions for answer a, whose ETag is etag (NULL: none), with
+ * the request's headers as get finds them: the If-* dates read as httpd
+ * reads them (apr_date_parse_http: RFC 1123, RFC 850 or asctime);
+ * get_or_head: the method is GET or HEAD; now: the request's time. */
+int bantin_conditions_of(const bantin_response *a, const char *etag,
+                         int get_or_head, bantin_header_get *get,
+                         void *baton, apr_time_t now);
+
 /* Whether the comma-separated list of entity tags names etag: weakly
  * (W/ ignored on both) or strongly (a weak one never matches). */
 int bantin_etag_in(const char *list, const char *etag, int strong);

@@ -116,6 +116,28 @@ const char *bantin_registry_settle(apr_pool_t *p, bantin_spelling sp,
     return NULL;
 }
 
+const char *bantin_registry_settle_all(apr_pool_t *p, bantin_spelling sp,
+                                       const apr_array_header_t *secs)
+{
+    const char *err = NULL;
+    int i;
+
+    for (i = 0; !err && i < secs->nelts; i++) {
+        const bantin_section *d = APR_ARRAY_IDX(secs, i, bantin_section *);
+
+        if (d->content) {
+            err = bantin_registry_settle(
+                p, sp, d->content,
+                !d->section ? "the server config"
+                : apr_psprintf(p, sp == BANTIN_NGINX ? "location %s"
+                                                     : "<Location %s>",
+                               d->section),
+                d->set.tz_min, d->walk, d->interval);
+        }
+    }
+    return err;
+}
+
 /* The default folder `what` ("state", "startcache") of this instance:
  * base/what/<instance> when the parent runs as root, with the folders
  * above made 0755 and root's (the serving processes reach the index

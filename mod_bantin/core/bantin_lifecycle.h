@@ -77,6 +77,13 @@ const char *bantin_registry_settle(apr_pool_t *p, bantin_spelling sp,
                                    int tz, int walk,
                                    apr_interval_time_t interval);
 
+/* bantin_registry_settle for each section of secs (of bantin_section *,
+ * merged: each says all it inherits) with a content dir, called
+ * "location /x" in nginx's spelling, "<Location /x>" in httpd's (the
+ * server config without a section).  NULL, or the first message. */
+const char *bantin_registry_settle_all(apr_pool_t *p, bantin_spelling sp,
+                                       const apr_array_header_t *secs);
+
 /* How the parent loads: what only its server knows. */
 typedef struct bantin_start {
     const char *instance;     /* bantin_state_instance of the server */

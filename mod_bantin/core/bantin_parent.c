@@ -130,3 +130,22 @@ int bantin_parent_cmdline(apr_pool_t *p, int *argc, const char ***argv)
     *argv = (const char **)args->elts;
     return 1;
 }
+
+const char *bantin_argv_option(int argc, const char *const *argv, char c)
+{
+    const char *v = NULL;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (argv[i][0] != '-' || argv[i][1] != c) {
+            continue;
+        }
+        if (!argv[i][2] && i + 1 < argc) {
+            v = argv[++i];
+        }
+        else {
+            v = argv[i] + 2;
+        }
+    }
+    return v;
+}

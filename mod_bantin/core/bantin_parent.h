@@ -37,4 +37,9 @@ int bantin_parent_default_dir(apr_pool_t *ptemp, const char *dir,
  * takes -k out): 1, or 0 where it cannot be read. */
 int bantin_parent_cmdline(apr_pool_t *p, int *argc, const char ***argv);
 
+/* The value of the last option -c among argv[1..argc-1], written "-c
+ * value" or "-cvalue" ("" for a -c that ends the line); NULL without
+ * one. */
+const char *bantin_argv_option(int argc, const char *const *argv, char c);
+
 #endif

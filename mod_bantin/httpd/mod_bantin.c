@@ -29,6 +29,7 @@
 #include "util_time.h"
 
 #include "bantin_log.h"
+#include "bantin_parent.h"
 #include "bantin_stateclean.h"
 #include "mod_bantin.h"
 
@@ -86,23 +87,11 @@ static void log_to_httpd(void *baton, bantin_log_level_e level,
  * the built-in one. */
 static const char *config_file(apr_pool_t *ptemp, server_rec *s)
 {
-    const char *const *argv = s->process->argv;
-    const char *f = "";
-    int i;
+    const char *f = bantin_argv_option(s->process->argc, s->process->argv,
+                                       'f');
+    const char *abs = f && *f ? ap_server_root_relative(ptemp, f) : NULL;
 
-    for (i = 1; i < s->process->argc; i++) {
-        if (!strcmp(argv[i], "-f") && i + 1 < s->process->argc) {
-            f = argv[++i];
-        }
-        else if (!strncmp(argv[i], "-f", 2)) {
-            f = argv[i] + 2;
-        }
-    }
-    if (*f) {
-        const char *abs = ap_server_root_relative(ptemp, f);
-        f = abs ? abs : f;
-    }
-    return f;
+    return abs ? abs : f ? f : "";
 }
 
 /* Loads every content dir in the parent (bantin_registry_load), once

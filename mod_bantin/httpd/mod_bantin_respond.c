@@ -273,17 +273,15 @@ int bantin_handler(request_rec *r)
     while (top->main) {
         top = top->main;
     }
-    memset(&in, 0, sizeof(in));
-    in.method = r->method;
-    if (!(in.prefix = bantin_prefix_of(r->pool, c->d.prefix, c->d.section,
-                                       r->uri))) {
+    if (!bantin_request_init(r->pool, &in, r->method, c->d.prefix,
+                             c->d.section, r->uri, r->args,
+                             apr_table_get(r->headers_in, "Cookie"),
+                             apr_table_get(r->headers_in,
+                                           "Accept-Encoding"))) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "BT0202 %s is not "
                       "below the portal's <Location>: set BantinPrefix",
                       r->uri);
     }
-    in.path = in.prefix ? r->uri + strlen(in.prefix) : r->uri;
-    in.args = r->args;
-    in.cookie = apr_table_get(r->headers_in, "Cookie");
     if (!c->d.set.site_url) {
         /* httpd's own rule: the Host header, or ServerName under
          * UseCanonicalName On */
@@ -291,7 +289,6 @@ int bantin_handler(request_rec *r)
         in.site_foreign = site_is_foreign(top);
     }
     in.secure = ap_http_scheme(r)[4] == 's';
-    in.accept_encoding = apr_table_get(r->headers_in, "Accept-Encoding");
     in.subrequest = r->main != NULL;
     in.read_form = read_form;
     in.baton = r;

@@ -21,8 +21,8 @@ typedef struct {
     bantin_registry reg;          /* the content and template dirs, the
                                    * http-block directives, this process's
                                    * pages and threads */
-    apr_array_header_t *locs;     /* of ngx_http_bantin_loc_conf_t *:
-                                   * the merged ones with a content dir */
+    apr_array_header_t *locs;     /* of bantin_section *: the merged
+                                   * ones of bantin with a content dir */
 } ngx_http_bantin_main_conf_t;
 
 typedef struct {
@@ -31,6 +31,10 @@ typedef struct {
 } ngx_http_bantin_loc_conf_t;
 
 extern ngx_module_t ngx_http_bantin_module;
+
+/* ngx_http_bantin_module.c: a cleanup of an nginx pool that destroys
+ * an APR pool of the core's (data) with it. */
+void ngx_http_bantin_pool_destroy(void *data);
 
 /* ngx_http_bantin_handler.c: the location handlers of bantin and
  * bantin_status. */

@@ -18,9 +18,9 @@
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
+#include "bantin_buf.h"
 #include "bantin_conditions.h"
 #include "bantin_log.h"
-#include "bantin_request.h"
 #include "ngx_http_bantin.h"
 
 typedef struct {
@@ -34,11 +34,6 @@ typedef struct {
 } ngx_http_bantin_ctx_t;
 
 static ngx_str_t default_pool = ngx_string("default");
-
-static void pool_destroy(void *data)
-{
-    apr_pool_destroy(data);
-}
 
 /* A request's APR pool, a child of one pool per worker process whose
  * allocator keeps the memory freed by earlier requests (up to 2 MB, as
@@ -84,16 +79,17 @@ static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
     if (!x || !cln || request_pool(&x->pool) != APR_SUCCESS) {
         return NULL;
     }
-    cln->handler = pool_destroy;
+    cln->handler = ngx_http_bantin_pool_destroy;
     cln->data = x->pool;
     x->r = r;
     return x;
 }
 
 /* The value of request header name, several joined by ", " as httpd
- * merges them; NULL when absent. */
-static const char *header_in(ngx_http_bantin_ctx_t *x, const char *name)
+ * merges them; NULL when absent (a bantin_header_get). */
+static const char *header_in(void *baton, const char *name)
 {
+    ngx_http_bantin_ctx_t *x = baton;
     ngx_list_part_t *part = &x->r->headers_in.headers.part;
     ngx_table_elt_t *h = part->elts;
     const char *v = NULL;
@@ -132,17 +128,13 @@ static void site_of(ngx_http_bantin_ctx_t *x, int secure)
                                              ->virtual_names : NULL;
     ngx_str_t name = r->headers_in.server.len ? r->headers_in.server
                                               : cscf->server_name;
-    const char *host = header_in(x, "Host"), *port;
+    const char *port;
     int known;
 
-    port = host ? strrchr(host, ':') : NULL;
-    if (port && (strchr(port, ']') || !port[1]
-                 || atoi(port + 1) == (secure ? 443 : 80))) {
-        port = NULL;
-    }
-    x->in.site = apr_psprintf(x->pool, "%s://%.*s%s", secure ? "https" : "http",
-                              (int)name.len, (const char *)name.data,
-                              port ? port : "");
+    x->in.site = bantin_site_of(
+        x->pool, secure,
+        apr_pstrmemdup(x->pool, (const char *)name.data, name.len),
+        header_in(x, "Host"), &port);
     /* (server_names itself lives only while the config is read) */
     known = (name.len == cscf->server_name.len
              && !ngx_strncasecmp(name.data, cscf->server_name.data, name.len))
@@ -165,30 +157,6 @@ static const char *read_form(void *baton, apr_size_t max)
     ngx_http_bantin_ctx_t *x = baton;
 
     return x->form && x->form_len < max ? x->form : NULL;
-}
-
-static apr_int64_t http_time(const char *s)
-{
-    time_t t = s ? ngx_parse_http_time((u_char *)s, strlen(s)) : NGX_ERROR;
-
-    return t == NGX_ERROR ? BANTIN_NO_DATE : (apr_int64_t)t;
-}
-
-/* NGX_OK, or the 304 or 412 httpd's ap_meets_conditions would answer
- * (bantin_conditions.h). */
-static ngx_int_t meets_conditions(ngx_http_bantin_ctx_t *x, const char *etag)
-{
-    bantin_conditional c = {
-        (x->r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD)) != 0, etag,
-        x->a.modified, header_in(x, "If-Match"),
-        header_in(x, "If-None-Match"),
-        http_time(header_in(x, "If-Unmodified-Since")),
-        http_time(header_in(x, "If-Modified-Since")),
-        (apr_int64_t)ngx_time()};
-    int rc = bantin_conditions(&c);
-
-    return rc == 304 ? NGX_HTTP_NOT_MODIFIED
-           : rc == 412 ? NGX_HTTP_PRECONDITION_FAILED : NGX_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -254,7 +222,9 @@ static ngx_int_t send_answer(ngx_http_bantin_ctx_t *x)
     /* an include shares its page's request headers: the page's
      * validators are not the block's */
     if (a->conditional && r == r->main
-        && (rc = meets_conditions(x, etag)) != NGX_OK) {
+        && (rc = bantin_conditions_of(
+                a, etag, (r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD)) != 0,
+                header_in, x, apr_time_from_sec(ngx_time())))) {
         if (rc != NGX_HTTP_NOT_MODIFIED) {
             return rc;
         }
@@ -331,27 +301,18 @@ static void form_read(ngx_http_request_t *r)
     ngx_http_bantin_ctx_t *x = ngx_http_get_module_ctx(r,
                                                        ngx_http_bantin_module);
     ngx_chain_t *cl;
-    char *p;
+    bantin_buf b;
 
     /* the body in memory (a longer one went to a file: too long) */
-    x->form_len = 0;
-    for (cl = r->request_body ? r->request_body->bufs : NULL; cl;
-         cl = cl->next) {
-        if (cl->buf->in_file) {
-            x->form_len = (size_t)-1;
-            break;
-        }
-        x->form_len += (size_t)(cl->buf->last - cl->buf->pos);
+    bantin_buf_init(&b, x->pool, 0);
+    for (cl = r->request_body ? r->request_body->bufs : NULL;
+         cl && !cl->buf->in_file; cl = cl->next) {
+        bantin_buf_add(&b, (const char *)cl->buf->pos,
+                       (apr_size_t)(cl->buf->last - cl->buf->pos));
     }
-    if (x->form_len != (size_t)-1 && (p = apr_palloc(x->pool,
-                                                     x->form_len + 1))) {
-        x->form = p;
-        for (cl = r->request_body ? r->request_body->bufs : NULL; cl;
-             cl = cl->next) {
-            p = (char *)ngx_cpymem(p, cl->buf->pos, cl->buf->last
-                                                        - cl->buf->pos);
-        }
-        *p = '\0';
+    if (!cl) {
+        x->form = bantin_buf_cstr(&b);
+        x->form_len = b.len;
     }
     bantin_answer(x->pool, &x->portal, &x->in, &x->a);
     ngx_http_finalize_request(r, send_answer(x));
@@ -367,7 +328,7 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
     ngx_thread_task_t *task;
     ngx_thread_pool_t *tp;
     bantin_portal portal;
-    bantin_route route;
+    bantin_needs_e needs;
     const char *uri;
     ngx_int_t rc;
     size_t n;
@@ -391,39 +352,37 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
     ngx_http_set_ctx(r, x, ngx_http_bantin_module);
     x->portal = portal;
 
-    x->in.method = apr_pstrmemdup(x->pool, (const char *)r->method_name.data,
-                                  r->method_name.len);
     uri = apr_pstrmemdup(x->pool, (const char *)r->uri.data, r->uri.len);
-    if (!(x->in.prefix = bantin_prefix_of(x->pool, c->d.prefix, c->d.section,
-                                          uri))
-        && !c->d.prefix) {
+    if (!bantin_request_init(
+            x->pool, &x->in,
+            apr_pstrmemdup(x->pool, (const char *)r->method_name.data,
+                           r->method_name.len),
+            c->d.prefix, c->d.section, uri,
+            r->args_start || r->args.len
+                ? apr_pstrmemdup(x->pool, (const char *)r->args.data,
+                                 r->args.len) : NULL,
+            header_in(x, "Cookie"), header_in(x, "Accept-Encoding"))) {
         /* location /portal matches /portalx too; httpd's <Location> stops
          * at a segment: not the portal's */
-        return NGX_DECLINED;
-    }
-    if (!x->in.prefix) {
+        if (!c->d.prefix) {
+            return NGX_DECLINED;
+        }
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "BT0202 %s is "
                       "not below the portal's location: set bantin_prefix",
                       bantin_log_text(x->pool, uri));
     }
-    x->in.path = x->in.prefix ? uri + strlen(x->in.prefix) : uri;
-    x->in.args = r->args_start || r->args.len
-                     ? apr_pstrmemdup(x->pool, (const char *)r->args.data,
-                                      r->args.len) : NULL;
-    x->in.cookie = header_in(x, "Cookie");
 #if (NGX_HTTP_SSL)
     x->in.secure = r->main->connection->ssl != NULL;
 #endif
     if (!c->d.set.site_url) {
         site_of(x, x->in.secure);
     }
-    x->in.accept_encoding = header_in(x, "Accept-Encoding");
     x->in.subrequest = r != r->main;
     x->in.read_form = read_form;
     x->in.baton = x;
 
-    bantin_route_parse(x->pool, x->in.path, &route);
-    if (r->method == NGX_HTTP_POST && route.kind == BANTIN_ROUTE_FONTSIZE) {
+    needs = bantin_answer_needs(x->pool, &x->portal, &x->in);
+    if (needs == BANTIN_NEEDS_FORM) {
         rc = ngx_http_read_client_request_body(r, form_read);
         return rc >= NGX_HTTP_SPECIAL_RESPONSE ? rc : NGX_DONE;
     }
@@ -431,7 +390,7 @@ ngx_int_t ngx_http_bantin_handler(ngx_http_request_t *r)
         return rc;
     }
     /* a search query may take long: off the event loop */
-    if (route.kind == BANTIN_ROUTE_SEARCH && x->portal.search
+    if (needs == BANTIN_NEEDS_THREAD
         && (tp = ngx_thread_pool_get((ngx_cycle_t *)ngx_cycle, &default_pool))
         && (task = ngx_thread_task_alloc(r->pool, 0))) {
         task->ctx = x;

@@ -196,7 +196,7 @@ ngx_module_t ngx_http_bantin_module = {
 /* ---------------------------------------------------------------------- */
 /* configuration                                                           */
 
-static void pool_destroy(void *data)
+void ngx_http_bantin_pool_destroy(void *data)
 {
     apr_pool_destroy(data);
 }
@@ -220,10 +220,10 @@ static void *ngx_http_bantin_create_main_conf(ngx_conf_t *cf)
     if (apr_pool_create(&m->pool, NULL) != APR_SUCCESS) {
         return NULL;
     }
-    cln->handler = pool_destroy;
+    cln->handler = ngx_http_bantin_pool_destroy;
     cln->data = m->pool;
     bantin_registry_reset(&m->reg);
-    m->locs = apr_array_make(m->pool, 8, sizeof(void *));
+    m->locs = apr_array_make(m->pool, 8, sizeof(bantin_section *));
     return m;
 }
 
@@ -246,7 +246,7 @@ static char *ngx_http_bantin_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     bantin_section_merge(&c->d, &prev->d, &c->d);
     if (c->enable && c->d.content) {
-        APR_ARRAY_PUSH(m->locs, ngx_http_bantin_loc_conf_t *) = c;
+        APR_ARRAY_PUSH(m->locs, bantin_section *) = &c->d;
     }
     return NGX_CONF_OK;
 }
@@ -258,20 +258,12 @@ static ngx_int_t ngx_http_bantin_postconfiguration(ngx_conf_t *cf)
 {
     ngx_http_bantin_main_conf_t *m =
         ngx_http_conf_get_module_main_conf(cf, ngx_http_bantin_module);
-    const char *err;
-    int i;
+    const char *err = bantin_registry_settle_all(m->pool, BANTIN_NGINX,
+                                                 m->locs);
 
-    for (i = 0; i < m->locs->nelts; i++) {
-        ngx_http_bantin_loc_conf_t *c =
-            APR_ARRAY_IDX(m->locs, i, ngx_http_bantin_loc_conf_t *);
-        err = bantin_registry_settle(
-            m->pool, BANTIN_NGINX, c->d.content,
-            apr_pstrcat(m->pool, "location ", c->d.section, NULL),
-            c->d.set.tz_min, c->d.walk, c->d.interval);
-        if (err) {
-            fail(cf, err);
-            return NGX_ERROR;
-        }
+    if (err) {
+        fail(cf, err);
+        return NGX_ERROR;
     }
     return NGX_OK;
 }

@@ -519,6 +519,103 @@ START_TEST(moved_and_gone_articles)
 }
 END_TEST
 
+/* The request as both servers fill it in: the prefix (given, else the
+ * section's without trailing slashes) and the path below it. */
+START_TEST(request_init_prefix_and_path)
+{
+    bantin_request_in in;
+
+    in.secure = 1;
+    ck_assert(bantin_request_init(unit_pool, &in, "GET", NULL, "/tin/",
+                                  "/tin/a-b", "x=1", "c=2", "gzip"));
+    ck_assert_str_eq(in.method, "GET");
+    ck_assert_str_eq(in.prefix, "/tin");
+    ck_assert_str_eq(in.path, "/a-b");
+    ck_assert_str_eq(in.args, "x=1");
+    ck_assert_str_eq(in.cookie, "c=2");
+    ck_assert_str_eq(in.accept_encoding, "gzip");
+    ck_assert(!in.secure && !in.site && !in.subrequest && !in.read_form);
+    ck_assert(bantin_request_init(unit_pool, &in, "HEAD", "", "/tin",
+                                  "/tin", NULL, NULL, NULL));
+    ck_assert_str_eq(in.prefix, "");
+    ck_assert_str_eq(in.path, "/tin");
+    ck_assert(!in.args && !in.cookie && !in.accept_encoding);
+    /* /tinx is not below /tin */
+    ck_assert(!bantin_request_init(unit_pool, &in, "GET", "/tin", NULL,
+                                   "/tinx/a", NULL, NULL, NULL));
+    ck_assert(!in.prefix);
+    ck_assert_str_eq(in.path, "/tinx/a");
+}
+END_TEST
+
+/* What must happen before the answer on an event loop: the font-size
+ * POST's body read, a search query (while search is on) off the loop. */
+START_TEST(needs_before_answering)
+{
+    static const struct {
+        const char *method, *path;
+        int search;
+        bantin_needs_e want;
+    } cases[] = {
+        {"POST", "/fontsize", 1, BANTIN_NEEDS_FORM},
+        {"POST", "/fontsize", 0, BANTIN_NEEDS_FORM},
+        {"GET", "/fontsize", 1, BANTIN_NEEDS_NOTHING},
+        {"GET", "/search", 1, BANTIN_NEEDS_THREAD},
+        {"HEAD", "/search", 1, BANTIN_NEEDS_THREAD},
+        {"GET", "/search", 0, BANTIN_NEEDS_NOTHING},
+        {"POST", "/search", 1, BANTIN_NEEDS_THREAD},
+        {"GET", "/", 1, BANTIN_NEEDS_NOTHING},
+        {"POST", "/a-b", 1, BANTIN_NEEDS_NOTHING},
+    };
+    bantin_portal portal;
+    bantin_request_in in;
+    int i;
+
+    memset(&portal, 0, sizeof(portal));
+    for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+        bantin_request_init(unit_pool, &in, cases[i].method, "", NULL,
+                            cases[i].path, NULL, NULL, NULL);
+        portal.search = cases[i].search ? (bantin_search *)&portal : NULL;
+        ck_assert_int_eq(bantin_answer_needs(unit_pool, &portal, &in),
+                         cases[i].want);
+    }
+}
+END_TEST
+
+/* The site from the Host: its port as written unless the scheme's. */
+START_TEST(site_of_host_port)
+{
+    static const struct {
+        int secure;
+        const char *host, *site, *port;
+    } cases[] = {
+        {0, "a.vn", "http://n.vn", NULL},
+        {0, NULL, "http://n.vn", NULL},
+        {0, "a.vn:80", "http://n.vn", NULL},
+        {1, "a.vn:443", "https://n.vn", NULL},
+        {1, "a.vn:80", "https://n.vn:80", ":80"},
+        {0, "a.vn:8080", "http://n.vn:8080", ":8080"},
+        {0, "a.vn:", "http://n.vn", NULL},
+        {0, "[::1]", "http://n.vn", NULL},
+        {0, "[::1]:81", "http://n.vn:81", ":81"},
+    };
+    const char *port;
+    int i;
+
+    for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+        ck_assert_str_eq(bantin_site_of(unit_pool, cases[i].secure, "n.vn",
+                                        cases[i].host, &port),
+                         cases[i].site);
+        if (cases[i].port) {
+            ck_assert_str_eq(port, cases[i].port);
+        }
+        else {
+            ck_assert(!port);
+        }
+    }
+}
+END_TEST
+
 Suite *answer_suite(void)
 {
     Suite *s = suite_create("answer");
@@ -537,6 +634,9 @@ Suite *answer_suite(void)
     tcase_add_test(tc, status_page);
     tcase_add_test(tc, status_page_refreshes_only_without_a_watcher);
     tcase_add_test(tc, moved_and_gone_articles);
+    tcase_add_test(tc, request_init_prefix_and_path);
+    tcase_add_test(tc, site_of_host_port);
+    tcase_add_test(tc, needs_before_answering);
     suite_add_tcase(s, tc);
     return s;
 }

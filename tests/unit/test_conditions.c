@@ -2,8 +2,10 @@
  * ap_meets_conditions decides them (bantin_conditions.h).
  */
 #include <string.h>
+#include <strings.h>
 
 #include <apr_strings.h>
+#include <apr_time.h>
 
 #include "bantin_conditions.h"
 #include "unit.h"
@@ -80,6 +82,85 @@ START_TEST(test_etag_list)
 }
 END_TEST
 
+/* The request's headers by name, from a NULL-ended list of pairs. */
+static const char *pairs_get(void *baton, const char *name)
+{
+    const char *const *kv = baton;
+
+    for (; kv[0]; kv += 2) {
+        if (!strcasecmp(kv[0], name)) {
+            return kv[1];
+        }
+    }
+    return NULL;
+}
+
+/* From the raw headers: the dates in each of HTTP's three forms, an
+ * unreadable one as absent, the ETag and the method as given. */
+START_TEST(test_conditions_of)
+{
+    char date[APR_RFC822_DATE_LEN];
+    const char *kv[5] = {NULL};
+    bantin_response a;
+    apr_time_t now = apr_time_from_sec(T0 + 1000);
+    apr_time_exp_t tm;
+
+    memset(&a, 0, sizeof(a));
+    a.modified = apr_time_from_sec(T0) + 123456;
+    apr_rfc822_date(date, apr_time_from_sec(T0));
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     0);
+    kv[0] = "if-modified-since";
+    kv[1] = date;
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     304);
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 0, pairs_get, kv, now),
+                     0);
+    /* a second earlier: modified since */
+    apr_rfc822_date(date, apr_time_from_sec(T0 - 1));
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     0);
+    /* RFC 850 and asctime forms of T0 */
+    apr_time_exp_gmt(&tm, apr_time_from_sec(T0));
+    kv[1] = apr_psprintf(unit_pool, "%s, %02d-%s-%02d %02d:%02d:%02d GMT",
+                         (const char *[]){"Sunday", "Monday", "Tuesday",
+                                          "Wednesday", "Thursday", "Friday",
+                                          "Saturday"}[tm.tm_wday],
+                         tm.tm_mday, apr_month_snames[tm.tm_mon],
+                         tm.tm_year % 100, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     304);
+    kv[1] = apr_psprintf(unit_pool, "%s %s %2d %02d:%02d:%02d %d",
+                         apr_day_snames[tm.tm_wday],
+                         apr_month_snames[tm.tm_mon], tm.tm_mday, tm.tm_hour,
+                         tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     304);
+    /* after the request's time: not a 304 */
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv,
+                                          apr_time_from_sec(T0 - 10)), 0);
+    kv[1] = "yesterday";
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     0);
+    /* the If-None-Match list, and If-Unmodified-Since before the change */
+    kv[0] = "If-None-Match";
+    kv[1] = "\"b\", \"a\"";
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 1, pairs_get, kv, now),
+                     304);
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"c\"", 1, pairs_get, kv, now),
+                     0);
+    apr_rfc822_date(date, apr_time_from_sec(T0 - 1));
+    kv[0] = "If-Unmodified-Since";
+    kv[1] = date;
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 0, pairs_get, kv, now),
+                     412);
+    kv[2] = "If-Match";
+    kv[3] = "\"a\"";
+    ck_assert_int_eq(bantin_conditions_of(&a, "\"a\"", 0, pairs_get, kv, now),
+                     0);
+}
+END_TEST
+
 /* httpd's FileETag MTime Size: size and microseconds in hex, weak within
  * the second after the change. */
 START_TEST(test_file_etag)
@@ -105,6 +186,7 @@ Suite *conditions_suite(void)
 
     tcase_add_loop_test(tc, test_conditions, 0, (int)UNIT_N(cases));
     tcase_add_test(tc, test_etag_list);
+    tcase_add_test(tc, test_conditions_of);
     tcase_add_test(tc, test_file_etag);
     suite_add_tcase(s, tc);
     return s;

@@ -348,6 +348,54 @@ START_TEST(test_settle)
 }
 END_TEST
 
+/* Every merged section in turn, named in the server's spelling; one
+ * without a content dir settles nothing. */
+START_TEST(test_settle_all)
+{
+    bantin_section a, b, none;
+    bantin_source src;
+    apr_array_header_t *secs = apr_array_make(unit_pool, 3,
+                                              sizeof(bantin_section *));
+
+    memset(&src, 0, sizeof(src));
+    src.dir = "/srv/tin";
+    src.tz_min = BANTIN_UNSET;
+    src.interval = BANTIN_UNSET;
+    bantin_section_unset(&a, "/a");
+    bantin_section_unset(&b, "/b");
+    bantin_section_unset(&none, "/n");
+    a.content = b.content = &src;
+    a.interval = 900;
+    b.interval = 300;
+    b.walk = 1;
+    none.set.tz_min = 0;
+    APR_ARRAY_PUSH(secs, bantin_section *) = &a;
+    APR_ARRAY_PUSH(secs, bantin_section *) = &none;
+    APR_ARRAY_PUSH(secs, bantin_section *) = &b;
+    ck_assert_ptr_null(bantin_registry_settle_all(unit_pool, BANTIN_NGINX,
+                                                  secs));
+    ck_assert_int_eq(src.interval, 300);
+    ck_assert_int_eq(src.walk, 1);
+    ck_assert_str_eq(src.tz_where, "location /a (Asia/Ho_Chi_Minh, the "
+                     "default)");
+    none.content = &src;
+    ck_assert_pstr_eq(bantin_registry_settle_all(unit_pool, BANTIN_NGINX,
+                                                 secs),
+                      "BT0003 bantin_time_zone: bantin_content_dir /srv/tin "
+                      "is published in one zone, but location /a "
+                      "(Asia/Ho_Chi_Minh, the default) and location /n (UTC) "
+                      "differ: give them the same bantin_time_zone, or each "
+                      "its own content dir");
+    src.tz_where = NULL;
+    none.section = NULL;
+    ck_assert_ptr_nonnull(strstr(bantin_registry_settle_all(unit_pool,
+                                                            BANTIN_HTTPD,
+                                                            secs),
+                                 "<Location /a> (Asia/Ho_Chi_Minh, the "
+                                 "default) and the server config (UTC)"));
+}
+END_TEST
+
 /* A section serves only with both dirs, its content loaded. */
 START_TEST(test_portal)
 {
@@ -399,6 +447,25 @@ START_TEST(test_cmdline)
 }
 END_TEST
 
+/* httpd's -f: the last one counts, joined or apart; none is NULL. */
+START_TEST(test_argv_option)
+{
+    const char *a[] = {"apache2", "-d", "/x", "-f", "a.conf", "-k",
+                       "start"};
+    const char *b[] = {"apache2", "-fa.conf", "-X", "-f", "b.conf"};
+    const char *c[] = {"apache2", "-k", "start", "-f"};
+    const char *d[] = {"-f", "x", "-D", "f"};
+
+    ck_assert_str_eq(bantin_argv_option(7, a, 'f'), "a.conf");
+    ck_assert_str_eq(bantin_argv_option(7, a, 'd'), "/x");
+    ck_assert_str_eq(bantin_argv_option(2, b, 'f'), "a.conf");
+    ck_assert_str_eq(bantin_argv_option(5, b, 'f'), "b.conf");
+    ck_assert_str_eq(bantin_argv_option(4, c, 'f'), "");
+    ck_assert_ptr_null(bantin_argv_option(4, d, 'f'));
+    ck_assert_ptr_null(bantin_argv_option(7, a, 'C'));
+}
+END_TEST
+
 Suite *directives_suite(void)
 {
     Suite *s = suite_create("directives");
@@ -412,8 +479,10 @@ Suite *directives_suite(void)
     tcase_add_test(tc, test_dirs);
     tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_settle);
+    tcase_add_test(tc, test_settle_all);
     tcase_add_test(tc, test_portal);
     tcase_add_test(tc, test_cmdline);
+    tcase_add_test(tc, test_argv_option);
     tcase_add_test(tc, test_status);
     suite_add_tcase(s, tc);
     return s;
