@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <apr_allocator.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 
 #include "bantin_article.h"
 #include "bantin_date.h"
@@ -357,4 +359,38 @@ void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
         }
     }
     bantin_answer_status(p, method, dirs, n, reg->cache, (long)getpid(), out);
+}
+
+/* (bantin_lifecycle.h) A child of one pool per process whose
+ * allocator keeps the memory freed by earlier requests (up to 2 MB, as
+ * httpd's MaxMemFree): a pool with an allocator of its own would map
+ * and unmap its memory on every request (Debian's APR allocates with
+ * mmap), a page fault and a TLB flush each.  The allocator's mutex lets
+ * a search in the thread pool allocate while the event loop makes and
+ * destroys other requests' pools. */
+apr_status_t bantin_request_pool(apr_pool_t **p)
+{
+    static apr_pool_t *parent; /* made in the worker, after the fork */
+    apr_allocator_t *al;
+    apr_thread_mutex_t *mx;
+
+    if (!parent) {
+        if (apr_allocator_create(&al) != APR_SUCCESS) {
+            return APR_ENOMEM;
+        }
+        apr_allocator_max_free_set(al, 2048 * 1024);
+        if (apr_pool_create_unmanaged_ex(&parent, NULL, al) != APR_SUCCESS) {
+            apr_allocator_destroy(al);
+            return APR_ENOMEM;
+        }
+        apr_allocator_owner_set(al, parent);
+        if (apr_thread_mutex_create(&mx, APR_THREAD_MUTEX_DEFAULT, parent)
+            != APR_SUCCESS) {
+            apr_pool_destroy(parent);
+            parent = NULL;
+            return APR_ENOMEM;
+        }
+        apr_allocator_mutex_set(al, mx);
+    }
+    return apr_pool_create(p, parent);
 }

@@ -137,4 +137,12 @@ int bantin_registry_portal(const bantin_registry *reg,
 void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
                             const char *method, bantin_response *out);
 
+/* A request's pool, for a server whose requests have no APR pool of their
+ * own (nginx): a child of one pool per serving process whose allocator
+ * keeps the memory earlier requests freed, so that a request neither maps
+ * nor unmaps memory.  The first call is made on the thread that makes
+ * requests (nginx's event loop, after the fork); the pool may then be used
+ * on any one thread (a search in nginx's thread pool). */
+apr_status_t bantin_request_pool(apr_pool_t **p);
+
 #endif

@@ -14,9 +14,7 @@
  */
 #include <strings.h>
 
-#include <apr_allocator.h>
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
 
 #include "bantin_buf.h"
 #include "bantin_conditions.h"
@@ -35,40 +33,6 @@ typedef struct {
 
 static ngx_str_t default_pool = ngx_string("default");
 
-/* A request's APR pool, a child of one pool per worker process whose
- * allocator keeps the memory freed by earlier requests (up to 2 MB, as
- * httpd's MaxMemFree): a pool with an allocator of its own would map
- * and unmap its memory on every request (Debian's APR allocates with
- * mmap), a page fault and a TLB flush each.  The allocator's mutex lets
- * a search in the thread pool allocate while the event loop makes and
- * destroys other requests' pools. */
-static apr_status_t request_pool(apr_pool_t **p)
-{
-    static apr_pool_t *parent; /* made in the worker, after the fork */
-    apr_allocator_t *al;
-    apr_thread_mutex_t *mx;
-
-    if (!parent) {
-        if (apr_allocator_create(&al) != APR_SUCCESS) {
-            return APR_ENOMEM;
-        }
-        apr_allocator_max_free_set(al, 2048 * 1024);
-        if (apr_pool_create_unmanaged_ex(&parent, NULL, al) != APR_SUCCESS) {
-            apr_allocator_destroy(al);
-            return APR_ENOMEM;
-        }
-        apr_allocator_owner_set(al, parent);
-        if (apr_thread_mutex_create(&mx, APR_THREAD_MUTEX_DEFAULT, parent)
-            != APR_SUCCESS) {
-            apr_pool_destroy(parent);
-            parent = NULL;
-            return APR_ENOMEM;
-        }
-        apr_allocator_mutex_set(al, mx);
-    }
-    return apr_pool_create(p, parent);
-}
-
 /* A request's context, with the core's pool (freed with the request's);
  * NULL without memory. */
 static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
@@ -76,7 +40,7 @@ static ngx_http_bantin_ctx_t *ctx_make(ngx_http_request_t *r)
     ngx_http_bantin_ctx_t *x = ngx_pcalloc(r->pool, sizeof(*x));
     ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(r->pool, 0);
 
-    if (!x || !cln || request_pool(&x->pool) != APR_SUCCESS) {
+    if (!x || !cln || bantin_request_pool(&x->pool) != APR_SUCCESS) {
         return NULL;
     }
     cln->handler = ngx_http_bantin_pool_destroy;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <apr_allocator.h>
 #include <apr_strings.h>
 
 #include "bantin_date.h"
@@ -466,6 +467,26 @@ START_TEST(test_argv_option)
 }
 END_TEST
 
+
+/* A request's pool gives back to the next request what it freed: both
+ * take their memory from one allocator, which kept the block. */
+START_TEST(test_request_pool_recycles)
+{
+    apr_pool_t *a, *b;
+    apr_allocator_t *shared;
+    void *first;
+
+    ck_assert_int_eq(bantin_request_pool(&a), APR_SUCCESS);
+    shared = apr_pool_allocator_get(a);
+    first = apr_palloc(a, 64 * 1024);
+    apr_pool_destroy(a);
+    ck_assert_int_eq(bantin_request_pool(&b), APR_SUCCESS);
+    ck_assert_ptr_eq(apr_pool_allocator_get(b), shared);
+    ck_assert_ptr_eq(apr_palloc(b, 64 * 1024), first);
+    apr_pool_destroy(b);
+}
+END_TEST
+
 Suite *directives_suite(void)
 {
     Suite *s = suite_create("directives");
@@ -484,6 +505,7 @@ Suite *directives_suite(void)
     tcase_add_test(tc, test_cmdline);
     tcase_add_test(tc, test_argv_option);
     tcase_add_test(tc, test_status);
+    tcase_add_test(tc, test_request_pool_recycles);
     suite_add_tcase(s, tc);
     return s;
 }
