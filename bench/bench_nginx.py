@@ -46,7 +46,7 @@ def _quote(value):
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class NginxBench:
+class NginxBench(scale.PidFileServer):
     """One nginx in its own prefix, daemon on (as a service runs it): the
     portal at /portal when module is given, the static copies always."""
 
@@ -137,33 +137,6 @@ class NginxBench:
             ]
         lines += ["    }", "}"]
         return "\n".join(lines) + "\n"
-
-    def write_conf(self):
-        self.conf.write_text(self.conf_text())
-
-    # ---- processes -----------------------------------------------------------
-
-    def pid(self):
-        try:
-            return int(self.pidfile.read_text().strip())
-        except (OSError, ValueError):
-            return None
-
-    def pids(self):
-        try:
-            return scale.httpd_pids(self.pidfile)
-        except (OSError, ValueError):
-            return []
-
-    def alive(self):
-        pid = self.pid()
-        if not pid:
-            return False
-        try:
-            os.kill(pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
 
     def _open(self):
         open_to_all(self.root, skip=[self.root.resolve() / "run" / "bantin-startcache"])

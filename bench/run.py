@@ -86,7 +86,7 @@ def hdict(headers):
 
 # ---- httpd -------------------------------------------------------------------
 
-class Httpd:
+class Httpd(scale.PidFileServer):
     """One httpd in its own ServerRoot: the portal at /portal, static copies
     of its pages under /static/ and, compressed per request by mod_deflate,
     under /static-gz/.  Event MPM, one child per core with threads for every
@@ -178,31 +178,6 @@ class Httpd:
                       f"ThreadsPerChild {t}", f"MaxRequestWorkers {t * p}",
                       "MinSpareThreads 32", f"MaxSpareThreads {t * p}"]
         return "\n".join(lines) + "\n"
-
-    def write_conf(self):
-        self.conf.write_text(self.conf_text())
-
-    def pid(self):
-        try:
-            return int(self.pidfile.read_text().strip())
-        except (OSError, ValueError):
-            return None
-
-    def pids(self):
-        try:
-            return scale.httpd_pids(self.pidfile)
-        except (OSError, ValueError):
-            return []
-
-    def alive(self):
-        pid = self.pid()
-        if not pid:
-            return False
-        try:
-            os.kill(pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
 
     def start(self, ready_path="/portal/", timeout=60):
         """Starts httpd; returns seconds from launch to the first 200 of ready_path."""

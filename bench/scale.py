@@ -64,6 +64,36 @@ def httpd_pids(pidfile):
     return pids
 
 
+class PidFileServer:
+    """A server started from self.conf (written from conf_text()) whose
+    master writes self.pidfile: httpd or nginx."""
+
+    def write_conf(self):
+        self.conf.write_text(self.conf_text())
+
+    def pid(self):
+        try:
+            return int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def pids(self):
+        try:
+            return httpd_pids(self.pidfile)
+        except (OSError, ValueError):
+            return []
+
+    def alive(self):
+        pid = self.pid()
+        if not pid:
+            return False
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+
 def memory(pids):
     rss = pss = 0
     for pid in pids:

@@ -44,6 +44,18 @@ need() {
     "$REPO/tools/need-debs" "$@"
 }
 
+# reports_in LOGDIR: the sanitizer reports the runtime wrote there, shown
+# (status 1); or none, said, and the empty folder removed.
+reports_in() {
+    if compgen -G "$1/*" >/dev/null; then
+        echo "sanitize.sh: sanitizer reports in $1:"
+        for f in "$1"/*; do echo "--- $f"; head -60 "$f"; done
+        return 1
+    fi
+    echo "sanitize.sh: no ASan/UBSan report"
+    rmdir "$1"
+}
+
 build_asan() {
     make -s -C "$REPO" deps
     make -s -C "$REPO" BUILD=build/asan EXTRA_CFLAGS="$SAN_CFLAGS" \
@@ -99,14 +111,7 @@ run_module() {
             kill -TERM "$pid" 2>/dev/null || true
         fi
     done
-    if compgen -G "$logdir/*" >/dev/null; then
-        echo "sanitize.sh: sanitizer reports in $logdir:"
-        for f in "$logdir"/*; do echo "--- $f"; head -60 "$f"; done
-        status=1
-    else
-        echo "sanitize.sh: no ASan/UBSan report"
-        rmdir "$logdir"
-    fi
+    reports_in "$logdir" || status=1
     return $status
 }
 
@@ -136,14 +141,7 @@ run_nginx() {
             kill -TERM "$pid" 2>/dev/null || true
         fi
     done
-    if compgen -G "$logdir/*" >/dev/null; then
-        echo "sanitize.sh: sanitizer reports in $logdir:"
-        for f in "$logdir"/*; do echo "--- $f"; head -60 "$f"; done
-        status=1
-    else
-        echo "sanitize.sh: no ASan/UBSan report"
-        rmdir "$logdir"
-    fi
+    reports_in "$logdir" || status=1
     [ $status = 0 ] && rm -rf "$basetemp"
     return $status
 }

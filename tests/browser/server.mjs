@@ -82,6 +82,62 @@ function normaliseBase(u) {
 // "[level]".  The browser tests fail on any (as the integration tests do).
 const PROBLEM = /\[(?:[a-z_]+:)?(?:warn|error|crit|alert|emerg)\]/;
 
+function readPid(pidFile) {
+  try {
+    return Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits (bounded) for a server's parent process to go. */
+async function waitGone(pid) {
+  for (let i = 0; pid && i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Starts a server from its written config (start()), waits until the portal
+ * answers, and returns its handle; stopNow() stops it, also when it never
+ * answered.  Errors carry the server's error log.
+ */
+async function launched({ name, start, stopNow, tmp, conf, port, errorLog }) {
+  const readLog = () => {
+    try {
+      return fs.readFileSync(errorLog, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  try {
+    start();
+  } catch (e) {
+    throw new Error(`${name} failed (config ${conf}):\n${e.stdout || ''}${e.stderr || ''}\n${readLog()}`);
+  }
+  const base = `http://127.0.0.1:${port}${PREFIX}/`;
+  try {
+    await waitUntilAnswers(base, 15000);
+  } catch (e) {
+    e.message += `\nerror log:\n${readLog()}`;
+    await stopNow();
+    throw e;
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stopNow();
+    if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
+}
+
 function makeHandle(base, extra = {}) {
   const b = new URL(base);
   const handle = {
@@ -162,56 +218,18 @@ export async function startPortal(opts = {}) {
   ].filter((l) => l !== '');
   fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o644 });
 
-  const readLog = () => {
-    try {
-      return fs.readFileSync(errorLog, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-
-  try {
-    execFileSync(APACHE, ['-f', conf, '-k', 'start'], { encoding: 'utf8', stdio: 'pipe' });
-  } catch (e) {
-    const msg = `${e.stdout || ''}${e.stderr || ''}`;
-    throw new Error(`apache2 -k start failed (config ${conf}):\n${msg}\n${readLog()}`);
-  }
-
-  const base = `http://127.0.0.1:${port}${PREFIX}/`;
-  try {
-    await waitUntilAnswers(base, 15000);
-  } catch (e) {
-    e.message += `\nerror log:\n${readLog()}`;
-    try {
-      execFileSync(APACHE, ['-f', conf, '-k', 'stop'], { stdio: 'ignore' });
-    } catch { /* ignore */ }
-    throw e;
-  }
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    let pid = 0;
-    try {
-      pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    } catch { /* ignore */ }
-    try {
-      execFileSync(APACHE, ['-f', conf, '-k', 'stop'], { stdio: 'ignore' });
-    } catch { /* ignore */ }
-    // Wait (bounded) for the parent process to go away.
-    for (let i = 0; pid && i < 100; i++) {
+  return launched({
+    name: 'apache2 -k start',
+    start: () => execFileSync(APACHE, ['-f', conf, '-k', 'start'], { encoding: 'utf8', stdio: 'pipe' }),
+    stopNow: async () => {
+      const pid = readPid(pidFile);
       try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await sleep(100);
-    }
-    if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-  };
-
-  return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
+        execFileSync(APACHE, ['-f', conf, '-k', 'stop'], { stdio: 'ignore' });
+      } catch { /* ignore */ }
+      await waitGone(pid);
+    },
+    tmp, conf, port, errorLog,
+  });
 }
 
 // A temporary folder the server's children (nobody, when run as root) can
@@ -277,59 +295,16 @@ async function startNginx(opts) {
   ].filter((l) => l !== '');
   fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o644 });
 
-  const readLog = () => {
-    try {
-      return fs.readFileSync(errorLog, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const readPid = () => {
-    try {
-      return Number(fs.readFileSync(pidFile, 'utf8').trim());
-    } catch {
-      return 0;
-    }
-  };
-  const stopNow = async () => {
-    const pid = readPid();
-    if (!pid) return;
-    try {
-      process.kill(pid, 'SIGTERM'); // nginx -s stop
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 100; i++) { // wait (bounded) for the master to go
+  return launched({
+    name: 'nginx',
+    start: () => execFileSync(NGINX, ['-p', tmp, '-c', conf], { encoding: 'utf8', stdio: 'pipe' }),
+    stopNow: async () => {
+      const pid = readPid(pidFile);
       try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await sleep(100);
-    }
-  };
-
-  try {
-    execFileSync(NGINX, ['-p', tmp, '-c', conf], { encoding: 'utf8', stdio: 'pipe' });
-  } catch (e) {
-    const msg = `${e.stdout || ''}${e.stderr || ''}`;
-    throw new Error(`nginx failed to start (config ${conf}):\n${msg}\n${readLog()}`);
-  }
-  const base = `http://127.0.0.1:${port}${PREFIX}/`;
-  try {
-    await waitUntilAnswers(base, 15000);
-  } catch (e) {
-    e.message += `\nerror log:\n${readLog()}`;
-    await stopNow();
-    throw e;
-  }
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stopNow();
-    if (!process.env.BANTIN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-  };
-  return makeHandle(base, { errorLog: readLog, stop, tmp, conf, port });
+        if (pid) process.kill(pid, 'SIGTERM'); // nginx -s stop
+      } catch { /* gone */ }
+      await waitGone(pid);
+    },
+    tmp, conf, port, errorLog,
+  });
 }
