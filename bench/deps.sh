@@ -1,13 +1,13 @@
 #!/bin/sh
 # Installs what `bench/run.py --plot` needs beyond `make bench`, from
-# Debian's packages, only when missing: nginx (the second static-file
-# reference) and gnuplot (the plot). wrk is installed by `make bench`;
+# Debian's packages, only when missing: gnuplot (the plot), and nginx
+# (which `make` installs already, to build and run the nginx module). wrk is installed by `make bench`;
 # perf (linux-perf) and valgrind only for --profile / the callgrind part
 # of goal 7. Run as root; prints what it installs.
 set -eu
 
 want=""
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want="$want nginx-light"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want="$want nginx"
 command -v gnuplot >/dev/null 2>&1 || want="$want gnuplot-nox"
 command -v wrk >/dev/null 2>&1 || want="$want wrk"
 for arg in "$@"; do
