@@ -371,7 +371,10 @@ void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
 apr_status_t bantin_request_pool(apr_pool_t **p)
 {
     static apr_pool_t *parent; /* made in the worker, after the fork */
-    apr_allocator_t *al;
+    /* kept, as the pool, for the process's life (and named here, since
+     * the pool's own memory is mapped, not malloc()ed: leak checkers
+     * would not find the allocator through it) */
+    static apr_allocator_t *al;
     apr_thread_mutex_t *mx;
 
     if (!parent) {
@@ -381,13 +384,15 @@ apr_status_t bantin_request_pool(apr_pool_t **p)
         apr_allocator_max_free_set(al, 2048 * 1024);
         if (apr_pool_create_unmanaged_ex(&parent, NULL, al) != APR_SUCCESS) {
             apr_allocator_destroy(al);
+            al = NULL;
             return APR_ENOMEM;
         }
         apr_allocator_owner_set(al, parent);
         if (apr_thread_mutex_create(&mx, APR_THREAD_MUTEX_DEFAULT, parent)
             != APR_SUCCESS) {
-            apr_pool_destroy(parent);
+            apr_pool_destroy(parent); /* and its allocator */
             parent = NULL;
+            al = NULL;
             return APR_ENOMEM;
         }
         apr_allocator_mutex_set(al, mx);
