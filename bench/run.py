@@ -179,26 +179,12 @@ class Httpd(scale.PidFileServer):
                       "MinSpareThreads 32", f"MaxSpareThreads {t * p}"]
         return "\n".join(lines) + "\n"
 
-    def start(self, ready_path="/portal/", timeout=60):
-        """Starts httpd; returns seconds from launch to the first 200 of ready_path."""
-        open_to_all(self.root)
-        open_to_all(self.content)
-        open_to_all(self.templates)
-        t0 = time.perf_counter()
-        p = subprocess.run([APACHE, "-f", str(self.conf), "-k", "start"],
-                           capture_output=True, text=True, timeout=timeout)
-        if p.returncode != 0:
-            raise RuntimeError(f"httpd did not start:\n{p.stdout}{p.stderr}\n{self.log_tail()}")
-        while True:
-            try:
-                if self.session.get(self.base + ready_path, timeout=2).status_code == 200:
-                    return time.perf_counter() - t0
-            except requests.RequestException:
-                pass
-            if time.perf_counter() - t0 > timeout:
-                self.stop()
-                raise RuntimeError(f"httpd gave no page in {timeout} s\n{self.log_tail()}")
-            time.sleep(0.005)
+    def start_command(self):
+        return [APACHE, "-f", str(self.conf), "-k", "start"]
+
+    def _open(self):
+        for d in (self.root, self.content, self.templates):
+            open_to_all(d)
 
     def stop(self, timeout=30):
         pid = self.pid()

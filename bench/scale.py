@@ -65,8 +65,30 @@ def httpd_pids(pidfile):
 
 
 class PidFileServer:
-    """A server started from self.conf (written from conf_text()) whose
-    master writes self.pidfile: httpd or nginx."""
+    """A server started from self.conf (written from conf_text()) with
+    start_command(), after _open() made its files readable to its user,
+    whose master writes self.pidfile: httpd or nginx."""
+
+    def start(self, ready_path="/portal/", timeout=60):
+        """Starts the server; returns seconds from launch to the first 200
+        of ready_path."""
+        name = Path(self.start_command()[0]).name
+        self._open()
+        t0 = time.perf_counter()
+        p = subprocess.run(self.start_command(), capture_output=True, text=True,
+                           timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError(f"{name} did not start:\n{p.stdout}{p.stderr}\n{self.log_tail()}")
+        while True:
+            try:
+                if self.session.get(self.base + ready_path, timeout=2).status_code == 200:
+                    return time.perf_counter() - t0
+            except requests.RequestException:
+                pass
+            if time.perf_counter() - t0 > timeout:
+                self.stop()
+                raise RuntimeError(f"{name} gave no page in {timeout} s\n{self.log_tail()}")
+            time.sleep(0.005)
 
     def write_conf(self):
         self.conf.write_text(self.conf_text())

@@ -17,3 +17,20 @@ readable_copy() {
         content=$copy/content templates=$copy/templates
     fi
 }
+
+# serve_foreground COMMAND...: runs the server in the foreground until
+# Ctrl-C or SIGTERM (the server stops on either); a copy made by
+# readable_copy goes with it.
+serve_foreground() {
+    if [ -z "$copy" ]; then
+        exec "$@"
+    fi
+    trap 'kill -TERM $server 2>/dev/null' INT TERM
+    "$@" &
+    server=$!
+    status=0
+    wait $server || status=$?
+    while kill -0 $server 2>/dev/null; do wait $server || status=$?; done
+    rm -rf "$copy"
+    exit $status
+}

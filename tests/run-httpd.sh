@@ -36,15 +36,4 @@ LoadModule bantin_module "$top/build/mod_bantin.so"
 </Location>
 CONF
 echo "mod_bantin: http://127.0.0.1:$port/portal/  (config: $run/httpd.conf, Ctrl-C stops)"
-if [ -z "$copy" ]; then
-    exec /usr/sbin/apache2 -f "$run/httpd.conf" -D FOREGROUND
-fi
-# httpd stops on Ctrl-C or SIGTERM; the copy goes with it.
-trap 'kill -TERM $httpd 2>/dev/null' INT TERM
-/usr/sbin/apache2 -f "$run/httpd.conf" -D FOREGROUND &
-httpd=$!
-status=0
-wait $httpd || status=$?
-while kill -0 $httpd 2>/dev/null; do wait $httpd || status=$?; done
-rm -rf "$copy"
-exit $status
+serve_foreground /usr/sbin/apache2 -f "$run/httpd.conf" -D FOREGROUND

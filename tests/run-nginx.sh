@@ -40,15 +40,4 @@ http {
 }
 CONF
 echo "mod_bantin: http://127.0.0.1:$port/portal/  (nginx; config: $run/nginx.conf, Ctrl-C stops)"
-if [ -z "$copy" ]; then
-    exec /usr/sbin/nginx -p "$run" -c "$run/nginx.conf"
-fi
-# nginx stops on Ctrl-C or SIGTERM; the copy goes with it.
-trap 'kill -TERM $nginx 2>/dev/null' INT TERM
-/usr/sbin/nginx -p "$run" -c "$run/nginx.conf" &
-nginx=$!
-status=0
-wait $nginx || status=$?
-while kill -0 $nginx 2>/dev/null; do wait $nginx || status=$?; done
-rm -rf "$copy"
-exit $status
+serve_foreground /usr/sbin/nginx -p "$run" -c "$run/nginx.conf"  # (daemon off)

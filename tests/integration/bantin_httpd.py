@@ -8,6 +8,7 @@ hygiene (new [error]/[warn] lines fail a test unless it expected them).
 
 import http.client
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -15,6 +16,7 @@ import socket
 import stat
 import subprocess
 import time
+import traceback
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -59,6 +61,32 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def as_user(fn, user):
+    """Run fn() in a child process that is `user` (groups, gid, uid), as
+    code of that user would; returns "ok", or "denied" when the user may
+    not do it (PermissionError)."""
+    pw = pwd.getpwnam(user)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            fn()
+            code = 0
+        except PermissionError:
+            code = 13
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    assert code in (0, 13), f"{user}'s step failed ({code})"
+    return "ok" if code == 0 else "denied"
 
 
 def open_to_all(path, skip=()):
@@ -297,18 +325,23 @@ class BantinHttpd:
             return False
         return True
 
+    def start_command(self):
+        """The command that starts this server (nginx: its own)."""
+        return [APACHE_BIN, "-f", str(self.conf_file), "-k", "start"]
+
     def start(self, timeout=10):
+        name = Path(self.start_command()[0]).name
         if self.is_running():
-            raise HttpdError("httpd already running")
+            raise HttpdError(f"{name} already running")
         open_to_all(self.root, skip=[self.root.resolve() / "run" / "bantin-startcache"])
         for p in self.portals:
             open_to_all(p.content, skip=[Path(k).resolve() for k in self.keep_private])
             open_to_all(p.templates)
-        p = subprocess.run([APACHE_BIN, "-f", str(self.conf_file), "-k", "start"],
-                           capture_output=True, text=True, timeout=60)
+        p = subprocess.run(self.start_command(), capture_output=True, text=True, timeout=60)
         self.last_start_output = p.stdout + p.stderr
         if p.returncode != 0:
-            raise HttpdError(f"httpd -k start exited {p.returncode}:\n{self.last_start_output}"
+            raise HttpdError(f"{' '.join(self.start_command())} exited {p.returncode}:\n"
+                             f"{self.last_start_output}"
                              f"\n--- error log tail ---\n{self.log_tail()}")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -317,7 +350,7 @@ class BantinHttpd:
                 return
             except requests.RequestException:
                 time.sleep(0.1)
-        raise HttpdError(f"httpd did not answer within {timeout}s\n{self.log_tail()}")
+        raise HttpdError(f"{name} did not answer within {timeout}s\n{self.log_tail()}")
 
     def stop(self, timeout=10):
         pid = self.pid()

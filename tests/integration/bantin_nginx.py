@@ -262,27 +262,8 @@ class BantinNginx(BantinHttpd):
 
     # ---- process control ----------------------------------------------
 
-    def start(self, timeout=10):
-        if self.is_running():
-            raise HttpdError("nginx already running")
-        open_to_all(self.root, skip=[self.root.resolve() / "run" / "bantin-startcache"])
-        for p in self.portals:
-            open_to_all(p.content, skip=[Path(k).resolve() for k in self.keep_private])
-            open_to_all(p.templates)
-        p = subprocess.run([NGINX_BIN, "-p", str(self.root), "-c", str(self.conf_file)],
-                           capture_output=True, text=True, timeout=60)
-        self.last_start_output = p.stdout + p.stderr
-        if p.returncode != 0:
-            raise HttpdError(f"nginx exited {p.returncode}:\n{self.last_start_output}"
-                             f"\n--- error log tail ---\n{self.log_tail()}")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                self.session.get(self.base_url + "/", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise HttpdError(f"nginx did not answer within {timeout}s\n{self.log_tail()}")
+    def start_command(self):
+        return [NGINX_BIN, "-p", str(self.root), "-c", str(self.conf_file)]
 
     def _children(self, pid):
         try:

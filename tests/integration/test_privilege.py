@@ -19,11 +19,10 @@ import pwd
 import shutil
 import stat
 import time
-import traceback
 
 import pytest
 
-from bantin_httpd import REPO, BantinHttpd, Portal, module_path
+from bantin_httpd import REPO, BantinHttpd, Portal, as_user, module_path
 from conftest import mpm_params
 
 USER = "www-data"
@@ -41,31 +40,6 @@ CASES = {
     "start cache dir": ("dir", r"BT0110 .*start cache off: .*/www/sc: a symbolic link in a folder"),
     "start cache file": ("file", None),
 }
-
-
-def as_user(fn):
-    """Run fn() in a child process that is www-data (groups, gid, uid);
-    returns "ok", or "denied" when the User may not do it."""
-    pw = pwd.getpwnam(USER)
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.setgroups([])
-            os.setgid(pw.pw_gid)
-            os.setuid(pw.pw_uid)
-            fn()
-            code = 0
-        except PermissionError:
-            code = 13
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    assert code in (0, 13), f"the User's step failed ({code})"
-    return "ok" if code == 0 else "denied"
 
 
 def snapshot(top):
@@ -164,7 +138,7 @@ def test_user_link_is_never_followed_by_root(tmp_path, mpm, case, kind):
             "start cache dir": www / "sc",
             "start cache file": (list(cache.glob("*.cache")) or [cache / "x.cache"])[0],
         }
-        done = as_user(swap(paths[case]))
+        done = as_user(swap(paths[case]), USER)
         if case == "start cache file":
             # The start cache dir is the parent's alone: the User cannot even
             # get at its file.

@@ -12,7 +12,6 @@ while removing.
 """
 
 import os
-import pwd
 import shutil
 import stat
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bantin_httpd import BantinHttpd, Portal, module_path, write_article
+from bantin_httpd import BantinHttpd, Portal, as_user, module_path, write_article
 from conftest import mpm_params
 
 BASE = Path("/var/cache/apache2/mod_bantin")
@@ -59,30 +58,10 @@ def not_open_to_others(folder, user="daemon"):
     while not all(n.exists() for n in names):  # the lock: once a process syncs
         assert time.monotonic() < deadline, sorted(os.listdir(folder))
         time.sleep(0.1)
-    pw = pwd.getpwnam(user)
-    pid = os.fork()
-    if pid == 0:
-        opened = 0
-        try:
-            os.setgroups([])
-            os.setgid(pw.pw_gid)
-            os.setuid(pw.pw_uid)
-            try:
-                os.listdir(folder)
-                opened += 1
-            except PermissionError:
-                pass
-            for n in names:
-                try:
-                    os.close(os.open(n, os.O_RDONLY))
-                    opened += 1
-                except PermissionError:
-                    pass
-        finally:
-            os._exit(min(opened, 100))
-    _, status = os.waitpid(pid, 0)
-    opened = os.waitstatus_to_exitcode(status)
-    assert opened == 0, f"{user} listed or opened {opened} of {folder} and its index files"
+    opened = [n for n in [folder] + names
+              if as_user(lambda: os.listdir(n) if n == folder else os.close(os.open(n, os.O_RDONLY)),
+                         user) == "ok"]
+    assert not opened, f"{user} listed or opened {opened}"
     return True
 
 
