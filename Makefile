@@ -43,7 +43,7 @@ OPT     ?= -O2 -g
 CFLAGS_CORE = -std=gnu11 $(OPT) -fPIC $(WARN) $(APR_CFLAGS) $(XML_CFLAGS) $(EXTRA_CFLAGS)
 
 CORE := bantin_log bantin_buf bantin_date bantin_fs bantin_safedir bantin_article bantin_shape bantin_startcache bantin_snapshot bantin_state bantin_stateclean bantin_store bantin_moves \
-        bantin_template bantin_render bantin_request bantin_cache bantin_fold bantin_feed bantin_search bantin_search_fields bantin_snippet \
+        bantin_template bantin_render bantin_request bantin_cache bantin_hot bantin_fold bantin_feed bantin_search bantin_search_fields bantin_snippet \
         bantin_messages bantin_explain bantin_refs
 # categories' displayed names and the names file (content/chuyen-muc.xml)
 CORE += bantin_names

@@ -14,6 +14,7 @@
 
 #include "bantin_answer_int.h"
 #include "bantin_buf.h"
+#include "bantin_hot.h"
 #include "bantin_names.h"
 #include "bantin_request.h"
 
@@ -441,12 +442,59 @@ static void dispatch(bantin_ctx *x, const bantin_route *route)
     }
 }
 
+/* The time of the request, and the snapshot as it is then (looked for
+ * changes first, where no watcher thread does). */
+static void hold_now(bantin_ctx *x)
+{
+    x->now = apr_time_now();
+    if (x->portal->refresh) {
+        bantin_store_refresh(x->portal->store, x->now);
+    }
+    x->snap = hold_snapshot(x->p, x->portal->store);
+}
+
+/* The request's identity for bantin_hot.h, once the snapshot is held. */
+static void hot_id_of(const bantin_ctx *x, bantin_hot_id *id)
+{
+    id->portal[0] = x->portal->settings;
+    id->portal[1] = x->portal->theme;
+    id->portal[2] = x->portal->store;
+    id->prefix = x->v.base;
+    id->path = x->in->path;
+    id->args = x->in->args;
+    id->site = x->v.site ? x->v.site : "";
+    id->fs_step = x->v.fs_step;
+    id->gz = bantin_ans_takes_gzip(x);
+    id->generation = x->snap->generation;
+    id->epoch = bantin_snapshot_epoch(x->snap, x->now);
+}
+
+/* The answer given before to the same request, snapshot and epoch, with
+ * its body from the page cache; 0 when there is none. */
+static int answer_again(bantin_ctx *x, const bantin_hot_id *id)
+{
+    bantin_response kept = *x->out;
+    bantin_cached pg;
+    const char *key = bantin_hot_get(x->portal->hot, id, x->p, &kept);
+
+    if (!key || !bantin_cache_get(x->portal->cache, key, x->p, id->gz, &pg)
+        || (kept.encoding && !pg.gz)) {
+        return 0;
+    }
+    kept.body = kept.encoding ? pg.gz : pg.body;
+    kept.len = kept.encoding ? pg.gzlen : pg.len;
+    *x->out = kept;
+    return 1;
+}
+
 void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
                    const bantin_request_in *in, bantin_response *out)
 {
     bantin_ctx x;
     bantin_route route;
+    bantin_hot_id id;
     int is_get = !strcmp(in->method, "GET") || !strcmp(in->method, "HEAD");
+    int hot;
 
     memset(out, 0, sizeof(*out));
     out->status = 200;
@@ -458,6 +506,7 @@ void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
     x.out = out;
     x.snap = NULL;
     x.now = 0;
+    x.hot_key = NULL;
     bantin_settings_resolve(&x.set, portal->settings);
 
     /* The reader's view: the settings, the font step from the cookie, the
@@ -481,6 +530,16 @@ void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
     }
     x.v.base = in->prefix;
 
+    /* a page asked for before, unchanged since: answered again */
+    hot = is_get && portal->hot && (x.set.site_url || !in->site_foreign);
+    if (hot) {
+        hold_now(&x);
+        hot_id_of(&x, &id);
+        if (answer_again(&x, &id)) {
+            return;
+        }
+    }
+
     bantin_route_parse(p, in->path, &route);
     if (!is_get && !(!strcmp(in->method, "POST")
                      && route.kind == BANTIN_ROUTE_FONTSIZE)) {
@@ -491,11 +550,12 @@ void bantin_answer(apr_pool_t *p, const bantin_portal *portal,
         return;
     }
 
-    x.now = apr_time_now();
-    if (portal->refresh) {
-        bantin_store_refresh(portal->store, x.now);
+    if (!x.snap) {
+        hold_now(&x);
     }
-    x.snap = hold_snapshot(p, portal->store);
     visible_categories(&x);
     dispatch(&x, &route);
+    if (hot && x.hot_key && out->status == 200) {
+        bantin_hot_put(portal->hot, &id, x.hot_key, out);
+    }
 }

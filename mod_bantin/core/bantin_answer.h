@@ -32,6 +32,8 @@ typedef struct bantin_portal {
     const bantin_theme *theme;
     bantin_search *search;   /* NULL: search is off */
     bantin_cache *cache;     /* this process's pages; NULL: none kept */
+    struct bantin_hot *hot;  /* answers given again (bantin_hot.h), over
+                              * the cache; NULL: none */
     int refresh;             /* no watcher thread: the request looks for
                               * changes itself (bantin_store_refresh) */
 } bantin_portal;

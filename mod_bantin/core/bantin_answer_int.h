@@ -17,6 +17,9 @@ typedef struct bantin_ctx {
     const bantin_snapshot *snap;
     apr_time_t now;
     bantin_response *out;
+    const char *hot_key;      /* the page key of an answer that is a
+                               * function of its request, snapshot and
+                               * epoch alone (bantin_hot.h); NULL: none */
 } bantin_ctx;
 
 /* ---- bantin_answer.c: the answers' forms ------------------------------- */

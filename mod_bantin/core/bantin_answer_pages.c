@@ -178,6 +178,7 @@ void bantin_answer_article(bantin_ctx *x, const char *slug,
     /* After the cache, which keeps the time of the first rendering. */
     pg.modified = bantin_newest(pg.modified, snap->built);
     bantin_ans_rendered(x, &pg, x->set.article_max_age);
+    x->hot_key = key;
 }
 
 /* A page of the home list, or the list block alone. */
@@ -246,4 +247,5 @@ void bantin_answer_list(bantin_ctx *x, const char *category, int fragment)
     }
     pg.modified = bantin_newest(pg.modified, x->snap->built);
     bantin_ans_rendered(x, &pg, x->set.list_max_age);
+    x->hot_key = key;
 }

@@ -12,6 +12,7 @@
 #include "bantin_article.h"
 #include "bantin_date.h"
 #include "bantin_fs.h"
+#include "bantin_hot.h"
 #include "bantin_lifecycle.h"
 #include "bantin_log.h"
 #include "bantin_state.h"
@@ -207,6 +208,7 @@ int bantin_registry_load(bantin_registry *reg, apr_pool_t *p,
     reg->cache = bantin_cache_create(p, bytes > APR_SIZE_MAX
                                             ? APR_SIZE_MAX
                                             : (apr_size_t)bytes);
+    reg->hot = reg->cache ? bantin_hot_create(p, BANTIN_HOT_SLOTS) : NULL;
     root = reg->state_root ? reg->state_root
                            : default_dir(p, ptemp, how->cache_base, "state",
                                          how->instance, how->state_dir);
@@ -337,6 +339,7 @@ int bantin_registry_portal(const bantin_registry *reg,
     out->theme = sec->templates->theme;
     out->search = sec->content->search;
     out->cache = reg->cache;
+    out->hot = reg->hot;
     out->refresh = !bantin_workers_watching(sec->content->workers);
     return 1;
 }

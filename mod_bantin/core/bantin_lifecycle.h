@@ -44,6 +44,7 @@ typedef struct bantin_registry {
                                    * NULL (the default) */
     long cache_mb;                /* BantinCacheSize, or BANTIN_UNSET */
     bantin_cache *cache;          /* this process's rendered pages */
+    struct bantin_hot *hot;       /* its answers given again */
     apr_uint64_t start_token;     /* shared by the serving processes of
                                    * one start (bantin_search_track) */
     apr_pool_t *workers_pool;     /* a serving process's threads */

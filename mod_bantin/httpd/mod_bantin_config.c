@@ -16,7 +16,7 @@
 
 #include "mod_bantin.h"
 
-bantin_registry bantin_reg = {NULL, NULL, NULL, UNSET, NULL, 0, NULL};
+bantin_registry bantin_reg = {NULL, NULL, NULL, UNSET, NULL, NULL, 0, NULL};
 apr_array_header_t *bantin_sections;
 
 static apr_status_t registry_reset(void *unused)

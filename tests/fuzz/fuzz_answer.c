@@ -11,6 +11,7 @@
  * is valid UTF-8 (property "answer-utf8", see known-bugs.txt).
  */
 #include "bantin_answer.h"
+#include "bantin_hot.h"
 #include "bantin_request.h"
 #include "fuzz_common.h"
 
@@ -48,6 +49,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     portal.cache = bantin_cache_create(fuzz_root, 1 << 20);
+    portal.hot = bantin_hot_create(fuzz_root, 64); /* answers given again */
     __lsan_enable();
     bantin_settings_unset(&settings);
     portal.settings = &settings;

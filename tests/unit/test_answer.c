@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "bantin_answer.h"
+#include "bantin_hot.h"
 #include "unit.h"
 
 /* A portal over a content dir of two articles (one in a category) and
@@ -44,6 +45,7 @@ static void portal_make(fixture *f)
     f->portal.store = st;
     f->portal.theme = t;
     f->portal.cache = bantin_cache_create(unit_pool, 1 << 20);
+    f->portal.hot = bantin_hot_create(unit_pool, 64);
     f->portal.refresh = 1;
 }
 
@@ -616,6 +618,197 @@ START_TEST(site_of_host_port)
 }
 END_TEST
 
+/* ---- answers given again (bantin_hot.h) ---- */
+
+static void assert_same_answer(const bantin_response *a,
+                               const bantin_response *b)
+{
+    int i;
+
+    ck_assert_int_eq(a->status, b->status);
+    ck_assert_str_eq(a->ctype, b->ctype);
+    ck_assert(!a->encoding == !b->encoding);
+    ck_assert_int_eq(a->conditional, b->conditional);
+    ck_assert(a->modified == b->modified);
+    ck_assert_int_eq(a->headers->nelts, b->headers->nelts);
+    for (i = 0; i < a->headers->nelts; i++) {
+        const bantin_header *x = &APR_ARRAY_IDX(a->headers, i, bantin_header);
+        const bantin_header *y = &APR_ARRAY_IDX(b->headers, i, bantin_header);
+        ck_assert_str_eq(x->name, y->name);
+        ck_assert_str_eq(x->value, y->value);
+        ck_assert_int_eq(x->always, y->always);
+    }
+    ck_assert_uint_eq(a->len, b->len);
+    ck_assert_int_eq(memcmp(a->body, b->body, a->len), 0);
+}
+
+static apr_uint64_t hot_hits(const fixture *f)
+{
+    apr_uint64_t hits, misses;
+    bantin_hot_stats(f->portal.hot, &hits, &misses);
+    return hits;
+}
+
+START_TEST(answers_given_again_are_the_same)
+{
+    static const char *const paths[][2] = {
+        {"/article/2024/tin-a", NULL}, {"/article/2024/tin-a", "print=1"},
+        {"/", NULL}, {"/", "page=1"}, {"/block/toolbar/2024/tin-b", NULL}};
+    fixture f;
+    bantin_request_in in;
+    bantin_response first, again, other;
+    apr_uint64_t hits;
+    int i, gz;
+
+    portal_make(&f);
+    for (i = 0; i < (int)UNIT_N(paths); i++) {
+        for (gz = 0; gz < 2; gz++) {
+            in = get(paths[i][0], paths[i][1]);
+            in.accept_encoding = gz ? "gzip" : NULL;
+            bantin_answer(unit_pool, &f.portal, &in, &first);
+            hits = hot_hits(&f);
+            bantin_answer(unit_pool, &f.portal, &in, &again);
+            ck_assert_msg(hot_hits(&f) == hits + 1, "%s not given again",
+                          paths[i][0]);
+            assert_same_answer(&first, &again);
+        }
+    }
+    /* each part of the request is part of its identity */
+    in = get("/article/2024/tin-a", NULL);
+    bantin_answer(unit_pool, &f.portal, &in, &first);
+    in.cookie = "bantin_fs=5";
+    bantin_answer(unit_pool, &f.portal, &in, &other);
+    ck_assert_str_ne(header(&first, "ETag"), header(&other, "ETag"));
+    in.cookie = NULL;
+    in.site = "http://other.test";
+    bantin_answer(unit_pool, &f.portal, &in, &other);
+    ck_assert_ptr_nonnull(strstr(body_str(&other), "http://other.test"));
+    in.site = "http://example.test";
+    in.args = "";
+    bantin_answer(unit_pool, &f.portal, &in, &other);
+    ck_assert_int_eq(other.status, 200);
+    in.args = NULL;
+    in.subrequest = 1;
+    in.accept_encoding = "gzip";
+    bantin_answer(unit_pool, &f.portal, &in, &other);
+    ck_assert_ptr_null(other.encoding);
+    /* a Host not of the server: never kept, so never given again */
+    in = get("/article/2024/tin-a", NULL);
+    in.site = "http://junk.test";
+    in.site_foreign = 1;
+    hits = hot_hits(&f);
+    bantin_answer(unit_pool, &f.portal, &in, &first);
+    bantin_answer(unit_pool, &f.portal, &in, &again);
+    ck_assert(hot_hits(&f) == hits);
+}
+END_TEST
+
+/* What the reader sees now, with a deadline: the store looks for changes
+ * once a second (portal_make). */
+static const char *page_until(fixture *f, const char *path, const char *want,
+                              int present)
+{
+    apr_time_t until = apr_time_now() + apr_time_from_sec(10);
+    bantin_request_in in = get(path, NULL);
+    bantin_response a;
+    const char *body;
+
+    do {
+        bantin_answer(unit_pool, &f->portal, &in, &a);
+        body = a.status == 200 ? body_str(&a) : "";
+        if (!strstr(body, want) == !present) {
+            return body;
+        }
+        apr_sleep(apr_time_from_msec(50));
+    } while (apr_time_now() < until);
+    ck_abort_msg("%s: \"%s\" %s after 10 s", path, want,
+                 present ? "still not shown" : "still shown");
+    return NULL;
+}
+
+START_TEST(answers_given_again_follow_the_content)
+{
+    fixture f;
+
+    portal_make(&f);
+    page_until(&f, "/article/2024/tin-a", "Tin A", 1);
+    page_until(&f, "/", "Tin A", 1);
+    unit_write_str(apr_pstrcat(unit_pool, f.dir, "/2024/tin-a.xml", NULL),
+                   unit_article_xml("Tin A mới", "2024-01-04", "Nội dung"));
+    page_until(&f, "/article/2024/tin-a", "Tin A mới", 1);
+    page_until(&f, "/", "Tin A mới", 1);
+}
+END_TEST
+
+/* The file is not touched again: only the clock says the article is out
+ * (the snapshot's epoch, bantin_snapshot_epoch). */
+START_TEST(answers_given_again_follow_the_clock)
+{
+    fixture f;
+    apr_time_exp_t t;
+    char when[40];
+    apr_size_t n;
+    const char *home;
+
+    portal_make(&f);
+    apr_time_exp_gmt(&t, apr_time_now() + apr_time_from_sec(2));
+    apr_strftime(when, &n, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &t);
+    unit_write_str(apr_pstrcat(unit_pool, f.dir, "/2024/tin-hen.xml", NULL),
+                   unit_article_xml("Tin hẹn giờ", when, "Sắp đăng"));
+    page_until(&f, "/article/2024/tin-b", "Tin B", 1);
+    page_until(&f, "/", "Tin B", 1);
+    home = page_until(&f, "/", "Tin hẹn giờ", 1);
+    ck_assert_ptr_nonnull(strstr(home, "Tin B"));
+    page_until(&f, "/article/2024/tin-hen", "Tin hẹn giờ", 1);
+}
+END_TEST
+
+/* Identities compared in full: in a table of one slot every identity
+ * hashes alike. */
+START_TEST(hot_identities_never_answer_for_each_other)
+{
+    bantin_hot *h = bantin_hot_create(unit_pool, 1);
+    bantin_hot_id a = {{&a, NULL, NULL}, "/p", "/x", NULL, "http://s", 3,
+                       0, 1, 0};
+    bantin_hot_id b;
+    bantin_response r, got;
+    bantin_header *hd;
+
+    memset(&r, 0, sizeof(r));
+    r.status = 200;
+    r.ctype = "text/html";
+    r.fd = -1;
+    r.headers = apr_array_make(unit_pool, 1, sizeof(bantin_header));
+    hd = apr_array_push(r.headers);
+    hd->name = "ETag";
+    hd->value = "\"t\"";
+    hd->always = 1;
+    bantin_hot_put(h, &a, "key-a", &r);
+    ck_assert_str_eq(bantin_hot_get(h, &a, unit_pool, &got), "key-a");
+    ck_assert_str_eq(bantin_response_header(&got, "ETag"), "\"t\"");
+    ck_assert_ptr_null(got.encoding);
+    b = a, b.path = "/y";
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    b = a, b.args = "";
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    b = a, b.site = "http://t";
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    b = a, b.epoch = 1;
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    b = a, b.generation = 2;
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    b = a, b.portal[1] = &b;
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    /* the newest takes the slot */
+    b = a, b.args = "";
+    r.encoding = "gzip";
+    bantin_hot_put(h, &b, "key-b", &r);
+    ck_assert_ptr_null(bantin_hot_get(h, &a, unit_pool, &got));
+    ck_assert_str_eq(bantin_hot_get(h, &b, unit_pool, &got), "key-b");
+    ck_assert_str_eq(got.encoding, "gzip");
+}
+END_TEST
+
 Suite *answer_suite(void)
 {
     Suite *s = suite_create("answer");
@@ -637,6 +830,10 @@ Suite *answer_suite(void)
     tcase_add_test(tc, request_init_prefix_and_path);
     tcase_add_test(tc, site_of_host_port);
     tcase_add_test(tc, needs_before_answering);
+    tcase_add_test(tc, answers_given_again_are_the_same);
+    tcase_add_test(tc, answers_given_again_follow_the_content);
+    tcase_add_test(tc, answers_given_again_follow_the_clock);
+    tcase_add_test(tc, hot_identities_never_answer_for_each_other);
     suite_add_tcase(s, tc);
     return s;
 }
