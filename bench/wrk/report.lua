@@ -11,6 +11,17 @@
 -- which bench/run.py reads.  status_errors is wrk's own count of answers
 -- that were not 2xx or 3xx (see status.lua for a count per status).
 
+-- BENCH_PACE_MS=n in the environment: each connection waits n ms after
+-- each answer before its next request, so the load offered is at most
+-- connections x 1000/n a second (goal 4: latency at a load both sides
+-- carry, not at saturation).  Unset, wrk sends as fast as answers come.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace then
+   function delay()
+      return pace
+   end
+end
+
 function init(args)
    for _, h in ipairs(args) do
       local name, value = h:match("^%s*([^:]+):%s*(.-)%s*$")

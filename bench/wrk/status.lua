@@ -11,6 +11,17 @@
 --   BENCH_STATUS {"statuses": {"200": 1234}, "lengths": {"8480": 1234},
 --                 "encodings": {"identity": 1234}}
 
+-- BENCH_PACE_MS=n in the environment: each connection waits n ms after
+-- each answer before its next request, so the load offered is at most
+-- connections x 1000/n a second (goal 4: latency at a load both sides
+-- carry, not at saturation).  Unset, wrk sends as fast as answers come.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace then
+   function delay()
+      return pace
+   end
+end
+
 local threads = {}
 
 function setup(thread)
