@@ -456,9 +456,9 @@ static void hold_now(bantin_ctx *x)
 /* The request's identity for bantin_hot.h, once the snapshot is held. */
 static void hot_id_of(const bantin_ctx *x, bantin_hot_id *id)
 {
-    id->portal[0] = x->portal->settings;
-    id->portal[1] = x->portal->theme;
-    id->portal[2] = x->portal->store;
+    id->set = &x->set;
+    id->portal[0] = x->portal->theme;
+    id->portal[1] = x->portal->store;
     id->prefix = x->v.base;
     id->path = x->in->path;
     id->args = x->in->args;

@@ -148,10 +148,11 @@ typedef struct bantin_status_dir {
 } bantin_status_dir;
 
 /* The admins' status page: what each content dir holds and which files
- * are not served, and the page cache of this process (pid). */
+ * are not served, and the page cache of this process (pid) with its
+ * answers given again (hot, or NULL). */
 void bantin_answer_status(apr_pool_t *p, const char *method,
                           const bantin_status_dir *dirs, int ndirs,
-                          bantin_cache *cache, long pid,
-                          bantin_response *out);
+                          bantin_cache *cache, struct bantin_hot *hot,
+                          long pid, bantin_response *out);
 
 #endif

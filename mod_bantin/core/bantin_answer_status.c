@@ -11,6 +11,7 @@
 #include "bantin_answer.h"
 #include "bantin_buf.h"
 #include "bantin_fs.h"
+#include "bantin_hot.h"
 #include "bantin_log.h"
 #include "bantin_refs.h"
 #include "bantin_version.h"
@@ -130,10 +131,11 @@ static void one_dir(apr_pool_t *p, bantin_buf *b, const bantin_status_dir *d,
 
 void bantin_answer_status(apr_pool_t *p, const char *method,
                           const bantin_status_dir *dirs, int ndirs,
-                          bantin_cache *cache, long pid,
+                          bantin_cache *cache, bantin_hot *hot, long pid,
                           bantin_response *out)
 {
     apr_time_t now = apr_time_now();
+    apr_uint64_t again = 0, anew = 0;
     bantin_cache_stats_t st;
     bantin_header *h;
     bantin_buf b;
@@ -178,9 +180,14 @@ void bantin_answer_status(apr_pool_t *p, const char *method,
                     APR_UINT64_T_FMT "</dd>\n"
                     "<dt>Not kept (a Host not of this server)</dt>"
                     "<dd class=\"cache-not-kept\">%" APR_UINT64_T_FMT
-                    "</dd>\n</dl>\n</section>\n",
-                    pid, (unsigned long)st.entries, (unsigned long)st.bytes,
-                    st.hits, st.misses, st.skipped);
+                    "</dd>\n", pid, (unsigned long)st.entries,
+                    (unsigned long)st.bytes, st.hits, st.misses, st.skipped);
+    if (hot) {
+        bantin_hot_stats(hot, &again, &anew);
+    }
+    bantin_buf_addf(&b, "<dt>Answers given again (unchanged since the last "
+                    "reader)</dt><dd class=\"hot-hits\">%" APR_UINT64_T_FMT
+                    "</dd>\n</dl>\n</section>\n", again);
     bantin_buf_adds(&b, "</body>\n</html>\n");
     out->body = b.data;
     out->len = b.len;

@@ -16,7 +16,9 @@
  * page key, the type, the encoding, then each header's name and value. */
 typedef struct {
     apr_uint64_t hash;       /* of the identity; 0: empty */
-    const void *portal[3];
+    bantin_settings set;     /* its strings are the config's, which
+                              * outlives this table */
+    const void *portal[2];
     int fs_step;
     int gz;
     apr_uint64_t generation;
@@ -107,7 +109,8 @@ const char *bantin_hot_get(bantin_hot *h, const bantin_hot_id *id,
     apr_thread_mutex_lock(h->lock);
     if (s->hash == hash && !memcmp(s->portal, id->portal, sizeof(s->portal))
         && s->fs_step == id->fs_step && s->gz == id->gz
-        && s->generation == id->generation && s->epoch == id->epoch) {
+        && s->generation == id->generation && s->epoch == id->epoch
+        && bantin_settings_same(&s->set, id->set)) {
         kept = *s;
         at = apr_pmemdup(p, s->blob, s->len);
     }
@@ -155,6 +158,7 @@ void bantin_hot_put(bantin_hot *h, const bantin_hot_id *id,
     }
     memset(&s, 0, sizeof(s));
     s.hash = id_hash(id);
+    s.set = *id->set;
     memcpy(s.portal, id->portal, sizeof(s.portal));
     s.fs_step = id->fs_step;
     s.gz = id->gz;

@@ -27,6 +27,7 @@
 #include <apr_pools.h>
 
 #include "bantin_answer.h"
+#include "bantin_settings.h"
 
 typedef struct bantin_hot bantin_hot;
 
@@ -36,7 +37,10 @@ typedef struct bantin_hot bantin_hot;
 
 /* What an answer is a function of (see above). */
 typedef struct bantin_hot_id {
-    const void *portal[3];   /* its settings, theme and store */
+    const bantin_settings *set; /* the portal's, resolved: compared by
+                                 * value (httpd merges a section's config
+                                 * anew for each request) */
+    const void *portal[2];   /* its theme and store */
     const char *prefix;
     const char *path;
     const char *args;        /* NULL: no '?' at all */

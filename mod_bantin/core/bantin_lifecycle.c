@@ -361,7 +361,8 @@ void bantin_registry_status(const bantin_registry *reg, apr_pool_t *p,
             dirs[n++].search = src->search;
         }
     }
-    bantin_answer_status(p, method, dirs, n, reg->cache, (long)getpid(), out);
+    bantin_answer_status(p, method, dirs, n, reg->cache, reg->hot,
+                         (long)getpid(), out);
 }
 
 /* (bantin_lifecycle.h) A child of one pool per process whose

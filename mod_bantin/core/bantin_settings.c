@@ -1,6 +1,8 @@
 /* bantin_settings.c -- a portal's settings: unset, merged, resolved (see
  * bantin_settings.h).  The defaults are applied here and nowhere else.
  */
+#include <string.h>
+
 #include "bantin_date.h"
 #include "bantin_settings.h"
 
@@ -68,4 +70,33 @@ void bantin_settings_resolve(bantin_settings *out, const bantin_settings *in)
     OR_DEFAULT(related, BANTIN_DEFAULT_RELATED);
     OR_DEFAULT(feed_size, BANTIN_DEFAULT_FEED_SIZE);
     out->site_url = in->site_url;
+}
+
+/* Strings by their bytes: a config merged per request (httpd's per-dir
+ * configs) holds the same values at other addresses. */
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+int bantin_settings_same(const bantin_settings *a, const bantin_settings *b)
+{
+    int i;
+
+    if (a->page_size != b->page_size || a->fs_count != b->fs_count
+        || a->fs_default != b->fs_default || a->tz_min != b->tz_min
+        || a->list_max_age != b->list_max_age
+        || a->article_max_age != b->article_max_age
+        || a->error_max_age != b->error_max_age || a->related != b->related
+        || a->feed_size != b->feed_size || !same_str(a->fs_cookie, b->fs_cookie)
+        || !same_str(a->portal_name, b->portal_name)
+        || !same_str(a->site_url, b->site_url)) {
+        return 0;
+    }
+    for (i = 0; a->fs_rem != b->fs_rem && i < a->fs_count; i++) {
+        if (!same_str(a->fs_rem[i], b->fs_rem[i])) {
+            return 0;
+        }
+    }
+    return 1;
 }

@@ -60,4 +60,7 @@ void bantin_settings_merge(bantin_settings *out, const bantin_settings *base,
  * the steps, else the middle one. */
 void bantin_settings_resolve(bantin_settings *out, const bantin_settings *in);
 
+/* Whether a and b (resolved) say the same in every setting. */
+int bantin_settings_same(const bantin_settings *a, const bantin_settings *b);
+
 #endif

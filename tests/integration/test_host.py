@@ -394,6 +394,36 @@ def test_junk_hosts_do_not_evict_real_pages(httpd):
     assert entries2 == entries3 == entries0, "junk hosts took cache entries"
 
 
+def test_unchanged_pages_are_answered_again(httpd):
+    """A page asked for again while nothing it shows changed is answered
+    from what the last answer was (bantin_hot.h), in the process that
+    answers: the same bytes and validators, counted on the status page."""
+    httpd.configure([Portal("/portal")], extra=status_location())
+    httpd.restart()
+    real = f"127.0.0.1:{httpd.port}"
+    pages = ["/portal/", ARTICLE, "/portal/category/kinh-te", "/portal/?page=1",
+             ARTICLE + "?print=1"]
+    conn = Conn(httpd.port)
+    try:
+        def again():
+            status, _, body = conn.get("/bantin-status", real)
+            assert status == 200
+            m = re.search(r'<dd class="hot-hits">(\d+)</dd>', body.decode("utf-8"))
+            assert m, body[-800:]
+            return int(m.group(1))
+
+        before = again()
+        for path in pages:
+            answers = [conn.get(path, real) for _ in range(3)]
+            assert {a[0] for a in answers} == {200}, path
+            assert len({a[2] for a in answers}) == 1, f"{path}: the bytes changed"
+            assert len({a[1]["etag"] for a in answers}) == 1, f"{path}: the ETag changed"
+        # three in a row: at least the last two of each were answered again
+        assert again() - before >= 2 * len(pages)
+    finally:
+        conn.close()
+
+
 def test_sitemap_is_cached(httpd):
     """The sitemap (up to 50,000 URLs) is rendered once, then served from the cache."""
     httpd.configure([Portal("/portal")], extra=status_location())

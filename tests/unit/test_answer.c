@@ -428,17 +428,33 @@ START_TEST(status_page)
     d.store = f.portal.store;
     d.search = NULL;
     d.refresh = 1;
-    bantin_answer_status(unit_pool, "POST", &d, 1, f.portal.cache, 42, &a);
+    bantin_answer_status(unit_pool, "POST", &d, 1, f.portal.cache,
+                         f.portal.hot, 42, &a);
     ck_assert_int_eq(a.status, 405);
     ck_assert_int_eq(a.server_page, 1);
     ck_assert_str_eq(header(&a, "Allow"), "GET, HEAD");
-    bantin_answer_status(unit_pool, "GET", &d, 1, f.portal.cache, 42, &a);
+    bantin_answer_status(unit_pool, "GET", &d, 1, f.portal.cache,
+                         f.portal.hot, 42, &a);
     ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(header(&a, "Cache-Control"), "no-store");
     ck_assert_ptr_nonnull(strstr(body_str(&a),
                                  "<dd class=\"articles\">2</dd>"));
     ck_assert_ptr_nonnull(strstr(body_str(&a), "pid 42"));
-    bantin_answer_status(unit_pool, "HEAD", &d, 1, f.portal.cache, 42, &a);
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "<dd class=\"hot-hits\">0</dd>"));
+    {
+        /* a page asked for twice: answered again once */
+        bantin_request_in in = get("/article/2024/tin-a", NULL);
+        bantin_response page;
+        bantin_answer(unit_pool, &f.portal, &in, &page);
+        bantin_answer(unit_pool, &f.portal, &in, &page);
+    }
+    bantin_answer_status(unit_pool, "GET", &d, 1, f.portal.cache,
+                         f.portal.hot, 42, &a);
+    ck_assert_ptr_nonnull(strstr(body_str(&a),
+                                 "<dd class=\"hot-hits\">1</dd>"));
+    bantin_answer_status(unit_pool, "HEAD", &d, 1, f.portal.cache,
+                         f.portal.hot, 42, &a);
     ck_assert_int_eq(a.status, 200);
     ck_assert_str_eq(a.ctype, "text/html; charset=utf-8");
     ck_assert_ptr_null(a.body);
@@ -468,11 +484,11 @@ START_TEST(status_page_refreshes_only_without_a_watcher)
     d.store = st;
     d.search = NULL;
     d.refresh = 0;
-    bantin_answer_status(unit_pool, "GET", &d, 1, cache, 42, &a);
+    bantin_answer_status(unit_pool, "GET", &d, 1, cache, NULL, 42, &a);
     ck_assert_ptr_nonnull(strstr(body_str(&a),
                                  "<dd class=\"articles\">1</dd>"));
     d.refresh = 1;
-    bantin_answer_status(unit_pool, "GET", &d, 1, cache, 42, &a);
+    bantin_answer_status(unit_pool, "GET", &d, 1, cache, NULL, 42, &a);
     ck_assert_ptr_nonnull(strstr(body_str(&a),
                                  "<dd class=\"articles\">2</dd>"));
 }
@@ -768,12 +784,16 @@ END_TEST
 START_TEST(hot_identities_never_answer_for_each_other)
 {
     bantin_hot *h = bantin_hot_create(unit_pool, 1);
-    bantin_hot_id a = {{&a, NULL, NULL}, "/p", "/x", NULL, "http://s", 3,
+    bantin_settings set, other;
+    bantin_hot_id a = {&set, {&set, NULL}, "/p", "/x", NULL, "http://s", 3,
                        0, 1, 0};
     bantin_hot_id b;
     bantin_response r, got;
     bantin_header *hd;
 
+    bantin_settings_unset(&set);
+    bantin_settings_resolve(&set, &set);
+    other = set;
     memset(&r, 0, sizeof(r));
     r.status = 200;
     r.ctype = "text/html";
@@ -798,6 +818,16 @@ START_TEST(hot_identities_never_answer_for_each_other)
     b = a, b.generation = 2;
     ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
     b = a, b.portal[1] = &b;
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    /* settings by value: the same at another address, or one differing */
+    b = a, b.set = &other;
+    ck_assert_str_eq(bantin_hot_get(h, &b, unit_pool, &got), "key-a");
+    other.portal_name = apr_pstrdup(unit_pool, set.portal_name);
+    ck_assert_str_eq(bantin_hot_get(h, &b, unit_pool, &got), "key-a");
+    other.page_size++;
+    ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
+    other.page_size--;
+    other.portal_name = "Cổng khác";
     ck_assert_ptr_null(bantin_hot_get(h, &b, unit_pool, &got));
     /* the newest takes the slot */
     b = a, b.args = "";
