@@ -88,7 +88,8 @@ int bantin_settings_same(const bantin_settings *a, const bantin_settings *b)
         || a->list_max_age != b->list_max_age
         || a->article_max_age != b->article_max_age
         || a->error_max_age != b->error_max_age || a->related != b->related
-        || a->feed_size != b->feed_size || !same_str(a->fs_cookie, b->fs_cookie)
+        || a->feed_size != b->feed_size
+        || !same_str(a->fs_cookie, b->fs_cookie)
         || !same_str(a->portal_name, b->portal_name)
         || !same_str(a->site_url, b->site_url)) {
         return 0;

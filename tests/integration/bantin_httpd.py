@@ -496,6 +496,14 @@ class BantinHttpd:
         found = (self.LOG_PID.search(line) for line in self.find_log(pattern, since))
         return {int(m.group(1)) for m in found if m}
 
+    def published_everywhere(self, content, pids, since):
+        """Every process of `pids` still there has published a change of
+        `content` (BT0107, a debug line) since the log offset `since`: each
+        serving process (nginx's workers, httpd's children) has its own
+        snapshot, and the next request may reach any."""
+        done = self.log_pids(rf"BT0107 {re.escape(str(content))}: \d+ articles changed", since)
+        return all(p in done or not self._alive(p) for p in pids)
+
     def log_problems(self):
         """Lines since the mark that should fail the test."""
         bad = []

@@ -13,7 +13,6 @@
 
 import gzip
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -131,14 +130,6 @@ def move(site, slug, new_slug):
     os.rename(site.path(slug), dst)
 
 
-def published_everywhere(site, pids, since):
-    """Every process of `pids` still there has published a change of the
-    site's content (BT0107, a debug line) since the log offset `since`."""
-    h = site.httpd
-    done = h.log_pids(rf"BT0107 {re.escape(str(site.content))}: \d+ articles changed", since)
-    return all(p in done or not h._alive(p) for p in pids)
-
-
 def changes_with(site, page, edit, shows):
     """Edits, waits until `page` shows the edit (`shows(text)`) and every
     serving process has published it (each of nginx's workers has its own
@@ -151,7 +142,7 @@ def changes_with(site, page, edit, shows):
     edit()
     tag1, body1 = wait_for(lambda: (lambda t, b: (t, b) if shows(b) else None)(*site.text(page)),
                            f"{page} to show the edit")
-    wait_for(lambda: published_everywhere(site, pids, since),
+    wait_for(lambda: site.httpd.published_everywhere(site.content, pids, since),
              f"every serving process {sorted(pids)} to publish the edit")
     assert body1 != body0
     assert tag1 != tag0, f"{page}: new bytes under the old ETag {tag0}"

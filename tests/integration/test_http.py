@@ -257,8 +257,11 @@ def test_etag_changes_with_the_article_only(two_servers):
     a, b, _, cb = two_servers
     other_article = "/portal/article/2023/hoi-nghi-xuc-tien-dau-tu"
     before = {p: fetch(b, p).get("etag") for p in PAGES + [other_article]}
+    pids, since = b.h.serving_pids(), b.h.log_end()
     _retitle(cb / f"{SEED_SLUG}.xml", "<title>Tích cực", "<title>Đã sửa: Tích cực")
     _wait_for(lambda: "Đã sửa" in fetch(b, ARTICLE).text, "the edit on server B")
+    # every serving process of B has it (nginx's workers each have their own snapshot)
+    _wait_for(lambda: b.h.published_everywhere(cb, pids, since), "every process of server B")
     after = {p: fetch(b, p).get("etag") for p in PAGES + [other_article]}
     for p in (ARTICLE, VIEW, HOME, LIST_BLOCK):
         assert after[p] != before[p], p  # the title is on these
