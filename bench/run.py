@@ -73,8 +73,9 @@ SEED_SLUG = "2024/giup-do-xa-kho-khan"
 ARTICLE = f"/portal/article/{SEED_SLUG}"
 COOKIE = "Cookie: bantin_fs=4"
 # Goal 4's pause after each answer, per connection: 64 connections offer
-# at most 64,000 requests a second, about a third of what either side
-# serves flat out on this machine.
+# at most 64,000 requests a second (wrk's timers make it about 48,000),
+# a third of what nginx serves flat out on this machine and half to two
+# thirds of httpd's.
 PACE_MS = 1
 GZIP = "Accept-Encoding: gzip"
 REPORT_LUA = HERE / "wrk" / "report.lua"

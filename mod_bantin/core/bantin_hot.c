@@ -8,7 +8,7 @@
 #include "bantin_buf.h"
 #include "bantin_hot.h"
 
-/* Headers an answer may have to be kept (a page has eight). */
+/* Headers an answer may have to be kept (a page has seven). */
 #define MAX_HEADERS 32
 
 /* One kept answer.  Its strings are one malloc()ed block, each ended by
