@@ -50,6 +50,8 @@ class NginxBench(scale.PidFileServer):
     """One nginx in its own prefix, daemon on (as a service runs it): the
     portal at /portal when module is given, the static copies always."""
 
+    PROBLEM = PROBLEM
+
     def __init__(self, root, content, templates, module, workers=None):
         self.root = Path(root)
         self.content = Path(content) if content else None
@@ -272,16 +274,3 @@ class NginxBench(scale.PidFileServer):
             return self.error_log.stat().st_size
         except OSError:
             return 0
-
-    def log_tail(self, n=20):
-        try:
-            return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def problems(self):
-        try:
-            text = self.error_log.read_text(errors="replace")
-        except OSError:
-            return []
-        return [line for line in text.splitlines() if PROBLEM.search(line)]

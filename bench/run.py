@@ -100,6 +100,8 @@ class Httpd(scale.PidFileServer):
     connection of the largest run (fixed: no children started or stopped
     during a run), no access log."""
 
+    PROBLEM = LOG_PROBLEM
+
     def __init__(self, root, content, templates, module, mpm="event", procs=None,
                  threads=160, keepalive_requests=None, check_interval=None):
         self.root = Path(root)
@@ -256,19 +258,6 @@ class Httpd(scale.PidFileServer):
             time.sleep(0.5)
         log(f"warning: no BT0302 (search index in step) after {timeout} s")
         return time.time() - t0
-
-    def log_tail(self, n=20):
-        try:
-            return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def problems(self):
-        try:
-            text = self.error_log.read_text(errors="replace")
-        except OSError:
-            return []
-        return [line for line in text.splitlines() if LOG_PROBLEM.search(line)]
 
 
 # ---- wrk ---------------------------------------------------------------------

@@ -67,7 +67,8 @@ def httpd_pids(pidfile):
 class PidFileServer:
     """A server started from self.conf (written from conf_text()) with
     start_command(), after _open() made its files readable to its user,
-    whose master writes self.pidfile: httpd or nginx."""
+    whose master writes self.pidfile and its errors self.error_log, where
+    PROBLEM matches a line that should fail the run: httpd or nginx."""
 
     def start(self, ready_path="/portal/", timeout=60):
         """Starts the server; returns seconds from launch to the first 200
@@ -92,6 +93,19 @@ class PidFileServer:
 
     def write_conf(self):
         self.conf.write_text(self.conf_text())
+
+    def log_tail(self, n=20):
+        try:
+            return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def problems(self):
+        try:
+            text = self.error_log.read_text(errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if self.PROBLEM.search(line)]
 
     def pid(self):
         try:
